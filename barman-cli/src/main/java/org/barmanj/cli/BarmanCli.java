@@ -1,0 +1,175 @@
+package org.barmanj.cli;
+
+import org.barmanj.cli.command.ListBackupsCommand;
+import org.barmanj.cli.command.ListServersCommand;
+import org.barmanj.cli.command.ShowBackupCommand;
+import org.barmanj.cli.command.ShowServersCommand;
+import org.barmanj.cli.command.StatusCommand;
+import org.barmanj.cli.output.Output;
+import org.barmanj.core.BarmanException;
+import org.barmanj.core.config.BarmanConfig;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The {@code barman} command: Barman's global options, then one subcommand. {@link #run} returns the exit
+ * code so that every command can be run in-process by tests.
+ */
+@Command(name = "barman", versionProvider = BarmanCli.Version.class, sortOptions = false,
+        subcommands = {ListServersCommand.class, ShowServersCommand.class, ListBackupsCommand.class,
+                ShowBackupCommand.class, StatusCommand.class},
+        description = "Backup and recovery manager for PostgreSQL, compatible with Barman.")
+public final class BarmanCli {
+    /** Exit code of command-line usage errors, as Python's argparse uses. */
+    public static final int USAGE_ERROR = 2;
+
+    @Option(names = {"-h", "--help"}, usageHelp = true, description = "show this help message and exit")
+    boolean help;
+
+    @Option(names = {"-v", "--version"}, versionHelp = true, description = "show program's version number and exit")
+    boolean version;
+
+    @Option(names = {"-c", "--config"}, paramLabel = "CONFIG",
+            description = "uses a configuration file (defaults: ~/.barman.conf, /etc/barman.conf, /etc/barman/barman.conf)")
+    String configFile;
+
+    @Option(names = {"--color", "--colour"}, paramLabel = "{never,always,auto}", defaultValue = "auto",
+            description = "whether to use colors in the output")
+    String color;
+
+    @Option(names = "--log-level", paramLabel = "{NOTSET,DEBUG,INFO,WARNING,ERROR,CRITICAL}",
+            description = "override the default log level")
+    String logLevel;
+
+    @Option(names = {"-q", "--quiet"}, description = "be quiet")
+    boolean quiet;
+
+    @Option(names = {"-d", "--debug"}, description = "debug output")
+    boolean debug;
+
+    @Option(names = {"-f", "--format"}, paramLabel = "{console,json}", defaultValue = "console",
+            description = "output format")
+    String format;
+
+    private final PrintStream out;
+    private final PrintStream err;
+    private final Map<String, String> env;
+    private final String launcher;
+
+    BarmanCli(PrintStream out, PrintStream err, Map<String, String> env, String launcher) {
+        this.out = out;
+        this.err = err;
+        this.env = env;
+        this.launcher = launcher;
+    }
+
+    public static void main(String[] args) {
+        int code = run(System.out, System.err, System.getenv(), System.getProperty("barman.launcher"), args);
+        System.exit(code);
+    }
+
+    /** Runs one command line; returns its exit code. */
+    public static int run(PrintStream out, PrintStream err, Map<String, String> env, String launcher,
+                          String... args) {
+        BarmanCli cli = new BarmanCli(out, err, env, launcher);
+        cli.originalArgs = List.of(args);
+        CommandLine commandLine = new CommandLine(cli);
+        commandLine.setOut(new PrintWriter(out, true));
+        commandLine.setErr(new PrintWriter(err, true));
+        commandLine.setParameterExceptionHandler((e, a) -> {
+            err.println("usage: " + e.getCommandLine().getCommandSpec().qualifiedName() + " -h");
+            err.println(e.getCommandLine().getCommandSpec().qualifiedName() + ": error: " + e.getMessage());
+            return USAGE_ERROR;
+        });
+        commandLine.setExecutionExceptionHandler((e, c, p) -> {
+            err.println("EXCEPTION: " + e);
+            return 1;
+        });
+        return commandLine.execute(args);
+    }
+
+    /** Loads the configuration and prepares the output; returns null after reporting a fatal error. */
+    Session open(List<String> problemsOut) {
+        Output.Format fmt = switch (format) {
+            case "console" -> Output.Format.CONSOLE;
+            case "json" -> Output.Format.JSON;
+            default -> throw new CommandLine.ParameterException(new CommandLine(this),
+                    "argument -f/--format: invalid choice: '" + format + "' (choose from 'console', 'json')");
+        };
+        Output output = new Output(out, err, fmt, quiet, debug);
+        BarmanConfig config;
+        try {
+            config = BarmanConfig.load(configFile, env, System.getProperty("user.home"));
+        } catch (BarmanException e) {
+            err.println("ERROR: " + e.getMessage());
+            problemsOut.add(e.getMessage());
+            return null;
+        }
+        for (String warning : config.warnings()) {
+            output.warning(warning);
+        }
+        return new Session(config, output);
+    }
+
+    /**
+     * Runs {@code body} in a session, as the configured {@code barman_user}: as root, the command is run
+     * again through {@code runuser}; as anyone else, Barman's refusal.
+     */
+    int inSession(java.util.function.ToIntFunction<Session> body) {
+        List<String> problems = new ArrayList<>();
+        Session session = open(problems);
+        if (session == null) {
+            return 1;
+        }
+        String user = System.getProperty("user.name");
+        String wanted = session.config().barmanUser();
+        if (!wanted.equals(user)) {
+            if (user.equals("root") && launcher != null) {
+                return asUser(wanted);
+            }
+            err.println("ERROR: please run barman as '" + wanted + "' user");
+            return 1;
+        }
+        try {
+            int code = body.applyAsInt(session);
+            return Math.max(code, session.output().close());
+        } catch (BarmanException e) {
+            session.output().error(e.getMessage());
+            return session.output().close();
+        }
+    }
+
+    private int asUser(String user) {
+        List<String> command = new ArrayList<>(List.of("runuser", "-u", user, "--", launcher));
+        command.addAll(originalArgs);
+        try {
+            Process p = new ProcessBuilder(command).inheritIO().start();
+            return p.waitFor();
+        } catch (IOException e) {
+            err.println("ERROR: the configured user '" + user + "' cannot be switched to: " + e.getMessage());
+            return 1;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return 1;
+        }
+    }
+
+    private List<String> originalArgs = List.of();
+
+    /** Prints our version the way Barman does: the Barman version we are compatible with comes first. */
+    static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            return new String[] {BuildInfo.COMPAT_VERSION + " barmanj " + BuildInfo.VERSION
+                    + " (Barman-compatible backup manager)"};
+        }
+    }
+}

@@ -1,0 +1,20 @@
+package org.barmanj.cli.command;
+
+import org.barmanj.cli.Session;
+import picocli.CommandLine.ParentCommand;
+
+import java.util.concurrent.Callable;
+
+/** Base of the subcommands: they run inside a {@link Session} opened by the parent {@code barman} command. */
+abstract class ServerCommand implements Callable<Integer> {
+    @ParentCommand
+    org.barmanj.cli.BarmanCli parent;
+
+    @Override
+    public final Integer call() {
+        return org.barmanj.cli.Sessions.run(parent, this::run);
+    }
+
+    /** The command's work; returns an exit code to combine with the output's (0 unless it knows better). */
+    abstract int run(Session session);
+}

@@ -1,0 +1,92 @@
+package org.barmanj.cli.output;
+
+import org.barmanj.core.catalog.PyLiteral;
+
+import java.util.Collection;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * Serialises maps, lists, strings, numbers, booleans and null exactly as Python's
+ * {@code json.dumps(obj, sort_keys=True)} does, which is what Barman prints with {@code -f json}.
+ */
+public final class Json {
+    private Json() {
+    }
+
+    public static String write(Object value) {
+        StringBuilder out = new StringBuilder();
+        write(value, out);
+        return out.toString();
+    }
+
+    private static void write(Object value, StringBuilder out) {
+        if (value == null) {
+            out.append("null");
+        } else if (value instanceof Boolean b) {
+            out.append(b ? "true" : "false");
+        } else if (value instanceof Double d) {
+            out.append(Double.isNaN(d) ? "NaN" : Double.isInfinite(d) ? (d > 0 ? "Infinity" : "-Infinity")
+                    : PyLiteral.reprFloat(d));
+        } else if (value instanceof Number n) {
+            out.append(n.longValue());
+        } else if (value instanceof String s) {
+            string(s, out);
+        } else if (value instanceof Map<?, ?> m) {
+            Map<String, Object> sorted = new TreeMap<>();
+            for (Map.Entry<?, ?> e : m.entrySet()) {
+                sorted.put(String.valueOf(e.getKey()), e.getValue());
+            }
+            out.append('{');
+            boolean first = true;
+            for (Map.Entry<String, Object> e : sorted.entrySet()) {
+                if (!first) {
+                    out.append(", ");
+                }
+                first = false;
+                string(e.getKey(), out);
+                out.append(": ");
+                write(e.getValue(), out);
+            }
+            out.append('}');
+        } else if (value instanceof Collection<?> c) {
+            out.append('[');
+            boolean first = true;
+            for (Object item : c) {
+                if (!first) {
+                    out.append(", ");
+                }
+                first = false;
+                write(item, out);
+            }
+            out.append(']');
+        } else {
+            string(value.toString(), out);
+        }
+    }
+
+    /** A JSON string with Python's {@code ensure_ascii=True} escaping. */
+    private static void string(String s, StringBuilder out) {
+        out.append('"');
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            switch (c) {
+                case '"' -> out.append("\\\"");
+                case '\\' -> out.append("\\\\");
+                case '\n' -> out.append("\\n");
+                case '\r' -> out.append("\\r");
+                case '\t' -> out.append("\\t");
+                case '\b' -> out.append("\\b");
+                case '\f' -> out.append("\\f");
+                default -> {
+                    if (c < 0x20 || c > 0x7e) {
+                        out.append(String.format("\\u%04x", (int) c));
+                    } else {
+                        out.append(c);
+                    }
+                }
+            }
+        }
+        out.append('"');
+    }
+}

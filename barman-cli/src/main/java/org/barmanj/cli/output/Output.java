@@ -1,0 +1,98 @@
+package org.barmanj.cli.output;
+
+import java.io.PrintStream;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Where commands send what they have to say, in Barman's two formats. Console: information on stdout,
+ * {@code WARNING:}/{@code ERROR:} lines on stderr. JSON: everything is collected into one object
+ * ({@code _INFO}, {@code _WARNING}, {@code _ERROR} lists beside each command's results) and printed at
+ * {@link #close()}. Any error makes the exit code 1, as in Barman.
+ */
+public final class Output {
+    public enum Format { CONSOLE, JSON }
+
+    private final PrintStream out;
+    private final PrintStream err;
+    private final Format format;
+    private final boolean quiet;
+    private final boolean debug;
+    private final Map<String, Object> json = new LinkedHashMap<>();
+    private boolean errorOccurred;
+
+    public Output(PrintStream out, PrintStream err, Format format, boolean quiet, boolean debug) {
+        this.out = out;
+        this.err = err;
+        this.format = format;
+        this.quiet = quiet;
+        this.debug = debug;
+    }
+
+    public boolean json() {
+        return format == Format.JSON;
+    }
+
+    /** The JSON object being built (results are put under a server name or similar key). */
+    public Map<String, Object> jsonRoot() {
+        return json;
+    }
+
+    /** A line of the command's normal output (suppressed by {@code -q}). */
+    public void info(String line) {
+        if (json()) {
+            field("_INFO", line);
+        } else if (!quiet) {
+            out.println(line);
+        }
+    }
+
+    public void debug(String line) {
+        if (!debug) {
+            return;
+        }
+        if (json()) {
+            field("_DEBUG", line);
+        } else {
+            err.println("DEBUG: " + line);
+        }
+    }
+
+    public void warning(String line) {
+        if (json()) {
+            field("_WARNING", line);
+        } else {
+            err.println("WARNING: " + line);
+        }
+    }
+
+    public void error(String line) {
+        errorOccurred = true;
+        if (json()) {
+            field("_ERROR", line);
+        } else {
+            err.println("ERROR: " + line);
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    private void field(String key, String line) {
+        ((List<String>) json.computeIfAbsent(key, k -> new ArrayList<String>())).add(line);
+    }
+
+    public boolean errorOccurred() {
+        return errorOccurred;
+    }
+
+    /** Prints the collected JSON (unless quiet) and returns the exit code. */
+    public int close() {
+        if (json() && !quiet) {
+            out.print(Json.write(json));
+        }
+        out.flush();
+        err.flush();
+        return errorOccurred ? 1 : 0;
+    }
+}

@@ -1,0 +1,14 @@
+package org.barmanj.core;
+
+/** Stable identifiers for the errors the core raises. */
+public enum ErrorCode {
+    CONFIG_NOT_FOUND,
+    CONFIG_UNREADABLE,
+    CONFIG_SYNTAX,
+    CONFIG_INVALID,
+    UNKNOWN_SERVER,
+    SERVER_DISABLED,
+    UNKNOWN_BACKUP,
+    CATALOG_CORRUPT,
+    IO
+}

@@ -1,0 +1,405 @@
+package org.barmanj.core.catalog;
+
+import org.barmanj.core.BarmanException;
+import org.barmanj.core.ErrorCode;
+import org.barmanj.core.config.Option;
+import org.barmanj.core.config.RetentionPolicy;
+import org.barmanj.core.config.ServerConfig;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.OffsetDateTime;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.regex.Pattern;
+import java.util.zip.GZIPInputStream;
+
+/** The backups and WAL catalog of one server, read from disk in either dialect. */
+public final class BackupCatalog {
+    private static final Pattern BACKUP_ID = Pattern.compile("\\d{8}T\\d{6}");
+    /** Retention statuses, as Barman names them. */
+    public static final String VALID = "VALID";
+    public static final String OBSOLETE = "OBSOLETE";
+    public static final String POTENTIALLY_OBSOLETE = "OBSOLETE*";
+    public static final String KEEP_FULL = "KEEP:FULL";
+    public static final String KEEP_STANDALONE = "KEEP:STANDALONE";
+    public static final String NONE = "-";
+
+    private final ServerConfig config;
+    private final CatalogLayout layout;
+    private final TreeMap<String, BackupInfo> backups = new TreeMap<>();
+    private final Map<String, String> unreadable = new TreeMap<>();
+    private List<WalFileEntry> xlog;
+
+    private BackupCatalog(ServerConfig config) {
+        this.config = config;
+        this.layout = new CatalogLayout(config);
+    }
+
+    /** Reads every backup.info of the server; unreadable ones are kept aside with the reason. */
+    public static BackupCatalog load(ServerConfig config) {
+        BackupCatalog catalog = new BackupCatalog(config);
+        catalog.readClassic();
+        catalog.readNewer();
+        return catalog;
+    }
+
+    /** True when the string has the shape of a backup id ({@code YYYYMMDDTHHMMSS}). */
+    public static boolean isBackupId(String s) {
+        return BACKUP_ID.matcher(s).matches();
+    }
+
+    private void readClassic() {
+        Path base = layout.basebackupsDirectory();
+        if (!Files.isDirectory(base)) {
+            return;
+        }
+        try (DirectoryStream<Path> dirs = Files.newDirectoryStream(base)) {
+            for (Path dir : dirs) {
+                Path info = dir.resolve("backup.info");
+                if (Files.isRegularFile(info)) {
+                    read(dir.getFileName().toString(), info);
+                }
+            }
+        } catch (IOException e) {
+            throw new BarmanException(ErrorCode.IO, "Cannot list " + base + ": " + e.getMessage(), e);
+        }
+    }
+
+    private void readNewer() {
+        Path meta = layout.metaDirectory();
+        if (!Files.isDirectory(meta)) {
+            return;
+        }
+        try (DirectoryStream<Path> files = Files.newDirectoryStream(meta, "*-backup.info")) {
+            for (Path info : files) {
+                String name = info.getFileName().toString();
+                read(name.substring(0, name.length() - "-backup.info".length()), info);
+            }
+        } catch (IOException e) {
+            throw new BarmanException(ErrorCode.IO, "Cannot list " + meta + ": " + e.getMessage(), e);
+        }
+    }
+
+    private void read(String id, Path file) {
+        try {
+            backups.put(id, BackupInfo.parse(id, Files.readString(file, StandardCharsets.UTF_8), file.toString()));
+            unreadable.remove(id);
+        } catch (BarmanException e) {
+            backups.remove(id);
+            unreadable.put(id, e.getMessage());
+        } catch (IOException e) {
+            backups.remove(id);
+            unreadable.put(id, "cannot read " + file + ": " + e.getMessage());
+        }
+    }
+
+    public ServerConfig config() {
+        return config;
+    }
+
+    public CatalogLayout layout() {
+        return layout;
+    }
+
+    /** Every readable backup, oldest first. */
+    public List<BackupInfo> all() {
+        return new ArrayList<>(backups.values());
+    }
+
+    /** Backups whose backup.info could not be read, with the reason (id to message). */
+    public Map<String, String> unreadable() {
+        return unreadable;
+    }
+
+    /** Backups with a complete copy (DONE or WAITING_FOR_WALS), oldest first. */
+    public List<BackupInfo> available() {
+        List<BackupInfo> result = new ArrayList<>();
+        for (BackupInfo b : backups.values()) {
+            if (b.copyDone()) {
+                result.add(b);
+            }
+        }
+        return result;
+    }
+
+    public List<BackupInfo> withStatus(String status) {
+        List<BackupInfo> result = new ArrayList<>();
+        for (BackupInfo b : backups.values()) {
+            if (b.status().equals(status)) {
+                result.add(b);
+            }
+        }
+        return result;
+    }
+
+    /**
+     * Finds a backup by id, by Barman's shortcuts ({@code latest}/{@code last}, {@code oldest}/{@code first},
+     * {@code last-failed}) or by name.
+     */
+    public BackupInfo find(String idOrAlias) {
+        String id;
+        List<BackupInfo> available = available();
+        if (idOrAlias.equals("latest") || idOrAlias.equals("last")) {
+            id = available.isEmpty() ? null : available.get(available.size() - 1).backupId();
+        } else if (idOrAlias.equals("oldest") || idOrAlias.equals("first")) {
+            id = available.isEmpty() ? null : available.get(0).backupId();
+        } else if (idOrAlias.equals("last-failed")) {
+            List<BackupInfo> failed = withStatus(BackupInfo.FAILED);
+            id = failed.isEmpty() ? null : failed.get(failed.size() - 1).backupId();
+        } else if (isBackupId(idOrAlias)) {
+            id = idOrAlias;
+        } else {
+            id = idByName(idOrAlias, available);
+        }
+        if (id != null && unreadable.containsKey(id)) {
+            throw new BarmanException(ErrorCode.CATALOG_CORRUPT, unreadable.get(id));
+        }
+        BackupInfo info = id == null ? null : backups.get(id);
+        if (info == null) {
+            throw new BarmanException(ErrorCode.UNKNOWN_BACKUP,
+                    "Unknown backup '" + idOrAlias + "' for server '" + config.name() + "'");
+        }
+        return info;
+    }
+
+    private String idByName(String name, List<BackupInfo> available) {
+        List<String> ids = new ArrayList<>();
+        for (BackupInfo b : available) {
+            if (name.equals(b.backupName())) {
+                ids.add(b.backupId());
+            }
+        }
+        if (ids.size() > 1) {
+            throw new BarmanException(ErrorCode.UNKNOWN_BACKUP, "Multiple backups found matching name '" + name
+                    + "' (try using backup ID instead): " + String.join(" ", ids));
+        }
+        return ids.isEmpty() ? null : ids.get(0);
+    }
+
+    /** The nearest older available (DONE or WAITING_FOR_WALS) backup, or null. */
+    public BackupInfo previous(BackupInfo backup) {
+        BackupInfo result = null;
+        for (BackupInfo b : backups.headMap(backup.backupId(), false).values()) {
+            if (b.copyDone()) {
+                result = b;
+            }
+        }
+        return result;
+    }
+
+    /** The nearest newer available (DONE or WAITING_FOR_WALS) backup, or null. */
+    public BackupInfo next(BackupInfo backup) {
+        for (BackupInfo b : backups.tailMap(backup.backupId(), false).values()) {
+            if (b.copyDone()) {
+                return b;
+            }
+        }
+        return null;
+    }
+
+    /** The WAL catalog entries, read once. */
+    public List<WalFileEntry> xlog() {
+        if (xlog == null) {
+            xlog = layout.xlogDb().read();
+        }
+        return xlog;
+    }
+
+    /** Barman's {@code get_wal_info}: WAL counts and sizes for a backup, from {@code xlog.db}. */
+    public WalInfo walInfo(BackupInfo backup) {
+        String begin = backup.beginWal();
+        String end = backup.endWal();
+        BackupInfo nextBackup = next(backup);
+        String nextEnd = nextBackup == null ? null : nextBackup.endWal();
+        int backupTli = WalName.timeline(begin);
+        long walNum = 0;
+        long walSize = 0;
+        long untilNum = 0;
+        long untilSize = 0;
+        String first = null;
+        double firstTime = 0;
+        String last = null;
+        double lastTime = 0;
+        for (WalFileEntry e : xlog()) {
+            String name = e.name();
+            if (WalName.isHistory(name) || name.compareTo(begin) < 0) {
+                continue;
+            }
+            if (WalName.timeline(name) > backupTli || !WalName.isSegment(name)) {
+                continue;
+            }
+            if (nextEnd != null && name.compareTo(nextEnd) > 0) {
+                break;
+            }
+            if (name.equals(begin)) {
+                first = name;
+                firstTime = e.timeSeconds();
+            }
+            if (name.compareTo(end) <= 0) {
+                walNum++;
+                walSize += e.size();
+            } else {
+                untilNum++;
+                untilSize += e.size();
+            }
+            last = name;
+            lastTime = e.timeSeconds();
+        }
+        double perSecond = 0;
+        double walRatio = 0;
+        double untilRatio = 0;
+        if (first != null && last != null) {
+            double seconds = lastTime - firstTime;
+            if (seconds > 0) {
+                perSecond = (walNum + untilNum) / seconds;
+            }
+            double segment = backup.xlogSegmentSize();
+            walRatio = walNum == 0 ? 0 : 1 - walSize / (walNum * segment);
+            untilRatio = untilNum == 0 ? 0 : 1 - untilSize / (untilNum * segment);
+        }
+        return new WalInfo(walNum, walSize, untilNum, untilSize, first, last, perSecond, walRatio, untilRatio);
+    }
+
+    /** The keep annotation ({@code full} or {@code standalone}) of a backup, or null. */
+    public String keepTarget(String backupId) {
+        for (Path p : layout.keepAnnotations(backupId)) {
+            if (Files.isRegularFile(p)) {
+                try {
+                    return Files.readString(p, StandardCharsets.UTF_8).strip();
+                } catch (IOException e) {
+                    throw new BarmanException(ErrorCode.IO, "Cannot read " + p + ": " + e.getMessage(), e);
+                }
+            }
+        }
+        return null;
+    }
+
+    /** True when a valid retention policy is configured (Barman then reports and enforces it). */
+    public boolean retentionEnforced() {
+        return config.retentionPolicy() != null;
+    }
+
+    /**
+     * The retention status of every available backup (id to {@code VALID}, {@code OBSOLETE}, ...), or an
+     * empty map when no retention policy is enforced.
+     */
+    public Map<String, String> retentionReport(OffsetDateTime now) {
+        RetentionPolicy policy = config.retentionPolicy();
+        Map<String, String> report = new LinkedHashMap<>();
+        if (policy == null) {
+            return report;
+        }
+        Integer minimum = config.integer(Option.MINIMUM_REDUNDANCY);
+        int minimumRedundancy = minimum == null || minimum < 0 ? 0 : minimum;
+        List<BackupInfo> newestFirst = new ArrayList<>(available());
+        java.util.Collections.reverse(newestFirst);
+        if (policy.kind() == RetentionPolicy.Kind.REDUNDANCY) {
+            int redundancy = Math.max(policy.value(), minimumRedundancy);
+            int i = 0;
+            for (BackupInfo b : newestFirst) {
+                if (!b.status().equals(BackupInfo.DONE)) {
+                    report.put(b.backupId(), NONE);
+                    continue;
+                }
+                String keep = keepStatus(b.backupId());
+                report.put(b.backupId(), keep != null ? keep : i < redundancy ? VALID : OBSOLETE);
+                i++;
+            }
+            return report;
+        }
+        OffsetDateTime horizon = now.minus(policy.window());
+        boolean found = false;
+        int valid = 0;
+        for (BackupInfo b : newestFirst) {
+            if (!b.status().equals(BackupInfo.DONE)) {
+                report.put(b.backupId(), NONE);
+                continue;
+            }
+            String keep = keepStatus(b.backupId());
+            if (found) {
+                if (valid < minimumRedundancy) {
+                    report.put(b.backupId(), keep != null ? keep : POTENTIALLY_OBSOLETE);
+                    valid++;
+                } else {
+                    report.put(b.backupId(), keep != null ? keep : OBSOLETE);
+                }
+            } else {
+                report.put(b.backupId(), keep != null ? keep : VALID);
+                valid++;
+                if (b.endTime() != null && b.endTime().isBefore(horizon)) {
+                    found = true;
+                }
+            }
+        }
+        return report;
+    }
+
+    private String keepStatus(String backupId) {
+        String keep = keepTarget(backupId);
+        if (keep == null) {
+            return null;
+        }
+        return keep.equals("standalone") ? KEEP_STANDALONE : KEEP_FULL;
+    }
+
+    /** A timeline that branched off {@code timeline}, as recorded in a history file. */
+    public record ChildTimeline(int timeline, long switchpoint) {
+    }
+
+    /**
+     * Timelines branching off the backup's timeline after its end LSN (Barman's "Reachable timelines"),
+     * from {@code wals/<TLI>.history} files.
+     */
+    public List<ChildTimeline> childTimelines(BackupInfo backup) {
+        List<ChildTimeline> children = new ArrayList<>();
+        int tli = backup.timeline();
+        long forkedAfter = backup.raw("end_xlog") == null ? 0 : WalName.parseLsn(backup.raw("end_xlog"));
+        for (int child = tli + 1; ; child++) {
+            Path history = layout.walsDirectory().resolve(String.format("%08X.history", child));
+            if (!Files.exists(history)) {
+                break;
+            }
+            for (String line : readHistory(history).split("\n")) {
+                line = line.strip();
+                if (line.isEmpty() || line.startsWith("#")) {
+                    continue;
+                }
+                String[] f = line.split("\\s+");
+                if (f.length < 2 || Integer.parseInt(f[0]) != tli) {
+                    continue;
+                }
+                long switchpoint = WalName.parseLsn(f[1]);
+                if (switchpoint >= forkedAfter) {
+                    children.add(new ChildTimeline(child, switchpoint));
+                }
+            }
+        }
+        return children;
+    }
+
+    private static String readHistory(Path file) {
+        try (InputStream raw = Files.newInputStream(file)) {
+            byte[] head = raw.readNBytes(2);
+            boolean gzip = head.length == 2 && (head[0] & 0xff) == 0x1f && (head[1] & 0xff) == 0x8b;
+            byte[] content;
+            if (gzip) {
+                try (InputStream in = new GZIPInputStream(Files.newInputStream(file))) {
+                    content = in.readAllBytes();
+                }
+            } else {
+                content = Files.readAllBytes(file);
+            }
+            return new String(content, StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new BarmanException(ErrorCode.IO, "Cannot read " + file + ": " + e.getMessage(), e);
+        }
+    }
+}

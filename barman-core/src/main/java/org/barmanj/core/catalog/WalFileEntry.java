@@ -1,0 +1,20 @@
+package org.barmanj.core.catalog;
+
+/**
+ * One line of {@code xlog.db}: the archived file, its stored size, its modification time (epoch seconds,
+ * kept as the exact text Barman wrote) and its compression; {@code encryption} is present only in
+ * the 5-column dialect of Barman 3.13 and later (null otherwise).
+ */
+public record WalFileEntry(String name, long size, String time, String compression, String encryption,
+                           boolean fiveColumns) {
+
+    public double timeSeconds() {
+        return Double.parseDouble(time);
+    }
+
+    /** The line as Barman writes it, with its newline. */
+    public String line() {
+        String base = name + "\t" + size + "\t" + time + "\t" + (compression == null ? "None" : compression);
+        return (fiveColumns ? base + "\t" + (encryption == null ? "None" : encryption) : base) + "\n";
+    }
+}

@@ -1,0 +1,87 @@
+package org.barmanj.core.catalog;
+
+import org.barmanj.core.BarmanException;
+import org.barmanj.core.ErrorCode;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The WAL catalog of one server: {@code wals/xlog.db} (4 columns, Barman up to 3.12) or
+ * {@code <server>-xlog.db} (5 columns, 3.13 and later). One tab-separated line per archived file.
+ */
+public final class XlogDb {
+    private final Path file;
+    private final boolean fiveColumns;
+
+    public XlogDb(Path file, boolean fiveColumns) {
+        this.file = file;
+        this.fiveColumns = fiveColumns;
+    }
+
+    public Path file() {
+        return file;
+    }
+
+    /** True for the 5-column dialect of Barman 3.13 and later. */
+    public boolean fiveColumns() {
+        return fiveColumns;
+    }
+
+    /** Every entry in file order; a missing file is an empty catalog. */
+    public List<WalFileEntry> read() {
+        String text;
+        try {
+            text = Files.readString(file, StandardCharsets.UTF_8);
+        } catch (NoSuchFileException e) {
+            return List.of();
+        } catch (IOException e) {
+            throw new BarmanException(ErrorCode.IO, "Cannot read " + file + ": " + e.getMessage(), e);
+        }
+        return parse(text, file.toString());
+    }
+
+    /** Parses xlog.db text; accepts 3, 4 or 5 whitespace-separated fields per line. */
+    public static List<WalFileEntry> parse(String text, String source) {
+        List<WalFileEntry> entries = new ArrayList<>();
+        String[] lines = text.split("\n");
+        for (int i = 0; i < lines.length; i++) {
+            String line = lines[i].strip();
+            if (line.isEmpty()) {
+                continue;
+            }
+            String[] f = line.split("\\s+");
+            if (f.length < 3 || f.length > 5 || !isNumber(f[1]) || !isFloat(f[2])) {
+                throw new BarmanException(ErrorCode.CATALOG_CORRUPT, source + " line " + (i + 1)
+                        + ": cannot parse '" + line + "' (expected: name, size, time, compression[, encryption]); "
+                        + "'barman rebuild-xlogdb' recreates the file from the archive");
+            }
+            String compression = f.length > 3 ? none(f[3]) : null;
+            String encryption = f.length > 4 ? none(f[4]) : null;
+            entries.add(new WalFileEntry(f[0], Long.parseLong(f[1]), f[2], compression, encryption, f.length == 5));
+        }
+        return entries;
+    }
+
+    private static String none(String v) {
+        return v.equals("None") ? null : v;
+    }
+
+    private static boolean isNumber(String s) {
+        return s.matches("\\d+");
+    }
+
+    private static boolean isFloat(String s) {
+        try {
+            Double.parseDouble(s);
+            return true;
+        } catch (NumberFormatException e) {
+            return false;
+        }
+    }
+}

@@ -1,0 +1,489 @@
+package org.barmanj.core.config;
+
+import org.barmanj.core.BarmanException;
+import org.barmanj.core.ErrorCode;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.EnumMap;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+
+/**
+ * Barman's configuration: the main file, the {@code *.conf} files of {@code configuration_files_directory},
+ * the global settings and one {@link ServerConfig} per server section.
+ *
+ * <p>Problems are handled as Barman does, with messages that also name the file and line: fatal problems
+ * (no file, no {@code barman_home}, a broken main file) throw {@link BarmanException}; unknown options and
+ * unparsable values become {@link #warnings()}; a server whose own configuration is unusable is disabled
+ * with the reason, and the other servers keep working.
+ */
+public final class BarmanConfig {
+    public static final List<String> DEFAULT_LOCATIONS =
+            List.of("~/.barman.conf", "/etc/barman.conf", "/etc/barman/barman.conf");
+    private static final Set<String> GLOBAL_ONLY = Set.of("barman_home", "barman_user", "barman_lock_directory",
+            "configuration_files_directory", "log_file", "log_level", "log_format");
+    private static final Pattern QUOTED = Pattern.compile("^([\"'])(.*)\\1$", Pattern.DOTALL);
+    private static final String GLOBAL = "barman";
+
+    private final Path configFile;
+    private final IniFile ini = new IniFile();
+    private final List<String> warnings = new ArrayList<>();
+    private final Map<String, ServerConfig> servers = new TreeMap<>();
+    private final Map<String, List<String>> fileProblems = new HashMap<>();
+    private String barmanHome;
+    private String barmanUser;
+    private String lockDirectory;
+    private String logFile;
+    private String logLevel;
+
+    private BarmanConfig(Path configFile) {
+        this.configFile = configFile;
+    }
+
+    /**
+     * Finds and reads the configuration: {@code explicitFile} (from {@code -c}) if given, else
+     * {@code BARMAN_CONFIG_FILE}, else the first existing default location.
+     */
+    public static BarmanConfig load(String explicitFile, Map<String, String> env, String userHome) {
+        Path file = locate(explicitFile, env, userHome);
+        BarmanConfig config = new BarmanConfig(file);
+        config.read(userHome);
+        return config;
+    }
+
+    private static Path locate(String explicitFile, Map<String, String> env, String userHome) {
+        String chosen = explicitFile != null ? explicitFile : env.get("BARMAN_CONFIG_FILE");
+        if (chosen != null) {
+            Path p = Path.of(expandUser(chosen, userHome));
+            if (!Files.exists(p)) {
+                throw new BarmanException(ErrorCode.CONFIG_NOT_FOUND,
+                        "Configuration file '" + chosen + "' does not exist");
+            }
+            return p;
+        }
+        for (String candidate : DEFAULT_LOCATIONS) {
+            Path p = Path.of(expandUser(candidate, userHome));
+            if (Files.isRegularFile(p)) {
+                return p;
+            }
+        }
+        throw new BarmanException(ErrorCode.CONFIG_NOT_FOUND,
+                "Could not find any configuration file at default locations ("
+                        + String.join(", ", DEFAULT_LOCATIONS) + "); give one with -c FILE");
+    }
+
+    private void read(String userHome) {
+        List<IniFile.SyntaxError> errors = ini.read(configFile.toString(), readText(configFile));
+        if (!errors.isEmpty()) {
+            throw new BarmanException(ErrorCode.CONFIG_SYNTAX, errors.get(0).message());
+        }
+        if (!ini.hasSection(GLOBAL)) {
+            throw new BarmanException(ErrorCode.CONFIG_INVALID,
+                    "Configuration file " + configFile + " has no [barman] section (it must set at least barman_home)");
+        }
+        Map<String, IniFile.Entry> globalBefore = new LinkedHashMap<>(ini.section(GLOBAL).entries());
+        readConfigurationDirectory(userHome, globalBefore);
+
+        barmanHome = global("barman_home");
+        if (barmanHome == null || barmanHome.isEmpty()) {
+            throw new BarmanException(ErrorCode.CONFIG_INVALID,
+                    "Parameter \"barman_home\" is required in [barman] section of " + configFile);
+        }
+        barmanHome = expandUser(barmanHome, userHome);
+        String lock = global("barman_lock_directory");
+        lockDirectory = lock == null || lock.isEmpty() ? barmanHome : lock;
+        String user = global("barman_user");
+        barmanUser = user == null || user.isEmpty() ? "barman" : user;
+        logFile = global("log_file");
+        String level = global("log_level");
+        logLevel = level == null || level.isEmpty() ? "INFO" : level;
+        for (String key : ini.section(GLOBAL).entries().keySet()) {
+            Option o = Option.byKey(key);
+            if (!GLOBAL_ONLY.contains(key) && (o == null || !o.settable())) {
+                warnUnknown(key, GLOBAL);
+            }
+        }
+        for (String name : ini.sectionNames()) {
+            if (name.equals(GLOBAL)) {
+                continue;
+            }
+            if (name.equals("all")) {
+                throw new BarmanException(ErrorCode.CONFIG_INVALID, "the reserved word 'all' is not allowed as server name ("
+                        + ini.section(name).definedIn().get(0) + "); please rename the section");
+            }
+            servers.put(name, resolveServer(name));
+        }
+        checkConflictingPaths();
+    }
+
+    private String global(String key) {
+        try {
+            return clean(ini.get(GLOBAL, key, Map.of()));
+        } catch (IllegalArgumentException e) {
+            IniFile.Entry raw = ini.raw(GLOBAL, key);
+            throw new BarmanException(ErrorCode.CONFIG_INVALID, "Invalid value '" + raw.value() + "' for key " + key
+                    + " in [barman] section (" + raw.where() + "): " + e.getMessage());
+        }
+    }
+
+    private void readConfigurationDirectory(String userHome, Map<String, IniFile.Entry> globalBefore) {
+        String dir = global("configuration_files_directory");
+        if (dir == null || dir.isEmpty()) {
+            return;
+        }
+        Path folder = Path.of(expandUser(dir, userHome));
+        if (!Files.isDirectory(folder)) {
+            warnings.add("Ignoring the \"configuration_files_directory\" option as \"" + dir + "\" is not a directory");
+            return;
+        }
+        List<Path> files;
+        try (Stream<Path> list = Files.list(folder)) {
+            files = list.filter(p -> p.getFileName().toString().endsWith(".conf")).sorted().toList();
+        } catch (IOException e) {
+            throw new BarmanException(ErrorCode.CONFIG_UNREADABLE, "Cannot list configuration_files_directory '"
+                    + dir + "': " + reason(e), e);
+        }
+        for (Path file : files) {
+            if (!Files.isRegularFile(file)) {
+                warnings.add("Discarding configuration file: " + file.getFileName() + " (not a file)");
+                continue;
+            }
+            String text;
+            try {
+                text = Files.readString(file, StandardCharsets.UTF_8);
+            } catch (IOException e) {
+                warnings.add("Skipping configuration file " + file + ": " + reason(e));
+                continue;
+            }
+            List<IniFile.SyntaxError> errors = ini.read(file.toString(), text);
+            for (IniFile.SyntaxError error : errors) {
+                warnings.add(error.message() + "; the servers defined in this file are disabled");
+                fileProblems.computeIfAbsent(file.toString(), f -> new ArrayList<>()).add(error.message());
+            }
+            if (!ini.section(GLOBAL).entries().equals(globalBefore)) {
+                throw new BarmanException(ErrorCode.CONFIG_INVALID, "the configuration file " + file.getFileName()
+                        + " contains a not empty [barman] section (global options belong in " + configFile + ")");
+            }
+        }
+    }
+
+    private ServerConfig resolveServer(String name) {
+        IniFile.Section section = ini.section(name);
+        Map<Option, Object> values = new EnumMap<>(Option.class);
+        Map<Option, String> sources = new EnumMap<>(Option.class);
+        List<String> problems = new ArrayList<>();
+        for (String file : section.definedIn()) {
+            problems.addAll(fileProblems.getOrDefault(file, List.of()));
+        }
+        if (section.definedIn().size() > 1) {
+            warnings.add("Server [" + name + "] is defined in more than one file (" + String.join(", ", section.definedIn())
+                    + "); its options are merged, the later file winning. Give each server its own section name.");
+        }
+        for (String key : section.entries().keySet()) {
+            Option o = Option.byKey(key);
+            if (o == null || !o.settable()) {
+                warnUnknown(key, name);
+            }
+        }
+        // What %(key)s may refer to: Barman's own attributes, then options resolved so far.
+        Map<String, String> vars = new HashMap<>();
+        vars.put("name", name);
+        vars.put("barman_home", barmanHome);
+        vars.put("barman_lock_directory", lockDirectory);
+        for (Option option : Option.values()) {
+            Object value = null;
+            if (option.settable()) {
+                Resolved r = resolve(name, name, option, vars, problems);
+                if (r.found) {
+                    value = r.value;
+                    sources.put(option, ini.raw(name, option.key()).where());
+                }
+                if (value == null && option.inheritable()) {
+                    Resolved g = resolve(GLOBAL, name, option, vars, problems);
+                    if (g.found && g.value != null) {
+                        value = g.value;
+                        sources.put(option, "[barman] " + ini.raw(GLOBAL, option.key()).where());
+                    }
+                }
+            }
+            if (value == null && option.defaultTemplate() != null) {
+                value = parseQuietly(option, pythonFormat(option.defaultTemplate(), vars));
+            }
+            if ("".equals(value) || "None".equals(value)) {
+                value = null;
+            }
+            values.put(option, value);
+            vars.put(option.key(), pythonStr(value));
+        }
+        ServerConfig server = new ServerConfig(name, barmanHome, lockDirectory, values, sources, List.of());
+        for (String p : problems) {
+            server.disable(p);
+        }
+        requireConnectionSettings(server);
+        return server;
+    }
+
+    private record Resolved(boolean found, Object value) {
+    }
+
+    /** One lookup of an option in one section, with Barman's quote stripping and {@code None} handling. */
+    private Resolved resolve(String section, String server, Option option, Map<String, String> vars,
+                             List<String> problems) {
+        IniFile.Entry raw = ini.raw(section, option.key());
+        if (raw == null) {
+            return new Resolved(false, null);
+        }
+        String text;
+        try {
+            text = ini.get(section, option.key(), vars);
+        } catch (IllegalArgumentException e) {
+            problems.add("Invalid value '" + raw.value() + "' for key " + option.key() + " in [" + section
+                    + "] section (" + raw.where() + "): " + e.getMessage());
+            return new Resolved(false, null);
+        }
+        text = text.equalsIgnoreCase("none") ? "" : clean(text);
+        try {
+            return new Resolved(true, option.type().parse(text));
+        } catch (IllegalArgumentException e) {
+            String where = "[" + section + "] section (" + raw.where() + ")";
+            if (option.type().keepsInvalidText()) {
+                warnings.add("Invalid configuration value '" + text + "' for key " + option.key() + " in " + where
+                        + ": " + e.getMessage() + "; 'barman check " + server + "' fails until it is fixed");
+                return new Resolved(true, text);
+            }
+            warnings.add("Ignoring invalid configuration value '" + text + "' for key " + option.key() + " in "
+                    + where + ": " + e.getMessage());
+            return new Resolved(false, null);
+        }
+    }
+
+    private static Object parseQuietly(Option option, String text) {
+        try {
+            return option.type().parse(text);
+        } catch (IllegalArgumentException e) {
+            return null;
+        }
+    }
+
+    /** Barman disables a server that lacks the settings its backup method needs. */
+    private void requireConnectionSettings(ServerConfig server) {
+        if (server.string(Option.CONNINFO) == null) {
+            server.disable("PostgreSQL connection: Missing 'conninfo' parameter for server '" + server.name() + "'");
+        }
+        String method = server.string(Option.BACKUP_METHOD);
+        String ssh = server.string(Option.SSH_COMMAND);
+        if ("rsync".equals(method) && ssh == null) {
+            server.disable("Missing or invalid ssh_command in barman configuration for server " + server.name());
+        }
+        if ("local-rsync".equals(method) && ssh != null) {
+            server.disable("ssh_command must be empty for backup_method = local-rsync (server " + server.name() + ")");
+        }
+        if (!server.flag(Option.ARCHIVER) && !server.flag(Option.STREAMING_ARCHIVER)) {
+            warnings.add("No archiver enabled for server '" + server.name()
+                    + "'. Please turn on 'archiver', 'streaming_archiver' or both");
+            warnings.add("Forcing 'archiver = on'");
+            server.forceArchiver();
+        }
+    }
+
+    private static final Option[] PATH_OPTIONS = {Option.BACKUP_DIRECTORY, Option.BASEBACKUPS_DIRECTORY,
+            Option.ERRORS_DIRECTORY, Option.INCOMING_WALS_DIRECTORY, Option.STREAMING_WALS_DIRECTORY,
+            Option.WALS_DIRECTORY};
+
+    /** Two servers must never share a catalog directory; a clash inside one server disables it. */
+    private void checkConflictingPaths() {
+        record Owner(String label, String server) {
+        }
+        Map<Path, Owner> owners = new HashMap<>();
+        for (ServerConfig server : servers.values()) {
+            Map<String, String> paths = new TreeMap<>();
+            for (Option o : PATH_OPTIONS) {
+                String p = server.string(o);
+                if (p != null) {
+                    paths.put(o.key(), p);
+                }
+            }
+            for (Map.Entry<String, String> e : paths.entrySet()) {
+                Path real = realPath(Path.of(e.getValue()));
+                Owner owner = owners.putIfAbsent(real, new Owner(e.getKey(), server.name()));
+                if (owner == null) {
+                    continue;
+                }
+                String msg = "Conflicting path: " + e.getKey() + "=" + e.getValue() + " conflicts with '"
+                        + owner.label() + "' for server '" + owner.server() + "'";
+                if (owner.server().equals(server.name())) {
+                    server.disable(msg);
+                } else {
+                    throw new BarmanException(ErrorCode.CONFIG_INVALID, msg);
+                }
+            }
+        }
+    }
+
+    private static Path realPath(Path p) {
+        try {
+            return p.toRealPath();
+        } catch (IOException e) {
+            return p.toAbsolutePath().normalize();
+        }
+    }
+
+    private void warnUnknown(String key, String section) {
+        IniFile.Entry raw = ini.section(section).entries().get(key);
+        String hint = closestOption(key);
+        warnings.add("Invalid configuration option \"" + key + "\" in [" + section + "] section (" + raw.where()
+                + "): not a Barman option" + (hint == null ? "" : "; did you mean \"" + hint + "\"?"));
+    }
+
+    private static String closestOption(String key) {
+        String best = null;
+        int bestDistance = 3;
+        List<String> candidates = new ArrayList<>(GLOBAL_ONLY);
+        for (Option o : Option.values()) {
+            candidates.add(o.key());
+        }
+        for (String c : candidates) {
+            int d = editDistance(key, c);
+            if (d < bestDistance) {
+                bestDistance = d;
+                best = c;
+            }
+        }
+        return best;
+    }
+
+    private static int editDistance(String a, String b) {
+        int[] prev = new int[b.length() + 1];
+        int[] cur = new int[b.length() + 1];
+        for (int j = 0; j <= b.length(); j++) {
+            prev[j] = j;
+        }
+        for (int i = 1; i <= a.length(); i++) {
+            cur[0] = i;
+            for (int j = 1; j <= b.length(); j++) {
+                int cost = a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1;
+                cur[j] = Math.min(Math.min(cur[j - 1] + 1, prev[j] + 1), prev[j - 1] + cost);
+            }
+            int[] t = prev;
+            prev = cur;
+            cur = t;
+        }
+        return prev[b.length()];
+    }
+
+    /** Barman strips one pair of matching quotes around a value. */
+    private static String clean(String value) {
+        if (value == null) {
+            return null;
+        }
+        Matcher m = QUOTED.matcher(value);
+        return m.matches() ? m.group(2) : value;
+    }
+
+    /** Python's {@code template % dict} for {@code %(key)s} placeholders. */
+    private static String pythonFormat(String template, Map<String, String> vars) {
+        StringBuilder out = new StringBuilder();
+        Matcher m = Pattern.compile("%\\(([^)]+)\\)s").matcher(template);
+        int last = 0;
+        while (m.find()) {
+            out.append(template, last, m.start()).append(vars.getOrDefault(m.group(1), "None"));
+            last = m.end();
+        }
+        return out.append(template.substring(last)).toString();
+    }
+
+    /** Python's {@code str()} of a resolved value, as seen by later {@code %(key)s} references. */
+    private static String pythonStr(Object value) {
+        if (value == null) {
+            return "None";
+        }
+        if (value instanceof Boolean b) {
+            return b ? "True" : "False";
+        }
+        return value.toString();
+    }
+
+    static String expandUser(String path, String userHome) {
+        if (path.equals("~") || path.startsWith("~/")) {
+            return userHome + path.substring(1);
+        }
+        return path;
+    }
+
+    private static String readText(Path file) {
+        try {
+            return Files.readString(file, StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new BarmanException(ErrorCode.CONFIG_UNREADABLE, "Cannot read configuration file '" + file + "': "
+                    + reason(e), e);
+        }
+    }
+
+    static String reason(IOException e) {
+        if (e instanceof AccessDeniedException) {
+            return "Permission denied";
+        }
+        if (e instanceof NoSuchFileException) {
+            return "No such file or directory";
+        }
+        return e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+    }
+
+    public Path configFile() {
+        return configFile;
+    }
+
+    public String barmanHome() {
+        return barmanHome;
+    }
+
+    public String barmanUser() {
+        return barmanUser;
+    }
+
+    public String lockDirectory() {
+        return lockDirectory;
+    }
+
+    public String logFile() {
+        return logFile;
+    }
+
+    public String logLevel() {
+        return logLevel;
+    }
+
+    /** Warnings found while reading, one line each, to print as {@code WARNING: ...}. */
+    public List<String> warnings() {
+        return Collections.unmodifiableList(warnings);
+    }
+
+    /** Every server, sorted by name. */
+    public Map<String, ServerConfig> servers() {
+        return Collections.unmodifiableMap(servers);
+    }
+
+    /** The named server or null. */
+    public ServerConfig server(String name) {
+        return servers.get(name);
+    }
+
+    /** The raw INI content, for diagnostics. */
+    public IniFile ini() {
+        return ini;
+    }
+}
