@@ -116,7 +116,7 @@ public final class BarmanCli {
         for (String warning : config.warnings()) {
             output.warning(warning);
         }
-        return new Session(config, output);
+        return new Session(config, output, env);
     }
 
     /**

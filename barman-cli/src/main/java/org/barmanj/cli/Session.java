@@ -15,10 +15,17 @@ import java.util.TreeMap;
 public final class Session {
     private final BarmanConfig config;
     private final Output output;
+    private final Map<String, String> env;
 
-    Session(BarmanConfig config, Output output) {
+    Session(BarmanConfig config, Output output, Map<String, String> env) {
         this.config = config;
         this.output = output;
+        this.env = env;
+    }
+
+    /** The process environment (PGPASSWORD, PGPASSFILE, ...). */
+    public Map<String, String> env() {
+        return env;
     }
 
     public BarmanConfig config() {

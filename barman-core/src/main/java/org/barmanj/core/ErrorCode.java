@@ -10,5 +10,6 @@ public enum ErrorCode {
     SERVER_DISABLED,
     UNKNOWN_BACKUP,
     CATALOG_CORRUPT,
+    POSTGRES,
     IO
 }

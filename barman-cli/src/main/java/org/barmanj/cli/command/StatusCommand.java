@@ -1,18 +1,23 @@
 package org.barmanj.cli.command;
 
 import org.barmanj.cli.Session;
+import org.barmanj.cli.output.Formats;
 import org.barmanj.cli.output.Output;
 import org.barmanj.core.catalog.BackupCatalog;
 import org.barmanj.core.catalog.BackupInfo;
+import org.barmanj.core.catalog.PyDateTime;
 import org.barmanj.core.config.Option;
 import org.barmanj.core.config.ServerConfig;
+import org.barmanj.core.postgres.PostgresConnection;
+import org.barmanj.core.postgres.PostgresException;
+import org.barmanj.core.postgres.ServerStatus;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;
 
 import java.util.List;
 import java.util.Map;
 
-/** {@code barman status}: the server's settings and catalog summary. */
+/** {@code barman status}: the server's settings, PostgreSQL's state and the catalog summary. */
 @Command(name = "status", description = "Shows live information and status of the PostgreSQL server")
 public final class StatusCommand extends ServerCommand {
     @Parameters(paramLabel = "SERVER_NAME", arity = "1..*",
@@ -33,7 +38,7 @@ public final class StatusCommand extends ServerCommand {
             }
             rows.add("active", "Active", py(server.active()));
             rows.add("disabled", "Disabled", py(server.disabled()));
-            rows.add("pg_version", "PostgreSQL version", "FAILED trying to get PostgreSQL version");
+            postgres(session, server, rows);
             boolean passive = server.string(Option.PRIMARY_SSH_COMMAND) != null;
             rows.add("passive_node", "Passive node", py(passive));
             BackupCatalog catalog = session.catalog(server);
@@ -52,6 +57,52 @@ public final class StatusCommand extends ServerCommand {
                     (done.size() < minimum ? "FAILED (" : "satisfied (") + done.size() + "/" + minimum + ")");
         }
         return 0;
+    }
+
+    /** The PostgreSQL and archiver rows; Barman prints only the failure line when the server is unreachable. */
+    private static void postgres(Session session, ServerConfig server, Rows rows) {
+        ServerStatus status;
+        try (PostgresConnection pg = PostgresConnection.open(server.string(Option.CONNINFO), session.env(),
+                System.getProperty("user.home"), server.integer(Option.CHECK_TIMEOUT))) {
+            status = ServerStatus.query(pg);
+        } catch (PostgresException e) {
+            session.output().debug("PostgreSQL connection for server " + server.name() + ": " + e.getMessage());
+            rows.add("pg_version", "PostgreSQL version", "FAILED trying to get PostgreSQL version");
+            return;
+        }
+        rows.add("pg_version", "PostgreSQL version", status.txtVersion());
+        rows.add("is_in_recovery", "Cluster state", status.inRecovery() ? "in archive recovery" : "in production");
+        if (status.currentSize() != null) {
+            rows.add("current_size", "Current data size", Formats.size(status.currentSize()));
+        }
+        if (status.dataDirectory() != null) {
+            rows.add("data_directory", "PostgreSQL Data directory", status.dataDirectory());
+        }
+        if (status.currentWal() != null) {
+            rows.add("current_xlog", "Current WAL segment", status.currentWal());
+        }
+        if (!server.flag(Option.ARCHIVER) || status.archiveMode() == null) {
+            return;
+        }
+        String command = status.archiveCommand();
+        rows.add("archive_command", "PostgreSQL 'archive_command' setting", command == null || command.isEmpty()
+                ? "FAILED (please set it accordingly to documentation)" : command);
+        String last = status.lastArchivedWal();
+        if (last != null && status.lastArchivedTime() != null) {
+            last += ", at " + PyDateTime.ctime(status.lastArchivedTime());
+        }
+        rows.add("last_archived_wal", "Last archived WAL", last == null ? "No WAL segment shipped yet" : last);
+        if (status.failedCount() != null) {
+            String failures = String.valueOf(status.failedCount());
+            if (status.failedCount() > 0) {
+                failures += " (" + status.lastFailedWal() + " at " + PyDateTime.ctime(status.lastFailedTime()) + ")";
+            }
+            rows.add("failed_count", "Failures of WAL archiver", failures);
+        }
+        if (status.archivedWalsPerSecond() != null && status.archivedWalsPerSecond() != 0) {
+            rows.add("server_archived_wals_per_hour", "Server WAL archiving rate",
+                    Formats.fixed(3600 * status.archivedWalsPerSecond(), 2) + "/hour");
+        }
     }
 
     private static String py(boolean b) {
