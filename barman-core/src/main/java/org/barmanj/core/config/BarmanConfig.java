@@ -59,13 +59,17 @@ public final class BarmanConfig {
      * {@code BARMAN_CONFIG_FILE}, else the first existing default location.
      */
     public static BarmanConfig load(String explicitFile, Map<String, String> env, String userHome) {
-        Path file = locate(explicitFile, env, userHome);
+        return load(explicitFile, env, userHome, DEFAULT_LOCATIONS);
+    }
+
+    static BarmanConfig load(String explicitFile, Map<String, String> env, String userHome, List<String> locations) {
+        Path file = locate(explicitFile, env, userHome, locations);
         BarmanConfig config = new BarmanConfig(file);
         config.read(userHome);
         return config;
     }
 
-    private static Path locate(String explicitFile, Map<String, String> env, String userHome) {
+    private static Path locate(String explicitFile, Map<String, String> env, String userHome, List<String> locations) {
         String chosen = explicitFile != null ? explicitFile : env.get("BARMAN_CONFIG_FILE");
         if (chosen != null) {
             Path p = Path.of(expandUser(chosen, userHome));
@@ -75,7 +79,7 @@ public final class BarmanConfig {
             }
             return p;
         }
-        for (String candidate : DEFAULT_LOCATIONS) {
+        for (String candidate : locations) {
             Path p = Path.of(expandUser(candidate, userHome));
             if (Files.isRegularFile(p)) {
                 return p;
@@ -83,7 +87,7 @@ public final class BarmanConfig {
         }
         throw new BarmanException(ErrorCode.CONFIG_NOT_FOUND,
                 "Could not find any configuration file at default locations ("
-                        + String.join(", ", DEFAULT_LOCATIONS) + "); give one with -c FILE");
+                        + String.join(", ", locations) + "); give one with -c FILE");
     }
 
     private void read(String userHome) {
