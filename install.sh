@@ -1,0 +1,26 @@
+#!/bin/sh
+# Installs the distribution built by 'mvn -B package' and a sample configuration.
+#   ./install.sh [PREFIX]     (default PREFIX: /opt/barmanj; launchers linked into /usr/local/bin)
+# Existing configuration files are never overwritten.
+set -eu
+here=$(cd "$(dirname "$0")" && pwd)
+prefix=${1:-/opt/barmanj}
+dist="$here/barman-cli/target/dist"
+[ -x "$dist/bin/barman" ] || { echo "ERROR: $dist/bin/barman not found: run 'mvn -B package' first" >&2; exit 1; }
+mkdir -p "$prefix"
+rm -rf "$prefix/bin" "$prefix/lib"
+cp -R "$dist/bin" "$dist/lib" "$prefix/"
+# The class-data-sharing archive records the jars' paths: build it again where they now live.
+"$prefix/bin/barman" --build-cds-archive
+for launcher in "$prefix"/bin/*; do
+    ln -sf "$launcher" "/usr/local/bin/$(basename "$launcher")"
+done
+if [ ! -e /etc/barman.conf ]; then
+    cp "$here/etc/barman.conf" /etc/barman.conf
+    echo "installed /etc/barman.conf"
+fi
+mkdir -p /etc/barman.d
+for template in "$here"/etc/barman.d/*.conf-template; do
+    [ -e "/etc/barman.d/$(basename "$template")" ] || cp "$template" /etc/barman.d/
+done
+echo "barman installed in $prefix (launchers in /usr/local/bin)"
