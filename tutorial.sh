@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# The main job: the tutorial's set-up on this machine, as root. Builds and installs barman, starts the lab
+# (sshd on loopback, PostgreSQL 15 as 'enterprisedb' on pg1-srv:5444), configures the tutorial's 'demo'
+# server in /etc/barman.d and runs the tutorial's commands that work so far.
+set -euo pipefail
+cd "$(dirname "$0")"
+if [ "$(id -u)" != 0 ]; then
+    echo "ERROR: run as root: the lab creates OS users, edits /etc/hosts and starts sshd" >&2
+    exit 1
+fi
+lab=src/it/lab/lab
+$lab provision
+mvn -B -q package -DskipTests
+./install.sh
+$lab sshd start
+$lab pg start pg1 15 pg1-srv 5444
+cat > /etc/barman.d/demo.conf <<'CONF'
+[demo]
+description =  "Example of Advanced Server (via Ssh)"
+ssh_command = ssh enterprisedb@pg1-srv
+conninfo = host=pg1-srv user=barman dbname=postgres port=5444
+backup_method = rsync
+backup_options = concurrent_backup
+reuse_backup = link
+archiver = on
+CONF
+echo "/etc/barman.d/demo.conf:"
+sed 's/^/    /' /etc/barman.d/demo.conf
+run() {
+    echo
+    echo "\$ sudo -iu barman $*"
+    runuser -u barman -- "$@"
+}
+run barman -v
+run barman list-servers
+run barman show-servers demo
+run barman status demo
+run barman list-backups demo
+echo
+echo "The lab keeps running; stop it with: $lab down"
