@@ -8,12 +8,12 @@ import org.barmanj.core.catalog.BackupInfo;
 import org.barmanj.core.catalog.PyDateTime;
 import org.barmanj.core.config.Option;
 import org.barmanj.core.config.ServerConfig;
-import org.barmanj.core.postgres.PostgresConnection;
-import org.barmanj.core.postgres.PostgresException;
-import org.barmanj.core.postgres.ServerStatus;
+import org.barmanj.core.postgres.RemoteStatus;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;
 
+import java.math.BigDecimal;
+import java.time.OffsetDateTime;
 import java.util.List;
 import java.util.Map;
 
@@ -61,47 +61,51 @@ public final class StatusCommand extends ServerCommand {
 
     /** The PostgreSQL and archiver rows; Barman prints only the failure line when the server is unreachable. */
     private static void postgres(Session session, ServerConfig server, Rows rows) {
-        ServerStatus status;
-        try (PostgresConnection pg = PostgresConnection.open(server.string(Option.CONNINFO), session.env(),
-                System.getProperty("user.home"), server.integer(Option.CHECK_TIMEOUT))) {
-            status = ServerStatus.query(pg);
-        } catch (PostgresException e) {
-            session.output().debug("PostgreSQL connection for server " + server.name() + ": " + e.getMessage());
+        RemoteStatus.Fetched remote = RemoteStatus.fetch(server, session.env(), System.getProperty("user.home"));
+        Map<String, Object> r = remote.values();
+        if (r.get("server_txt_version") == null) {
+            if (remote.error() != null) {
+                session.output().debug("PostgreSQL connection for server " + server.name() + ": " + remote.error());
+            }
             rows.add("pg_version", "PostgreSQL version", "FAILED trying to get PostgreSQL version");
             return;
         }
-        rows.add("pg_version", "PostgreSQL version", status.txtVersion());
-        rows.add("is_in_recovery", "Cluster state", status.inRecovery() ? "in archive recovery" : "in production");
-        if (status.currentSize() != null) {
-            rows.add("current_size", "Current data size", Formats.size(status.currentSize()));
+        rows.add("pg_version", "PostgreSQL version", (String) r.get("server_txt_version"));
+        rows.add("is_in_recovery", "Cluster state",
+                Boolean.TRUE.equals(r.get("is_in_recovery")) ? "in archive recovery" : "in production");
+        if (r.get("current_size") != null) {
+            rows.add("current_size", "Current data size", Formats.size(((BigDecimal) r.get("current_size")).doubleValue()));
         }
-        if (status.dataDirectory() != null) {
-            rows.add("data_directory", "PostgreSQL Data directory", status.dataDirectory());
+        if (r.get("data_directory") != null) {
+            rows.add("data_directory", "PostgreSQL Data directory", (String) r.get("data_directory"));
         }
-        if (status.currentWal() != null) {
-            rows.add("current_xlog", "Current WAL segment", status.currentWal());
+        if (r.get("current_xlog") != null) {
+            rows.add("current_xlog", "Current WAL segment", (String) r.get("current_xlog"));
         }
-        if (!server.flag(Option.ARCHIVER) || status.archiveMode() == null) {
+        if (!server.flag(Option.ARCHIVER) || r.get("archive_mode") == null) {
             return;
         }
-        String command = status.archiveCommand();
+        String command = (String) r.get("archive_command");
         rows.add("archive_command", "PostgreSQL 'archive_command' setting", command == null || command.isEmpty()
                 ? "FAILED (please set it accordingly to documentation)" : command);
-        String last = status.lastArchivedWal();
-        if (last != null && status.lastArchivedTime() != null) {
-            last += ", at " + PyDateTime.ctime(status.lastArchivedTime());
+        String last = (String) r.get("last_archived_wal");
+        if (last != null && r.get("last_archived_time") != null) {
+            last += ", at " + PyDateTime.ctime((OffsetDateTime) r.get("last_archived_time"));
         }
         rows.add("last_archived_wal", "Last archived WAL", last == null ? "No WAL segment shipped yet" : last);
-        if (status.failedCount() != null) {
-            String failures = String.valueOf(status.failedCount());
-            if (status.failedCount() > 0) {
-                failures += " (" + status.lastFailedWal() + " at " + PyDateTime.ctime(status.lastFailedTime()) + ")";
+        Long failed = (Long) r.get("failed_count");
+        if (failed != null) {
+            String failures = String.valueOf(failed);
+            if (failed > 0) {
+                failures += " (" + r.get("last_failed_wal") + " at "
+                        + PyDateTime.ctime((OffsetDateTime) r.get("last_failed_time")) + ")";
             }
             rows.add("failed_count", "Failures of WAL archiver", failures);
         }
-        if (status.archivedWalsPerSecond() != null && status.archivedWalsPerSecond() != 0) {
+        BigDecimal rate = (BigDecimal) r.get("current_archived_wals_per_second");
+        if (rate != null && rate.signum() != 0) {
             rows.add("server_archived_wals_per_hour", "Server WAL archiving rate",
-                    Formats.fixed(3600 * status.archivedWalsPerSecond(), 2) + "/hour");
+                    Formats.fixed(3600 * rate.doubleValue(), 2) + "/hour");
         }
     }
 

@@ -101,6 +101,19 @@ public final class PostgresConnection implements AutoCloseable {
         }
     }
 
+    /** A two-column query as a map from the first column to the second. */
+    public Map<String, String> rows(String sql) {
+        try (PreparedStatement st = connection.prepareStatement(sql); ResultSet rs = st.executeQuery()) {
+            Map<String, String> rows = new LinkedHashMap<>();
+            while (rs.next()) {
+                rows.put(rs.getString(1), rs.getString(2));
+            }
+            return rows;
+        } catch (SQLException e) {
+            throw new PostgresException(firstLine(e.getMessage()), e);
+        }
+    }
+
     /** The single value of a one-row, one-column query. */
     public String value(String sql) {
         Map<String, String> row = row(sql);
