@@ -1,0 +1,56 @@
+package org.barmanj.it;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/** Runs a real process to completion and keeps its exit code, stdout and stderr. */
+public record Proc(int exit, String out, String err) {
+    public static Proc run(List<String> command) {
+        try {
+            Path out = Files.createTempFile("it-out", ".txt");
+            Path err = Files.createTempFile("it-err", ".txt");
+            try {
+                Process p = new ProcessBuilder(command).redirectOutput(out.toFile()).redirectError(err.toFile())
+                        .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
+                if (!p.waitFor(10, TimeUnit.MINUTES)) {
+                    p.destroyForcibly();
+                    throw new IllegalStateException("timed out: " + command);
+                }
+                return new Proc(p.exitValue(), Files.readString(out, StandardCharsets.UTF_8),
+                        Files.readString(err, StandardCharsets.UTF_8));
+            } finally {
+                Files.deleteIfExists(out);
+                Files.deleteIfExists(err);
+            }
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot run " + command, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    public static Proc run(String... command) {
+        return run(List.of(command));
+    }
+
+    /** Runs a command as another OS user (runuser; the tests run as root). */
+    public static Proc as(String user, String... command) {
+        List<String> all = new ArrayList<>(List.of("runuser", "-u", user, "--"));
+        all.addAll(List.of(command));
+        return run(all);
+    }
+
+    /** Fails with the whole output unless the exit code is 0. */
+    public Proc ok() {
+        if (exit != 0) {
+            throw new AssertionError("exit " + exit + "\nstdout:\n" + out + "\nstderr:\n" + err);
+        }
+        return this;
+    }
+}
