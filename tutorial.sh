@@ -10,7 +10,9 @@ if [ "$(id -u)" != 0 ]; then
 fi
 lab=src/it/lab/lab
 $lab provision
-mvn -B -q package -DskipTests
+log=$(mktemp)
+mvn -B -q package -DskipTests > "$log" 2>&1 || { cat "$log"; echo "ERROR: the build failed" >&2; exit 1; }
+rm -f "$log"
 ./install.sh
 $lab sshd start
 $lab pg start pg1 15 pg1-srv 5444
