@@ -2,6 +2,7 @@ package org.barmanj.cli;
 
 import org.barmanj.cli.command.ListBackupsCommand;
 import org.barmanj.cli.command.ListServersCommand;
+import org.barmanj.cli.command.PutWalCommand;
 import org.barmanj.cli.command.ShowBackupCommand;
 import org.barmanj.cli.command.ShowServersCommand;
 import org.barmanj.cli.command.StatusCommand;
@@ -13,6 +14,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.util.ArrayList;
@@ -25,7 +27,7 @@ import java.util.Map;
  */
 @Command(name = "barman", versionProvider = BarmanCli.Version.class, sortOptions = false,
         subcommands = {ListServersCommand.class, ShowServersCommand.class, ListBackupsCommand.class,
-                ShowBackupCommand.class, StatusCommand.class},
+                ShowBackupCommand.class, StatusCommand.class, PutWalCommand.class},
         description = "Backup and recovery manager for PostgreSQL, compatible with Barman.")
 public final class BarmanCli {
     /** Exit code of command-line usage errors, as Python's argparse uses. */
@@ -61,26 +63,39 @@ public final class BarmanCli {
 
     private final PrintStream out;
     private final PrintStream err;
+    private final InputStream in;
     private final Map<String, String> env;
     private final String launcher;
+    private List<String> originalArgs = List.of();
 
-    BarmanCli(PrintStream out, PrintStream err, Map<String, String> env, String launcher) {
+    BarmanCli(PrintStream out, PrintStream err, InputStream in, Map<String, String> env, String launcher) {
         this.out = out;
         this.err = err;
+        this.in = in;
         this.env = env;
         this.launcher = launcher;
     }
 
     public static void main(String[] args) {
-        int code = run(System.out, System.err, System.getenv(), System.getProperty("barman.launcher"), args);
+        int code = run(System.out, System.err, System.in, System.getenv(), System.getProperty("barman.launcher"), args);
         System.exit(code);
     }
 
-    /** Runs one command line; returns its exit code. */
+    /** Runs one command line with no standard input; returns its exit code. */
     public static int run(PrintStream out, PrintStream err, Map<String, String> env, String launcher,
                           String... args) {
-        BarmanCli cli = new BarmanCli(out, err, env, launcher);
+        return run(out, err, InputStream.nullInputStream(), env, launcher, args);
+    }
+
+    /** Runs one command line; returns its exit code. */
+    public static int run(PrintStream out, PrintStream err, InputStream in, Map<String, String> env, String launcher,
+                          String... args) {
+        BarmanCli cli = new BarmanCli(out, err, in, env, launcher);
         cli.originalArgs = List.of(args);
+        Integer putWal = cli.putWalHotPath(args);
+        if (putWal != null) {
+            return putWal;
+        }
         CommandLine commandLine = new CommandLine(cli);
         commandLine.setOut(new PrintWriter(out, true));
         commandLine.setErr(new PrintWriter(err, true));
@@ -162,7 +177,50 @@ public final class BarmanCli {
         }
     }
 
-    private List<String> originalArgs = List.of();
+    /** Standard input, for the commands that read it (put-wal). */
+    public InputStream stdin() {
+        return in;
+    }
+
+    /**
+     * {@code [-c CONFIG] [-q] [-d] put-wal [-t] SERVER}, the command barman-wal-archive runs for every WAL
+     * file, runs without building picocli's model of every command. Anything else returns null.
+     */
+    private Integer putWalHotPath(String[] args) {
+        int i = 0;
+        for (; i < args.length && !args[i].equals("put-wal"); i++) {
+            String a = args[i];
+            if ((a.equals("-c") || a.equals("--config")) && i + 1 < args.length) {
+                configFile = args[++i];
+            } else if (a.startsWith("--config=")) {
+                configFile = a.substring("--config=".length());
+            } else if (a.equals("-q") || a.equals("--quiet")) {
+                quiet = true;
+            } else if (a.equals("-d") || a.equals("--debug")) {
+                debug = true;
+            } else {
+                return null;
+            }
+        }
+        String server = null;
+        boolean test = false;
+        for (int j = i + 1; j < args.length; j++) {
+            if (args[j].equals("-t") || args[j].equals("--test")) {
+                test = true;
+            } else if (server == null && !args[j].startsWith("-")) {
+                server = args[j];
+            } else {
+                return null;
+            }
+        }
+        if (i == args.length || server == null) {
+            return null;
+        }
+        format = "console";
+        String name = server;
+        boolean testOnly = test;
+        return inSession(session -> PutWalCommand.receive(session, name, testOnly, in));
+    }
 
     /** Prints our version the way Barman does: the Barman version we are compatible with comes first. */
     static final class Version implements CommandLine.IVersionProvider {

@@ -11,5 +11,6 @@ public enum ErrorCode {
     UNKNOWN_BACKUP,
     CATALOG_CORRUPT,
     POSTGRES,
+    PUT_WAL,
     IO
 }

@@ -1,0 +1,198 @@
+package org.barmanj.core.wal;
+
+import org.barmanj.core.BarmanException;
+import org.barmanj.core.ErrorCode;
+import org.barmanj.core.catalog.CatalogLayout;
+import org.barmanj.core.catalog.WalName;
+import org.barmanj.core.config.ServerConfig;
+import org.barmanj.core.fs.Durable;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.math.BigDecimal;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.FileTime;
+import java.security.DigestInputStream;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * {@code barman put-wal}: receives WAL files as a tar stream (barman-wal-archive's format) into the server's
+ * {@code incoming} folder. Nothing is stored under its real name until the whole stream has arrived, every
+ * checksum matches and the file is fsync'd; any problem removes what was written and fails the command, so
+ * PostgreSQL keeps the WAL and tries again.
+ */
+public final class PutWal {
+    /** What a successful put-wal did; {@code messages} are Barman's info lines (duplicates moved aside). */
+    public record Result(List<String> stored, List<String> alreadyThere, List<String> messages) {
+    }
+
+    private record Received(String name, Path temp, String md5) {
+    }
+
+    private PutWal() {
+    }
+
+    /**
+     * Reads the stream and stores its files. {@code source} is appended to messages (Barman's
+     * {@code " (SSH host: <ip>)"}, or empty).
+     */
+    public static Result receive(ServerConfig server, InputStream stream, String source) {
+        CatalogLayout layout = new CatalogLayout(server);
+        Path incoming = layout.incomingDirectory();
+        String where = " in put-wal for server '" + server.name() + "'" + source;
+        Map<String, Received> files = new LinkedHashMap<>();
+        Map<String, String> sums = new LinkedHashMap<>();
+        String algorithm = "MD5";
+        try {
+            Files.createDirectories(incoming);
+            TarReader tar = new TarReader(stream);
+            for (TarReader.Entry e = tar.next(); e != null; e = tar.next()) {
+                String name = e.name().startsWith("./") ? e.name().substring(2) : e.name();
+                if (!e.regularFile()) {
+                    throw fail("Unsupported file type '" + e.type() + "' for file '" + name + "'" + where);
+                }
+                if (name.contains("/") || name.isEmpty() || name.startsWith(".")) {
+                    throw fail("Unsupported filename '" + name + "'" + where);
+                }
+                if (name.equals("MD5SUMS") || name.equals("SHA256SUMS")) {
+                    algorithm = name.equals("MD5SUMS") ? "MD5" : "SHA-256";
+                    readSums(tar.content(), sums);
+                    continue;
+                }
+                if (!WalName.isAny(name)) {
+                    throw fail("Unsupported filename '" + name + "'" + where + ": not a WAL file name "
+                            + "(segment, .history, .backup or .partial)");
+                }
+                Path temp = incoming.resolve("." + ProcessHandle.current().pid() + "-" + name);
+                files.put(name, new Received(name, temp, extract(tar.content(), temp, e.mtime())));
+            }
+            verify(files, sums, algorithm, where);
+            return commit(layout, files, server.name());
+        } catch (IOException e) {
+            throw fail("Cannot receive WAL files" + where + ": " + e.getMessage());
+        } finally {
+            for (Received r : files.values()) {
+                try {
+                    Files.deleteIfExists(r.temp());
+                } catch (IOException ignored) {
+                    // Best effort: a leftover dot-file is ignored by the archiver.
+                }
+            }
+        }
+    }
+
+    private static String extract(InputStream content, Path temp, String mtime) throws IOException {
+        MessageDigest md5 = digest("MD5");
+        try (OutputStream out = Files.newOutputStream(temp);
+             DigestInputStream in = new DigestInputStream(content, md5)) {
+            in.transferTo(out);
+        }
+        Durable.syncFile(temp);
+        BigDecimal seconds = new BigDecimal(mtime);
+        long whole = seconds.longValue();
+        long nanos = seconds.subtract(BigDecimal.valueOf(whole)).movePointRight(9).longValue();
+        Files.setLastModifiedTime(temp, FileTime.from(Instant.ofEpochSecond(whole, nanos)));
+        return HexFormat.of().formatHex(md5.digest());
+    }
+
+    /** Barman's checksum lines: {@code <hex> *<name>} or {@code <hex>  <name>}. */
+    private static void readSums(InputStream content, Map<String, String> sums) throws IOException {
+        String text = new String(content.readAllBytes(), StandardCharsets.UTF_8);
+        for (String line : text.split("\n")) {
+            line = line.stripTrailing();
+            int sep = line.indexOf(' ');
+            if (sep <= 0 || sep + 1 >= line.length() || (line.charAt(sep + 1) != '*' && line.charAt(sep + 1) != ' ')) {
+                continue;
+            }
+            String path = line.substring(sep + 2);
+            sums.put(path.startsWith("./") ? path.substring(2) : path, line.substring(0, sep));
+        }
+    }
+
+    private static void verify(Map<String, Received> files, Map<String, String> sums, String algorithm, String where)
+            throws IOException {
+        for (String name : sums.keySet()) {
+            if (!files.containsKey(name)) {
+                throw fail("Checksum without corresponding file '" + name + "'" + where);
+            }
+        }
+        for (Received r : files.values()) {
+            String expected = sums.get(r.name());
+            if (expected == null) {
+                throw fail("Missing checksum for file '" + r.name() + "'" + where);
+            }
+            String actual = algorithm.equals("MD5") ? r.md5() : hash(r.temp(), algorithm);
+            if (!actual.equalsIgnoreCase(expected)) {
+                throw fail("Bad file checksum '" + actual + "' (should be " + expected + ") for file '"
+                        + r.name() + "'" + where);
+            }
+        }
+    }
+
+    private static Result commit(CatalogLayout layout, Map<String, Received> files, String serverName)
+            throws IOException {
+        Path incoming = layout.incomingDirectory();
+        List<String> stored = new ArrayList<>();
+        List<String> already = new ArrayList<>();
+        List<String> messages = new ArrayList<>();
+        boolean movedToErrors = false;
+        for (Received r : files.values()) {
+            Path target = incoming.resolve(r.name());
+            if (Files.exists(target)) {
+                String existing = hash(target, "MD5");
+                if (existing.equals(r.md5())) {
+                    already.add(r.name());
+                    continue;
+                }
+                Path errors = layout.errorsDirectory();
+                Files.createDirectories(errors);
+                Files.move(r.temp(), errors.resolve(r.name() + "." + Durable.errorStamp() + ".duplicate"),
+                        StandardCopyOption.ATOMIC_MOVE);
+                movedToErrors = true;
+                messages.add("\tError: Duplicate Files Detected with Mismatched Checksums. File " + r.name()
+                        + " already exists on server " + serverName
+                        + " with checksum " + existing + ", but the checksum of the incoming file is " + r.md5()
+                        + ". The file has been moved to the errors directory.");
+                continue;
+            }
+            Files.move(r.temp(), target, StandardCopyOption.ATOMIC_MOVE);
+            stored.add(r.name());
+        }
+        Durable.syncFolder(incoming);
+        if (movedToErrors) {
+            Durable.syncFolder(layout.errorsDirectory());
+        }
+        return new Result(stored, already, messages);
+    }
+
+    static String hash(Path file, String algorithm) throws IOException {
+        MessageDigest d = digest(algorithm);
+        try (InputStream in = new DigestInputStream(Files.newInputStream(file), d)) {
+            in.transferTo(OutputStream.nullOutputStream());
+        }
+        return HexFormat.of().formatHex(d.digest());
+    }
+
+    private static MessageDigest digest(String algorithm) {
+        try {
+            return MessageDigest.getInstance(algorithm);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static BarmanException fail(String message) {
+        return new BarmanException(ErrorCode.PUT_WAL, message);
+    }
+}
