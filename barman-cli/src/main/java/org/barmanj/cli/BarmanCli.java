@@ -1,11 +1,14 @@
 package org.barmanj.cli;
 
+import org.barmanj.cli.command.ArchiveWalCommand;
+import org.barmanj.cli.command.CronCommand;
 import org.barmanj.cli.command.ListBackupsCommand;
 import org.barmanj.cli.command.ListServersCommand;
 import org.barmanj.cli.command.PutWalCommand;
 import org.barmanj.cli.command.ShowBackupCommand;
 import org.barmanj.cli.command.ShowServersCommand;
 import org.barmanj.cli.command.StatusCommand;
+import org.barmanj.cli.command.SwitchWalCommand;
 import org.barmanj.cli.output.Output;
 import org.barmanj.core.BarmanException;
 import org.barmanj.core.config.BarmanConfig;
@@ -27,7 +30,8 @@ import java.util.Map;
  */
 @Command(name = "barman", versionProvider = BarmanCli.Version.class, sortOptions = false,
         subcommands = {ListServersCommand.class, ShowServersCommand.class, ListBackupsCommand.class,
-                ShowBackupCommand.class, StatusCommand.class, PutWalCommand.class},
+                ShowBackupCommand.class, StatusCommand.class, PutWalCommand.class, ArchiveWalCommand.class,
+                CronCommand.class, SwitchWalCommand.class},
         description = "Backup and recovery manager for PostgreSQL, compatible with Barman.")
 public final class BarmanCli {
     /** Exit code of command-line usage errors, as Python's argparse uses. */

@@ -8,6 +8,15 @@ package org.barmanj.core.catalog;
 public record WalFileEntry(String name, long size, String time, String compression, String encryption,
                            boolean fiveColumns) {
 
+    /** The entry for a stored file: its size, and its mtime as Python's {@code os.stat().st_mtime} prints. */
+    public static WalFileEntry of(String name, java.nio.file.Path stored, String compression, boolean fiveColumns)
+            throws java.io.IOException {
+        java.time.Instant mtime = java.nio.file.Files.getLastModifiedTime(stored).toInstant();
+        double seconds = mtime.getEpochSecond() + mtime.getNano() * 1e-9;
+        return new WalFileEntry(name, java.nio.file.Files.size(stored), PyLiteral.reprFloat(seconds), compression,
+                null, fiveColumns);
+    }
+
     public double timeSeconds() {
         return Double.parseDouble(time);
     }

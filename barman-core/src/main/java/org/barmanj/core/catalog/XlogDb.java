@@ -46,6 +46,28 @@ public final class XlogDb {
         return parse(text, file.toString());
     }
 
+    /** Appends entries and fsyncs the file (the caller holds the server's xlogdb lock). */
+    public void append(List<WalFileEntry> entries) {
+        StringBuilder text = new StringBuilder();
+        for (WalFileEntry e : entries) {
+            text.append(e.line());
+        }
+        try {
+            Files.createDirectories(file.getParent());
+            try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(file,
+                    java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.WRITE,
+                    java.nio.file.StandardOpenOption.APPEND)) {
+                java.nio.ByteBuffer buffer = java.nio.ByteBuffer.wrap(text.toString().getBytes(StandardCharsets.UTF_8));
+                while (buffer.hasRemaining()) {
+                    ch.write(buffer);
+                }
+                ch.force(true);
+            }
+        } catch (IOException e) {
+            throw new BarmanException(ErrorCode.IO, "Cannot append to " + file + ": " + e.getMessage(), e);
+        }
+    }
+
     /** Parses xlog.db text; accepts 3, 4 or 5 whitespace-separated fields per line. */
     public static List<WalFileEntry> parse(String text, String source) {
         List<WalFileEntry> entries = new ArrayList<>();

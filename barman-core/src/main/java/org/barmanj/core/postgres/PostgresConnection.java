@@ -21,6 +21,13 @@ public final class PostgresConnection implements AutoCloseable {
         this.connection = connection;
     }
 
+    /** Opens a session with the server's {@code conninfo} and {@code check_timeout}. */
+    public static PostgresConnection open(org.barmanj.core.config.ServerConfig server, Map<String, String> env,
+                                          String userHome) {
+        Integer timeout = server.integer(org.barmanj.core.config.Option.CHECK_TIMEOUT);
+        return open(server.string(org.barmanj.core.config.Option.CONNINFO), env, userHome, timeout == null ? 30 : timeout);
+    }
+
     /** Opens a session; {@code application_name} defaults to {@code barman}, as Barman sets it. */
     public static PostgresConnection open(String conninfo, Map<String, String> env, String userHome,
                                           int timeoutSeconds) {
@@ -96,6 +103,15 @@ public final class PostgresConnection implements AutoCloseable {
                 row.put(rs.getMetaData().getColumnLabel(i), rs.getString(i));
             }
             return row;
+        } catch (SQLException e) {
+            throw new PostgresException(firstLine(e.getMessage()), e);
+        }
+    }
+
+    /** Runs a statement that returns nothing. */
+    public void execute(String sql) {
+        try (java.sql.Statement st = connection.createStatement()) {
+            st.execute(sql);
         } catch (SQLException e) {
             throw new PostgresException(firstLine(e.getMessage()), e);
         }

@@ -41,9 +41,7 @@ public final class RemoteStatus {
     /** Connects with the server's {@code conninfo} (timeout: {@code check_timeout}) and queries it. */
     public static Fetched fetch(ServerConfig server, Map<String, String> env, String userHome) {
         boolean archiver = server.flag(Option.ARCHIVER);
-        Integer timeout = server.integer(Option.CHECK_TIMEOUT);
-        try (PostgresConnection pg = PostgresConnection.open(server.string(Option.CONNINFO), env, userHome,
-                timeout == null ? 30 : timeout)) {
+        try (PostgresConnection pg = PostgresConnection.open(server, env, userHome)) {
             return new Fetched(query(pg, archiver, server.string(Option.SLOT_NAME)), null);
         } catch (PostgresException e) {
             return new Fetched(unreachable(archiver), e.getMessage());

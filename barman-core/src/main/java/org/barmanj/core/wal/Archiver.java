@@ -1,0 +1,198 @@
+package org.barmanj.core.wal;
+
+import org.barmanj.core.BarmanException;
+import org.barmanj.core.ErrorCode;
+import org.barmanj.core.catalog.CatalogLayout;
+import org.barmanj.core.catalog.WalFileEntry;
+import org.barmanj.core.catalog.WalName;
+import org.barmanj.core.catalog.XlogDb;
+import org.barmanj.core.config.Option;
+import org.barmanj.core.config.ServerConfig;
+import org.barmanj.core.fs.Durable;
+import org.barmanj.core.lock.LockFile;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.security.DigestOutputStream;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.function.Consumer;
+
+/**
+ * Barman's file archiver ({@code barman archive-wal}): moves the files {@code put-wal} left in {@code incoming/}
+ * into the WAL archive, compressing them as configured, and records them in {@code xlog.db}. A file is
+ * removed from {@code incoming/} only after its archived copy and the catalog line are on disk.
+ */
+public final class Archiver {
+    private final ServerConfig server;
+    private final CatalogLayout layout;
+    private final Consumer<String> out;
+
+    public Archiver(ServerConfig server, Consumer<String> out) {
+        this.server = server;
+        this.layout = new CatalogLayout(server);
+        this.out = out;
+    }
+
+    /**
+     * Archives what is in {@code incoming/} under the server's archive-wal lock. {@code verbose} prints the
+     * header and {@code no file found} even when there is nothing to do (the archive-wal command); otherwise
+     * only archived files are shown (backup, switch-wal). Returns the names archived, or null when another
+     * archiver holds the lock.
+     */
+    public List<String> run(boolean verbose) {
+        return run(verbose, () -> { });
+    }
+
+    /** Like {@link #run(boolean)}, calling {@code started} once the lock is held. */
+    public List<String> run(boolean verbose, Runnable started) {
+        Path lockPath = LockFile.of(server.lockDirectory(), server.name(), "archive-wal");
+        try (LockFile lock = LockFile.tryAcquire(lockPath)) {
+            if (lock == null) {
+                return null;
+            }
+            started.run();
+            return archiveIncoming(verbose);
+        } catch (IOException e) {
+            throw new BarmanException(ErrorCode.IO, "Cannot archive WAL files of server " + server.name() + ": "
+                    + e.getMessage(), e);
+        }
+    }
+
+    private List<String> archiveIncoming(boolean verbose) throws IOException {
+        Path incoming = layout.incomingDirectory();
+        List<Path> wals = new ArrayList<>();
+        List<Path> unknown = new ArrayList<>();
+        if (Files.isDirectory(incoming)) {
+            try (DirectoryStream<Path> files = Files.newDirectoryStream(incoming)) {
+                for (Path f : files) {
+                    String name = f.getFileName().toString();
+                    // In-progress put-wal files (.<pid>-<name>) and .tmp files are not ours yet.
+                    if (name.startsWith(".") || name.endsWith(".tmp")) {
+                        continue;
+                    }
+                    (WalName.isAny(name) && Files.isRegularFile(f) ? wals : unknown).add(f);
+                }
+            }
+        }
+        wals.sort(null);
+        unknown.sort(null);
+        Integer batchSize = server.integer(Option.ARCHIVER_BATCH_SIZE);
+        int runSize = batchSize == null || batchSize <= 0 ? wals.size() : Math.min(batchSize, wals.size());
+        String header = "Processing xlog segments from file archival for " + server.name()
+                + (runSize < wals.size() ? " (batch size: " + runSize + ")" : "");
+        if (verbose) {
+            out.accept(header);
+        }
+        String stamp = Durable.errorStamp();
+        List<String> archived = new ArrayList<>();
+        XlogDb xlogDb = layout.xlogDb();
+        for (Path file : wals.subList(0, runSize)) {
+            if (archived.isEmpty() && !verbose) {
+                out.accept(header);
+            }
+            String name = file.getFileName().toString();
+            out.accept("\t" + name);
+            archived.add(name);
+            Path target = layout.walPath(name);
+            if (Files.exists(target)) {
+                if (sameContent(file, target)) {
+                    Files.delete(file);
+                } else {
+                    out.accept("\tError: " + name + " is already present in server " + server.name()
+                            + ". File moved to errors directory.");
+                    moveToErrors(file, name + "." + stamp + ".duplicate");
+                }
+                continue;
+            }
+            WalFileEntry entry = store(file, target, xlogDb.fiveColumns());
+            try (LockFile lock = LockFile.acquire(LockFile.of(server.lockDirectory(), server.name(), "xlogdb"))) {
+                xlogDb.append(List.of(entry));
+            }
+            Files.deleteIfExists(file);
+        }
+        if (archived.isEmpty() && verbose) {
+            out.accept("\tno file found");
+        }
+        if (!unknown.isEmpty()) {
+            out.accept("Some unknown objects have been found while processing xlog segments for " + server.name()
+                    + ". Objects moved to errors directory:");
+            for (Path f : unknown) {
+                out.accept("\t" + f.getFileName());
+                moveToErrors(f, f.getFileName() + "." + stamp + ".unknown");
+            }
+        }
+        if (!archived.isEmpty() || !unknown.isEmpty()) {
+            Durable.syncFolder(incoming);
+        }
+        return archived;
+    }
+
+    /** Puts the file in the archive (compressed as configured unless it already is) durably; returns its entry. */
+    private WalFileEntry store(Path file, Path target, boolean fiveColumns) throws IOException {
+        Path folder = target.getParent();
+        boolean newFolder = !Files.isDirectory(folder);
+        Files.createDirectories(folder);
+        String configured = server.string(Option.COMPRESSION);
+        String already = Compression.detect(file);
+        Path temp = folder.resolve(target.getFileName() + ".tmp");
+        String compression;
+        if (configured != null && !configured.equals("none") && already == null && Compression.supported(configured)) {
+            Compression.compress(configured, file, temp);
+            Files.setLastModifiedTime(temp, Files.getLastModifiedTime(file));
+            compression = configured;
+            Durable.syncFile(temp);
+            Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE);
+        } else {
+            compression = already;
+            try {
+                // One atomic rename: after a crash the file is either still in incoming/ or archived.
+                Files.move(file, target, StandardCopyOption.ATOMIC_MOVE);
+                Durable.syncFile(target);
+            } catch (AtomicMoveNotSupportedException e) {
+                Files.copy(file, temp, StandardCopyOption.COPY_ATTRIBUTES, StandardCopyOption.REPLACE_EXISTING);
+                Durable.syncFile(temp);
+                Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE);
+            }
+        }
+        Durable.syncFolder(folder);
+        if (newFolder) {
+            Durable.syncFolder(layout.walsDirectory());
+        }
+        return WalFileEntry.of(target.getFileName().toString(), target, compression, fiveColumns);
+    }
+
+    private void moveToErrors(Path file, String errorName) throws IOException {
+        Path errors = layout.errorsDirectory();
+        Files.createDirectories(errors);
+        Files.move(file, errors.resolve(errorName), StandardCopyOption.ATOMIC_MOVE);
+        Durable.syncFolder(errors);
+    }
+
+    /** Compares the uncompressed contents of two WAL files. */
+    static boolean sameContent(Path a, Path b) throws IOException {
+        return Arrays.equals(digest(a), digest(b));
+    }
+
+    private static byte[] digest(Path file) throws IOException {
+        MessageDigest md;
+        try {
+            md = MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+        try (OutputStream sink = new DigestOutputStream(OutputStream.nullOutputStream(), md)) {
+            Compression.decompress(Compression.detect(file), file, sink);
+        }
+        return md.digest();
+    }
+
+}
