@@ -1,6 +1,7 @@
 package org.barmanj.cli;
 
 import org.barmanj.cli.command.ArchiveWalCommand;
+import org.barmanj.cli.command.CheckCommand;
 import org.barmanj.cli.command.CronCommand;
 import org.barmanj.cli.command.ListBackupsCommand;
 import org.barmanj.cli.command.ListServersCommand;
@@ -31,7 +32,7 @@ import java.util.Map;
 @Command(name = "barman", versionProvider = BarmanCli.Version.class, sortOptions = false,
         subcommands = {ListServersCommand.class, ShowServersCommand.class, ListBackupsCommand.class,
                 ShowBackupCommand.class, StatusCommand.class, PutWalCommand.class, ArchiveWalCommand.class,
-                CronCommand.class, SwitchWalCommand.class},
+                CronCommand.class, SwitchWalCommand.class, CheckCommand.class},
         description = "Backup and recovery manager for PostgreSQL, compatible with Barman.")
 public final class BarmanCli {
     /** Exit code of command-line usage errors, as Python's argparse uses. */

@@ -1,0 +1,124 @@
+package org.barmanj.cli.command;
+
+import org.barmanj.cli.Session;
+import org.barmanj.cli.output.Formats;
+import org.barmanj.cli.output.Output;
+import org.barmanj.core.check.CheckResult;
+import org.barmanj.core.check.ServerCheck;
+import org.barmanj.core.config.ServerConfig;
+import org.barmanj.core.postgres.RemoteStatus;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/** {@code barman check}: Barman's checks of a server's configuration, PostgreSQL, ssh and WAL archiving. */
+@Command(name = "check", description = "Check if the server configuration is working. This command returns success if "
+        + "every checks pass, or failure if any of these fails")
+public final class CheckCommand extends ServerCommand {
+    @Option(names = "--nagios", description = "Nagios plugin compatible output")
+    boolean nagios;
+
+    @Parameters(paramLabel = "SERVER_NAME", arity = "1..*",
+            description = "specifies the server name for the command ('all' will show all available servers)")
+    List<String> servers;
+
+    @Override
+    int run(Session session) {
+        Output out = session.output();
+        Map<String, List<CheckResult>> all = new LinkedHashMap<>();
+        List<String> perf = new ArrayList<>();
+        List<String> inactive = new ArrayList<>();
+        boolean failed = false;
+        for (Map.Entry<String, ServerConfig> e : session.servers(servers).entrySet()) {
+            ServerConfig server = e.getValue();
+            if (!session.usable(server, e.getKey(), false, false, false)) {
+                failed = true;
+                continue;
+            }
+            Map<String, Object> remote = RemoteStatus.fetch(server, session.env(), System.getProperty("user.home")).values();
+            ServerCheck check = new ServerCheck(server, Formats::size, Formats::duration);
+            List<CheckResult> results = check.run(remote);
+            all.put(server.name(), results);
+            perf.add(server.name() + "=" + check.lastBackupBytes() + "B " + server.name() + "_wals=" + check.walBytes() + "B");
+            boolean serverFailed = results.stream().anyMatch(r -> !r.ok());
+            if (!server.active()) {
+                inactive.add(server.name());
+            } else if (serverFailed) {
+                failed = true;
+            }
+            if (!nagios) {
+                print(out, server, results);
+            }
+        }
+        if (nagios) {
+            return nagios(out, all, inactive, perf);
+        }
+        return failed ? 1 : 0;
+    }
+
+    private static void print(Output out, ServerConfig server, List<CheckResult> results) {
+        String note = !server.active() ? " (inactive)" : server.disabled() ? " (WARNING: disabled)" : "";
+        if (out.json()) {
+            Map<String, Object> checks = Session.object();
+            for (CheckResult r : results) {
+                Map<String, Object> o = Session.object();
+                o.put("status", r.ok() ? "OK" : "FAILED");
+                o.put("hint", r.hint() == null ? "" : r.hint());
+                checks.put(r.name().toLowerCase(Locale.ROOT).replace(" ", "_").replace("-", "_").replace(".", ""), o);
+            }
+            out.jsonRoot().put(server.name(), checks);
+            return;
+        }
+        out.info("Server " + server.name() + note + ":");
+        for (CheckResult r : results) {
+            out.info("\t" + r.name() + ": " + (r.ok() ? "OK" : "FAILED") + (r.hint() == null ? "" : " (" + r.hint() + ")"));
+        }
+    }
+
+    /** One Nagios status line, then one line per failed check; exit 2 on CRITICAL. */
+    private static int nagios(Output out, Map<String, List<CheckResult>> all, List<String> inactive,
+                              List<String> perf) {
+        List<String> issues = new ArrayList<>();
+        List<String> details = new ArrayList<>();
+        for (Map.Entry<String, List<CheckResult>> e : all.entrySet()) {
+            String srv = e.getKey();
+            List<String> failedNames = new ArrayList<>();
+            for (CheckResult r : e.getValue()) {
+                if (!r.ok()) {
+                    failedNames.add(r.name());
+                    details.add(srv + "." + r.name() + ": FAILED" + (r.hint() == null ? "" : " (" + r.hint() + ")"));
+                }
+            }
+            if (!failedNames.isEmpty() && !inactive.contains(srv)) {
+                issues.add(srv + " FAILED: " + String.join(", ", failedNames));
+            }
+        }
+        String perfData = "|" + String.join(" ", perf);
+        if (all.isEmpty()) {
+            out.info("BARMAN OK - No server configured");
+            return 0;
+        }
+        if (issues.isEmpty()) {
+            StringBuilder line = new StringBuilder("BARMAN OK - Ready to serve the Espresso backup for ");
+            line.append(all.size() == 1 ? all.keySet().iterator().next()
+                    : all.size() + " servers * " + String.join(" * ", all.keySet()));
+            for (String srv : inactive) {
+                line.append(" * IGNORING: ").append(srv);
+            }
+            out.info(line + perfData);
+            return 0;
+        }
+        String head = issues.size() == 1 && all.size() == 1
+                ? "BARMAN CRITICAL - server " + all.keySet().iterator().next() + " has issues"
+                : "BARMAN CRITICAL - " + issues.size() + " server out of " + all.size() + " have issues";
+        out.info(head + " * " + String.join(" * ", issues) + perfData);
+        details.forEach(out::info);
+        return 2;
+    }
+}

@@ -1,0 +1,258 @@
+package org.barmanj.core.check;
+
+import org.barmanj.core.catalog.BackupCatalog;
+import org.barmanj.core.catalog.BackupInfo;
+import org.barmanj.core.catalog.CatalogLayout;
+import org.barmanj.core.catalog.WalFileEntry;
+import org.barmanj.core.config.Option;
+import org.barmanj.core.config.ServerConfig;
+import org.barmanj.core.wal.Compression;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * {@code barman check} for a server backed up with rsync and archiving through {@code incoming/}: Barman 3.4's
+ * checks, in its order and wording. Sizes and durations are formatted by the caller's functions.
+ */
+public final class ServerCheck {
+    private static final Pattern SYSTEMID = Pattern.compile("\"systemid\"\\s*:\\s*\"([^\"]*)\"");
+    private final ServerConfig server;
+    private final CatalogLayout layout;
+    private final Function<Long, String> size;
+    private final Function<Duration, String> duration;
+    private final List<CheckResult> results = new ArrayList<>();
+    private long lastBackupBytes;
+    private long walBytes;
+
+    public ServerCheck(ServerConfig server, Function<Long, String> size, Function<Duration, String> duration) {
+        this.server = server;
+        this.layout = new CatalogLayout(server);
+        this.size = size;
+        this.duration = duration;
+    }
+
+    /** Runs every check; {@code remote} is the PostgreSQL remote status (all null when unreachable). */
+    public List<CheckResult> run(Map<String, Object> remote) {
+        BackupCatalog catalog = BackupCatalog.load(server);
+        List<WalFileEntry> xlog = catalog.xlog();
+        if (xlog.isEmpty() && catalog.withStatus(BackupInfo.WAITING_FOR_WALS).isEmpty()) {
+            add("WAL archive", false, "please make sure WAL shipping is setup");
+        }
+        boolean reachable = remote.get("server_txt_version") != null;
+        add("PostgreSQL", reachable, null);
+        if (reachable) {
+            if (remote.get("has_backup_privileges") != null) {
+                if (Boolean.TRUE.equals(remote.get("has_backup_privileges"))) {
+                    add("superuser or standard user with backup privileges", true, null);
+                } else {
+                    add("no access to backup functions", false,
+                            "privileges for PostgreSQL backup functions are required (see documentation)");
+                }
+            }
+            if (remote.containsKey("wal_level")) {
+                add("wal_level", !"minimal".equals(remote.get("wal_level")),
+                        "minimal".equals(remote.get("wal_level")) ? "please set it to a higher level than 'minimal'" : null);
+            }
+        }
+        directories();
+        add("retention policy settings", server.string(Option.RETENTION_POLICY) == null
+                || server.retentionPolicy() != null, server.string(Option.RETENTION_POLICY) != null
+                && server.retentionPolicy() == null ? "see log" : null);
+        List<BackupInfo> done = catalog.withStatus(BackupInfo.DONE);
+        BackupInfo last = done.isEmpty() ? null : done.get(done.size() - 1);
+        backupMaximumAge(last);
+        backupMinimumSize(last);
+        walMaximumAge(last, xlog);
+        walBytes = last == null ? 0 : catalog.walInfo(last).untilNextSize();
+        add("wal size", true, size.apply(walBytes));
+        String compression = server.string(Option.COMPRESSION);
+        add("compression settings", compression == null || compression.equals("none") || Compression.supported(compression),
+                null);
+        int failed = catalog.withStatus(BackupInfo.FAILED).size();
+        add("failed backups", failed == 0, "there are " + failed + " failed backups");
+        Integer min = server.integer(Option.MINIMUM_REDUNDANCY);
+        int minimum = min == null || min < 0 ? 0 : min;
+        add("minimum redundancy requirements", done.size() >= minimum,
+                "have " + done.size() + " backups, expected at least " + minimum);
+        ssh();
+        if (server.disabled()) {
+            add("configuration", false, String.join("\n\t\t", server.problems()));
+        }
+        identity(remote, reachable);
+        if (server.flag(Option.ARCHIVER) && remote.get("archive_mode") != null) {
+            String mode = (String) remote.get("archive_mode");
+            boolean modeOk = mode.equals("on") || mode.equals("always");
+            add("archive_mode", modeOk, modeOk ? null : "please set it to 'on' or 'always'");
+            String command = (String) remote.get("archive_command");
+            boolean commandOk = command != null && !command.isEmpty() && !command.equals("(disabled)");
+            add("archive_command", commandOk, commandOk ? null : "please set it accordingly to documentation");
+            if (commandOk && remote.containsKey("is_archiving")) {
+                add("continuous archiving", Boolean.TRUE.equals(remote.get("is_archiving")), null);
+            }
+        }
+        archiverErrors();
+        return results;
+    }
+
+    /** Size of the latest DONE backup, for Nagios performance data (after {@link #run}). */
+    public long lastBackupBytes() {
+        return lastBackupBytes;
+    }
+
+    /** Size of the WAL files archived since the latest DONE backup (after {@link #run}). */
+    public long walBytes() {
+        return walBytes;
+    }
+
+    private void add(String name, boolean ok, String hint) {
+        results.add(new CheckResult(name, ok, hint));
+    }
+
+    private void directories() {
+        for (Option o : new Option[] {Option.BACKUP_DIRECTORY, Option.BASEBACKUPS_DIRECTORY, Option.ERRORS_DIRECTORY,
+                Option.INCOMING_WALS_DIRECTORY, Option.STREAMING_WALS_DIRECTORY, Option.WALS_DIRECTORY}) {
+            Path dir = server.path(o);
+            try {
+                Files.createDirectories(dir);
+            } catch (IOException e) {
+                String reason = e instanceof java.nio.file.AccessDeniedException ? "Permission denied" : e.getMessage();
+                add("directories", false, dir + ": " + reason);
+                return;
+            }
+        }
+        add("directories", true, null);
+    }
+
+    private void backupMaximumAge(BackupInfo last) {
+        Duration max = server.duration(Option.LAST_BACKUP_MAXIMUM_AGE);
+        if (max == null) {
+            add("backup maximum age", true, "no last_backup_maximum_age provided");
+            return;
+        }
+        if (last == null || last.endTime() == null) {
+            add("backup maximum age", false, "No available backups");
+            return;
+        }
+        Duration age = Duration.between(last.endTime().toInstant(), Instant.now());
+        add("backup maximum age", age.compareTo(max) <= 0, "interval provided: " + duration.apply(max)
+                + ", latest backup age: " + duration.apply(age));
+    }
+
+    private void backupMinimumSize(BackupInfo last) {
+        long lastSize = last == null || last.size() == null ? 0 : last.size();
+        lastBackupBytes = lastSize;
+        Object min = server.get(Option.LAST_BACKUP_MINIMUM_SIZE);
+        if (min == null) {
+            add("backup minimum size", true, size.apply(lastSize));
+            return;
+        }
+        long minimum = (Long) min;
+        boolean ok = lastSize >= minimum;
+        add("backup minimum size", ok, "last backup size " + size.apply(lastSize) + (ok ? " > " : " < ")
+                + size.apply(minimum) + " minimum");
+    }
+
+    private void walMaximumAge(BackupInfo last, List<WalFileEntry> xlog) {
+        Duration max = server.duration(Option.LAST_WAL_MAXIMUM_AGE);
+        if (max == null) {
+            add("wal maximum age", true, "no last_wal_maximum_age provided");
+            return;
+        }
+        if (xlog.isEmpty()) {
+            add("wal maximum age", false, "No WAL files archived for last backup");
+            return;
+        }
+        double newest = xlog.get(xlog.size() - 1).timeSeconds();
+        Duration age = Duration.ofMillis((long) ((Instant.now().toEpochMilli() / 1000.0 - newest) * 1000));
+        add("wal maximum age", age.compareTo(max) <= 0, "interval provided: " + duration.apply(max)
+                + ", latest wal age: " + duration.apply(age));
+    }
+
+    /** Host keys stay checked (Barman adds StrictHostKeyChecking=no; we do not weaken ssh). */
+    private void ssh() {
+        String command = server.string(Option.SSH_COMMAND);
+        if (command == null) {
+            return;
+        }
+        String full = command + " -o BatchMode=yes true";
+        try {
+            Process p = new ProcessBuilder("sh", "-c", full).redirectErrorStream(true)
+                    .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
+            byte[] output = p.getInputStream().readAllBytes();
+            int code = p.waitFor();
+            if (code != 0) {
+                add("ssh", false, "Connection failed using '" + command + " -o BatchMode=yes' return code " + code);
+                return;
+            }
+            add("ssh", true, "PostgreSQL server");
+            if (output.length > 0) {
+                add("ssh output clean", false,
+                        "the configured ssh_command must not add anything to the remote command output");
+            }
+        } catch (IOException e) {
+            add("ssh", false, "Unable to execute " + command);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            add("ssh", false, "interrupted");
+        }
+    }
+
+    private void identity(Map<String, Object> remote, boolean reachable) {
+        Path file = layout.backupDirectory().resolve("identity.json");
+        if (!reachable) {
+            add("systemid coherence", true, "no system Id available");
+            return;
+        }
+        if (!Files.exists(file)) {
+            add("systemid coherence", true, "no system Id stored on disk");
+            return;
+        }
+        String stored = null;
+        try {
+            Matcher m = SYSTEMID.matcher(Files.readString(file, StandardCharsets.UTF_8));
+            if (m.find()) {
+                stored = m.group(1);
+            }
+        } catch (IOException e) {
+            stored = null;
+        }
+        boolean ok = stored != null && stored.equals(remote.get("postgres_systemid"));
+        add("systemid coherence", ok, ok ? null
+                : "the system Id of the connected PostgreSQL server changed, stored in \"" + file + "\"");
+    }
+
+    private void archiverErrors() {
+        Map<String, Integer> counts = new LinkedHashMap<>();
+        Path errors = layout.errorsDirectory();
+        if (Files.isDirectory(errors)) {
+            try (DirectoryStream<Path> files = Files.newDirectoryStream(errors)) {
+                for (Path f : files) {
+                    String n = f.getFileName().toString();
+                    String kind = n.endsWith(".error") ? "not relevant" : n.endsWith(".duplicate") ? "duplicates"
+                            : n.endsWith(".unknown") ? "unknown" : "unknown failure";
+                    counts.merge(kind, 1, Integer::sum);
+                }
+            } catch (IOException e) {
+                add("archiver errors", false, errors + ": " + e.getMessage());
+                return;
+            }
+        }
+        List<String> parts = new ArrayList<>();
+        counts.forEach((k, v) -> parts.add(k + ": " + v));
+        add("archiver errors", counts.isEmpty(), counts.isEmpty() ? null : String.join(", ", parts));
+    }
+
+}
