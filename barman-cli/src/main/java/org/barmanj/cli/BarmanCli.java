@@ -3,6 +3,7 @@ package org.barmanj.cli;
 import org.barmanj.cli.command.ArchiveWalCommand;
 import org.barmanj.cli.command.CheckCommand;
 import org.barmanj.cli.command.CronCommand;
+import org.barmanj.cli.command.GetWalCommand;
 import org.barmanj.cli.command.ListBackupsCommand;
 import org.barmanj.cli.command.ListServersCommand;
 import org.barmanj.cli.command.PutWalCommand;
@@ -32,7 +33,7 @@ import java.util.Map;
 @Command(name = "barman", versionProvider = BarmanCli.Version.class, sortOptions = false,
         subcommands = {ListServersCommand.class, ShowServersCommand.class, ListBackupsCommand.class,
                 ShowBackupCommand.class, StatusCommand.class, PutWalCommand.class, ArchiveWalCommand.class,
-                CronCommand.class, SwitchWalCommand.class, CheckCommand.class},
+                CronCommand.class, SwitchWalCommand.class, CheckCommand.class, GetWalCommand.class},
         description = "Backup and recovery manager for PostgreSQL, compatible with Barman.")
 public final class BarmanCli {
     /** Exit code of command-line usage errors, as Python's argparse uses. */
@@ -180,6 +181,11 @@ public final class BarmanCli {
             Thread.currentThread().interrupt();
             return 1;
         }
+    }
+
+    /** Standard output as bytes, for the commands that stream files (get-wal). */
+    public PrintStream stdout() {
+        return out;
     }
 
     /** Standard input, for the commands that read it (put-wal). */

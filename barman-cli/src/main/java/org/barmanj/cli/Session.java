@@ -23,6 +23,12 @@ public final class Session {
         this.env = env;
     }
 
+    /** Barman names the calling host in put-wal and get-wal messages when called through ssh. */
+    public String sshSource() {
+        String connection = env.get("SSH_CONNECTION");
+        return connection == null || connection.isBlank() ? "" : " (SSH host: " + connection.split(" ")[0] + ")";
+    }
+
     /** The process environment (PGPASSWORD, PGPASSFILE, ...). */
     public Map<String, String> env() {
         return env;

@@ -8,7 +8,6 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 import java.io.InputStream;
-import java.util.Map;
 
 /**
  * {@code barman put-wal SERVER}: stores the WAL files barman-wal-archive streams on stdin. The launcher's
@@ -50,16 +49,10 @@ public final class PutWalCommand extends ServerCommand {
             session.output().info("Ready to accept WAL files for the server " + serverName);
             return 0;
         }
-        PutWal.Result result = PutWal.receive(server, stdin, source(session.env()));
+        PutWal.Result result = PutWal.receive(server, stdin, session.sshSource());
         for (String message : result.messages()) {
             session.output().info(message);
         }
         return 0;
-    }
-
-    /** Barman names the sending host in its messages when called through ssh. */
-    private static String source(Map<String, String> env) {
-        String connection = env.get("SSH_CONNECTION");
-        return connection == null || connection.isBlank() ? "" : " (SSH host: " + connection.split(" ")[0] + ")";
     }
 }

@@ -1,0 +1,106 @@
+package org.barmanj.cli.command;
+
+import org.barmanj.cli.Session;
+import org.barmanj.core.catalog.CatalogLayout;
+import org.barmanj.core.catalog.WalName;
+import org.barmanj.core.config.ServerConfig;
+import org.barmanj.core.wal.GetWal;
+import picocli.CommandLine.ArgGroup;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/** {@code barman get-wal}: sends an archived WAL file to stdout (barman-wal-restore reads it through ssh). */
+@Command(name = "get-wal", description = "Retrieve WAL_NAME file from SERVER_NAME archive. The content will be streamed "
+        + "on standard output unless the --output-directory option is specified.")
+public final class GetWalCommand extends ServerCommand {
+    /** Barman's exit code for a bad WAL name or an unusable output file. */
+    static final int BAD_REQUEST = 3;
+
+    @Option(names = {"-o", "--output-directory"}, description = "put the retrieved WAL file in this directory with the "
+            + "original name")
+    Path outputDirectory;
+
+    @Option(names = {"-P", "--partial"}, description = "retrieve also partial WAL files (.partial)")
+    boolean partial;
+
+    @Option(names = {"-p", "--peek"}, paramLabel = "VALUE", description = "peek from the WAL archive up to 'SIZE' WAL "
+            + "files, starting from the requested one. 'SIZE' must be an integer >= 1. When invoked with this option, "
+            + "get-wal returns a list of zero to 'SIZE' WAL segment names, one per row.")
+    Integer peek;
+
+    @Option(names = {"-t", "--test"}, description = "test both the connection and the configuration of the requested "
+            + "PostgreSQL server in Barman for WAL retrieval. With this option, the 'wal_name' mandatory argument is "
+            + "ignored.")
+    boolean test;
+
+    @ArgGroup(exclusive = true)
+    OutputCompression compression;
+
+    static final class OutputCompression {
+        @Option(names = {"-z", "-x", "--gzip"}, description = "compress the output with gzip") boolean gzip;
+        @Option(names = {"-j", "--bzip2"}, description = "compress the output with bzip2") boolean bzip2;
+    }
+
+    @Parameters(index = "0", paramLabel = "SERVER_NAME", description = "specifies the server name for the command")
+    String serverName;
+
+    @Parameters(index = "1", paramLabel = "WAL_NAME", description = "the WAL file to get")
+    String walName;
+
+    @Override
+    int run(Session session) {
+        ServerConfig server = session.config().server(serverName);
+        if (server == null) {
+            session.output().error("Unknown server '" + serverName + "'");
+            return 1;
+        }
+        if (!server.active()) {
+            session.output().error("Inactive server: " + serverName);
+            return 1;
+        }
+        if (test) {
+            session.output().info("Ready to retrieve WAL files from the server " + serverName);
+            return 0;
+        }
+        String suffix = session.sshSource();
+        if (!WalName.isAny(walName)) {
+            session.output().error("'" + walName + "' is not a valid wal file name" + suffix);
+            return BAD_REQUEST;
+        }
+        CatalogLayout layout = new CatalogLayout(server);
+        if (peek != null) {
+            for (String name : GetWal.peek(layout, walName, peek)) {
+                session.output().info(name);
+            }
+            return 0;
+        }
+        Path file = GetWal.find(layout, walName, partial);
+        if (file == null) {
+            session.output().error("WAL file '" + walName + "' not found in server '" + serverName + "'" + suffix);
+            return 1;
+        }
+        String recompress = compression == null ? null : compression.gzip ? "gzip" : "bzip2";
+        try {
+            if (outputDirectory == null) {
+                GetWal.send(file, recompress, parent.stdout());
+                return 0;
+            }
+            Path target = outputDirectory.resolve(walName);
+            try (OutputStream out = Files.newOutputStream(target)) {
+                session.output().info("Sending WAL '" + file.getFileName() + "' for server '" + serverName
+                        + "' into '" + target + "' file" + suffix);
+                GetWal.send(file, recompress, out);
+            }
+            return 0;
+        } catch (IOException e) {
+            session.output().error("Unable to send WAL file '" + walName + "'" + suffix + ": " + e.getMessage());
+            return BAD_REQUEST;
+        }
+    }
+}

@@ -1,0 +1,323 @@
+package org.barmanj.walarchive;
+
+import java.io.File;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.zip.GZIPInputStream;
+
+/**
+ * {@code barman-wal-restore BARMAN_HOST SERVER_NAME WAL_NAME WAL_DEST}: PostgreSQL's {@code restore_command}.
+ * Fetches the WAL file with {@code barman get-wal} over ssh; with {@code --parallel N} it also prefetches the
+ * next segments into a spool folder, from which later calls are served. A WAL that is not in the archive exits
+ * 1, which PostgreSQL takes as "not there".
+ */
+public final class WalRestore {
+    private static final String USAGE = "usage: barman-wal-restore [-h] [-V] [-U USER] [--port PORT] [-s SECONDS] "
+            + "[-p JOBS] [--spool-dir SPOOL_DIR] [-P] [-z | -j] [-c CONFIG] [-t] [--no-ssh-reuse] "
+            + "BARMAN_HOST SERVER_NAME WAL_NAME WAL_DEST";
+
+    private final PrintStream out;
+    private final PrintStream err;
+    String user = "barman";
+    String port;
+    int sleep;
+    int parallel;
+    String spoolDir = "/var/tmp/walrestore";
+    boolean partial;
+    String compression;
+    String config;
+    boolean test;
+    boolean reuse = true;
+    String host;
+    String server;
+    String walName;
+    String walDest;
+
+    WalRestore(PrintStream out, PrintStream err) {
+        this.out = out;
+        this.err = err;
+    }
+
+    public static void main(String[] args) {
+        System.exit(new WalRestore(System.out, System.err).run(args));
+    }
+
+    int run(String[] args) {
+        Integer usage = parse(args);
+        if (usage != null) {
+            return usage;
+        }
+        if (test) {
+            return test();
+        }
+        Path dest = Path.of(walDest);
+        if (Files.isDirectory(dest)) {
+            return fail("WAL_DEST cannot be a directory: " + walDest, 3, false);
+        }
+        try (OutputStream probe = Files.newOutputStream(dest)) {
+            probe.flush();
+        } catch (IOException e) {
+            return fail("Cannot open '" + walDest + "' (WAL_DEST) for writing: " + e.getMessage(), 3, false);
+        }
+        Path spooled = Path.of(spoolDir, walName);
+        if (Files.isRegularFile(spooled)) {
+            try {
+                Files.move(spooled, dest, StandardCopyOption.REPLACE_EXISTING);
+                return 0;
+            } catch (IOException e) {
+                return fail("Failure copying " + spooled + " to " + walDest + ": " + e.getMessage(), 2, false);
+            }
+        }
+        List<String> prefetch = new ArrayList<>();
+        if (parallel > 0) {
+            try {
+                Files.createDirectories(Path.of(spoolDir));
+            } catch (IOException e) {
+                return fail("Cannot create '" + spoolDir + "' directory: " + e.getMessage(), 2, false);
+            }
+            List<String> peeked = peek();
+            if (peeked.isEmpty() || !peeked.get(0).equals(walName)) {
+                return fail("The required file is not available: " + walName, 2, false);
+            }
+            prefetch = peeked.subList(1, peeked.size());
+        }
+        List<Process> spoolers = new ArrayList<>();
+        List<Path> spoolTemps = new ArrayList<>();
+        for (String name : prefetch) {
+            Path temp = Path.of(spoolDir, "." + name + ".tmp");
+            try {
+                spoolers.add(new ProcessBuilder(ssh(name, false)).redirectOutput(temp.toFile())
+                        .redirectError(ProcessBuilder.Redirect.DISCARD).redirectInput(devNull()).start());
+                spoolTemps.add(temp);
+            } catch (IOException e) {
+                // A prefetch is an optimisation: PostgreSQL will ask for that file again.
+            }
+        }
+        int code;
+        try {
+            code = fetch(walName, dest);
+        } catch (IOException e) {
+            code = -1;
+            err.println("ERROR: Error executing \"ssh\": " + e.getMessage());
+        }
+        for (int i = 0; i < spoolers.size(); i++) {
+            Path temp = spoolTemps.get(i);
+            try {
+                if (spoolers.get(i).waitFor() == 0) {
+                    Files.move(temp, Path.of(spoolDir, prefetch.get(i)), StandardCopyOption.ATOMIC_MOVE);
+                } else {
+                    Files.deleteIfExists(temp);
+                }
+            } catch (IOException | InterruptedException e) {
+                temp.toFile().delete();
+            }
+        }
+        if (code == 0) {
+            return 0;
+        }
+        if (code == -1) {
+            return sleepThen(2);
+        }
+        if (code == 255) {
+            return fail("Connection problem with ssh", 2, true);
+        }
+        return fail("Remote 'barman get-wal' command has failed!", code, true);
+    }
+
+    /** Fetches one WAL file into {@code dest}, decompressing locally when the server compressed it for us. */
+    private int fetch(String name, Path dest) throws IOException {
+        if (compression == null) {
+            Process p = new ProcessBuilder(ssh(name, false)).redirectOutput(dest.toFile())
+                    .redirectError(ProcessBuilder.Redirect.INHERIT).redirectInput(devNull()).start();
+            return waitFor(p);
+        }
+        Process p = new ProcessBuilder(ssh(name, false)).redirectError(ProcessBuilder.Redirect.INHERIT)
+                .redirectInput(devNull()).start();
+        try (InputStream raw = p.getInputStream(); OutputStream target = Files.newOutputStream(dest)) {
+            if (compression.equals("gzip")) {
+                new GZIPInputStream(raw, 1 << 16).transferTo(target);
+            } else {
+                Process bzip2 = new ProcessBuilder("bzip2", "-d").redirectOutput(dest.toFile())
+                        .redirectError(ProcessBuilder.Redirect.INHERIT).start();
+                try (OutputStream toBzip2 = bzip2.getOutputStream()) {
+                    raw.transferTo(toBzip2);
+                }
+                if (waitFor(bzip2) != 0) {
+                    throw new IOException("bzip2 -d failed");
+                }
+            }
+        } catch (IOException e) {
+            int code = waitFor(p);
+            if (code != 0) {
+                return code;
+            }
+            throw e;
+        }
+        return waitFor(p);
+    }
+
+    private List<String> peek() {
+        List<String> names = new ArrayList<>();
+        try {
+            Process p = new ProcessBuilder(ssh(walName, true)).redirectError(ProcessBuilder.Redirect.INHERIT)
+                    .redirectInput(devNull()).start();
+            String text = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            if (waitFor(p) == 0) {
+                for (String line : text.split("\n")) {
+                    if (!line.isBlank()) {
+                        names.add(line.strip());
+                    }
+                }
+            }
+        } catch (IOException e) {
+            return names;
+        }
+        return names;
+    }
+
+    /** Barman's ssh command: the get-wal command is one argument, with its values single-quoted. */
+    private List<String> ssh(String name, boolean peekFiles) {
+        List<String> remote = new ArrayList<>(List.of("barman"));
+        if (config != null) {
+            remote.add("--config " + config);
+        }
+        List<String> options = new ArrayList<>();
+        if (test) {
+            options.add("--test");
+        }
+        if (peekFiles) {
+            options.add("--peek '" + parallel + "'");
+        }
+        if (compression != null && !peekFiles) {
+            options.add("--" + compression);
+        }
+        if (partial) {
+            options.add("--partial");
+        }
+        remote.add("get-wal " + (options.isEmpty() ? "" : String.join(" ", options) + " ") + "'" + server + "' '"
+                + name + "'");
+        return Ssh.command(user, host, port, reuse, remote);
+    }
+
+    private int test() {
+        try {
+            Process p = new ProcessBuilder(ssh("dummy_wal_name", false)).redirectErrorStream(true)
+                    .redirectInput(devNull()).start();
+            byte[] output = p.getInputStream().readAllBytes();
+            int code = waitFor(p);
+            out.println(new String(output, StandardCharsets.UTF_8));
+            return code;
+        } catch (IOException e) {
+            return fail("Impossible to invoke remote get-wal: " + e.getMessage(), 2, false);
+        }
+    }
+
+    private Integer parse(String[] args) {
+        List<String> positional = new ArrayList<>();
+        for (int i = 0; i < args.length; i++) {
+            String a = args[i];
+            try {
+                switch (a) {
+                    case "-h", "--help" -> {
+                        out.println(USAGE);
+                        out.println();
+                        out.println("PostgreSQL's restore_command: fetches WAL_NAME from 'barman get-wal SERVER_NAME' on "
+                                + "BARMAN_HOST over ssh into WAL_DEST.");
+                        out.println("  -U, --user USER       ssh user on the Barman host (default: barman)");
+                        out.println("  --port PORT           ssh port");
+                        out.println("  -s, --sleep SECONDS   sleep this long after a failure (default: 0)");
+                        out.println("  -p, --parallel JOBS   also prefetch up to JOBS following WAL files into the spool");
+                        out.println("  --spool-dir DIR       prefetch folder (default: /var/tmp/walrestore)");
+                        out.println("  -P, --partial         also retrieve .partial files");
+                        out.println("  -z, --gzip / -j, --bzip2  transfer the WAL compressed");
+                        out.println("  -c, --config CONFIG   barman configuration file on the Barman host");
+                        out.println("  -t, --test            check the connection and the server configuration only");
+                        out.println("  --no-ssh-reuse        open a new ssh connection for every call");
+                        out.println("  -V, --version         show the version and exit");
+                        return 0;
+                    }
+                    case "-V", "--version" -> {
+                        out.println(Version.line("barman-wal-restore"));
+                        return 0;
+                    }
+                    case "-U", "--user" -> user = args[++i];
+                    case "--port" -> port = args[++i];
+                    case "-s", "--sleep" -> sleep = Integer.parseInt(args[++i]);
+                    case "-p", "--parallel" -> parallel = Integer.parseInt(args[++i]);
+                    case "--spool-dir" -> spoolDir = args[++i];
+                    case "-P", "--partial" -> partial = true;
+                    case "-z", "--gzip" -> compression = "gzip";
+                    case "-j", "--bzip2" -> compression = "bzip2";
+                    case "-c", "--config" -> config = args[++i];
+                    case "-t", "--test" -> test = true;
+                    case "--no-ssh-reuse" -> reuse = false;
+                    default -> {
+                        if (a.startsWith("-") && a.length() > 1) {
+                            return usage("unrecognized arguments: " + a);
+                        }
+                        positional.add(a);
+                    }
+                }
+            } catch (ArrayIndexOutOfBoundsException e) {
+                return usage("argument " + a + ": expected one argument");
+            } catch (NumberFormatException e) {
+                return usage("argument " + a + ": expected a number");
+            }
+        }
+        if (positional.size() != 4) {
+            return usage(positional.size() < 4
+                    ? "the following arguments are required: BARMAN_HOST, SERVER_NAME, WAL_NAME, WAL_DEST"
+                    : "unrecognized arguments: " + String.join(" ", positional.subList(4, positional.size())));
+        }
+        host = positional.get(0);
+        server = positional.get(1);
+        walName = positional.get(2);
+        walDest = positional.get(3);
+        return null;
+    }
+
+    private int usage(String message) {
+        err.println(USAGE);
+        err.println("barman-wal-restore: error: " + message);
+        return 2;
+    }
+
+    private int fail(String message, int code, boolean sleepFirst) {
+        err.println("ERROR: " + message);
+        return sleepFirst ? sleepThen(code) : code;
+    }
+
+    private int sleepThen(int code) {
+        if (sleep > 0) {
+            err.println("Sleeping for " + sleep + " seconds.");
+            try {
+                Thread.sleep(sleep * 1000L);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        return code;
+    }
+
+    private static int waitFor(Process p) {
+        try {
+            return p.waitFor();
+        } catch (InterruptedException e) {
+            p.destroy();
+            Thread.currentThread().interrupt();
+            return 2;
+        }
+    }
+
+    private static ProcessBuilder.Redirect devNull() {
+        return ProcessBuilder.Redirect.from(new File("/dev/null"));
+    }
+}
