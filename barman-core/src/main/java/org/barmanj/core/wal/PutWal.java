@@ -52,6 +52,7 @@ public final class PutWal {
         Path incoming = layout.incomingDirectory();
         String where = " in put-wal for server '" + server.name() + "'" + source;
         Map<String, Received> files = new LinkedHashMap<>();
+        List<Path> temps = new ArrayList<>();
         Map<String, String> sums = new LinkedHashMap<>();
         String algorithm = "MD5";
         try {
@@ -75,6 +76,7 @@ public final class PutWal {
                             + "(segment, .history, .backup or .partial)");
                 }
                 Path temp = incoming.resolve("." + ProcessHandle.current().pid() + "-" + name);
+                temps.add(temp);
                 files.put(name, new Received(name, temp, extract(tar.content(), temp, e.mtime())));
             }
             verify(files, sums, algorithm, where);
@@ -82,9 +84,9 @@ public final class PutWal {
         } catch (IOException e) {
             throw fail("Cannot receive WAL files" + where + ": " + e.getMessage());
         } finally {
-            for (Received r : files.values()) {
+            for (Path temp : temps) {
                 try {
-                    Files.deleteIfExists(r.temp());
+                    Files.deleteIfExists(temp);
                 } catch (IOException ignored) {
                     // Best effort: a leftover dot-file is ignored by the archiver.
                 }

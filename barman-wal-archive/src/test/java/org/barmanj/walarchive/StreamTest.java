@@ -1,0 +1,89 @@
+package org.barmanj.walarchive;
+
+import org.barmanj.core.BarmanException;
+import org.barmanj.core.config.BarmanConfig;
+import org.barmanj.core.config.ServerConfig;
+import org.barmanj.core.wal.PutWal;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.math.BigDecimal;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Our client's tar stream, received by our put-wal; names put-wal must refuse. */
+class StreamTest {
+    @TempDir
+    Path home;
+    ServerConfig server;
+
+    @BeforeEach
+    void server() throws IOException {
+        Path conf = home.resolve("barman.conf");
+        Files.writeString(conf, "[barman]\nbarman_home = " + home + "\n[demo]\nconninfo = host=x\nssh_command = ssh x@y\n"
+                + "archiver = on\n");
+        server = BarmanConfig.load(conf.toString(), Map.of(), home.toString()).server("demo");
+    }
+
+    private static byte[] stream(String... namesAndContents) throws IOException {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        TarWriter tar = new TarWriter(out);
+        for (int i = 0; i < namesAndContents.length; i += 2) {
+            byte[] content = namesAndContents[i + 1].getBytes();
+            tar.add(namesAndContents[i], content.length, 0600, new BigDecimal("1795538010.5566733"),
+                    new ByteArrayInputStream(content));
+        }
+        tar.finish();
+        return out.toByteArray();
+    }
+
+    @Test
+    void severalFilesInOneStream() throws IOException {
+        byte[] bytes = stream("000000010000000000000005", "five", "000000010000000000000006", "six",
+                "00000002.history", "1\t0/5000000\tno recovery target specified\n");
+        assertEquals(0, bytes.length % 10240, "padded to whole tar records like Python's tarfile");
+        PutWal.Result r = PutWal.receive(server, new ByteArrayInputStream(bytes), "");
+        assertEquals(List.of("000000010000000000000005", "000000010000000000000006", "00000002.history"), r.stored());
+        assertEquals("six", Files.readString(home.resolve("demo/incoming/000000010000000000000006")));
+        assertEquals(1795538010L, Files.getLastModifiedTime(home.resolve("demo/incoming/000000010000000000000005"))
+                .toInstant().getEpochSecond());
+    }
+
+    @Test
+    void namesThatAreNotWalFilesOrEscapeTheFolderAreRefused() throws IOException {
+        for (String name : List.of("../000000010000000000000005", "postgresql.conf", "/etc/passwd",
+                "000000010000000000000005/x")) {
+            byte[] bytes = stream(name, "x");
+            BarmanException e = assertThrows(BarmanException.class,
+                    () -> PutWal.receive(server, new ByteArrayInputStream(bytes), ""), name);
+            assertTrue(e.getMessage().startsWith("Unsupported filename '"), e.getMessage());
+        }
+        assertTrue(!Files.exists(home.resolve("demo/incoming")) || Files.list(home.resolve("demo/incoming")).count() == 0);
+    }
+
+    @Test
+    void versionLine() {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        int code = new WalArchive(new java.io.PrintStream(out), System.err).run(new String[] {"--version"});
+        assertEquals(0, code);
+        assertTrue(out.toString().matches("barman-wal-archive 3\\.4\\.0 \\(barmanj .+\\)\\n"), out.toString());
+    }
+
+    @Test
+    void missingArgumentsAreAUsageError() {
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int code = new WalArchive(System.out, new java.io.PrintStream(err)).run(new String[] {"backup-srv", "demo"});
+        assertEquals(2, code);
+        assertTrue(err.toString().contains("the following arguments are required"), err.toString());
+    }
+}
