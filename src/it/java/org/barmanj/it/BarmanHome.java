@@ -9,11 +9,19 @@ public final class BarmanHome {
     public final Path root;
     public final Path conf;
 
+    public final String user;
+
     public BarmanHome(String name) throws IOException {
+        this(name, "barman");
+    }
+
+    /** A home for another barman OS user ({@code barman34} runs Debian's Barman 3.4 over ssh). */
+    public BarmanHome(String name, String user) throws IOException {
+        this.user = user;
         root = Files.createTempDirectory("barman-it-" + name);
         conf = root.resolve("barman.conf");
         Files.createDirectories(root.resolve("barman.d"));
-        Files.writeString(conf, "[barman]\nbarman_home = " + root + "\nbarman_user = barman\n"
+        Files.writeString(conf, "[barman]\nbarman_home = " + root + "\nbarman_user = " + user + "\n"
                 + "configuration_files_directory = " + root.resolve("barman.d") + "\n");
     }
 
@@ -32,11 +40,35 @@ public final class BarmanHome {
         return this;
     }
 
-    /** Hands the folder to the barman user, as Barman requires. */
+    /** Adds lines to the demo server's section. */
+    public BarmanHome withOptions(String lines) throws IOException {
+        Path demo = root.resolve("barman.d/demo.conf");
+        Files.writeString(demo, Files.readString(demo) + lines);
+        return this;
+    }
+
+    /** Hands the folder to its barman user, as Barman requires. */
     public BarmanHome ownedByBarman() {
         Proc.run("chmod", "755", root.toString()).ok();
-        Proc.run("chown", "-R", "barman:", root.toString()).ok();
+        Proc.run("chown", "-R", user + ":", root.toString()).ok();
         return this;
+    }
+
+    /** Runs our barman as the home's user. */
+    public Proc barman(String... args) {
+        return Proc.as(user, cat(new String[] {Lab.BARMAN.toString(), "-c", conf.toString()}, args));
+    }
+
+    /** Runs Debian's Barman 3.4 as the home's user. */
+    public Proc barman34(String... args) {
+        return Proc.as(user, cat(new String[] {Lab.BARMAN_34, "-c", conf.toString()}, args));
+    }
+
+    static String[] cat(String[] a, String[] b) {
+        String[] all = new String[a.length + b.length];
+        System.arraycopy(a, 0, all, 0, a.length);
+        System.arraycopy(b, 0, all, a.length, b.length);
+        return all;
     }
 
     public void delete() {

@@ -5,9 +5,10 @@ import java.nio.file.Path;
 /** The test lab (src/it/lab/lab): real PostgreSQL servers, sshd and OS users on loopback. */
 public final class Lab {
     public static final Path SCRIPT = Path.of(System.getProperty("barman.lab", "lab/lab"));
-    /** Our distribution, built by the barman-cli module. */
-    public static final Path BARMAN = Path.of(System.getProperty("barman.dist", "../../barman-cli/target/dist"),
-            "bin", "barman");
+    /** Where install.sh puts our distribution (the ITs install the fresh build there first). */
+    public static final Path BIN = Path.of("/opt/barmanj/bin");
+    /** Our barman. */
+    public static final Path BARMAN = BIN.resolve("barman");
     /** Debian's Barman 3.4, the live peer. */
     public static final String BARMAN_34 = "/usr/bin/barman";
 
@@ -32,5 +33,17 @@ public final class Lab {
 
     public static void startSshd() {
         lab("sshd", "start");
+    }
+
+    /** Runs SQL on a lab server as its owner (psql over the Unix socket); returns the output. */
+    public static String psql(String name, String sql) {
+        return lab("pg", "psql", name, "-Atc", sql).out().strip();
+    }
+
+    static {
+        // The fresh build, installed as a user would (install.sh): the backup host's barman, which ssh runs for
+        // put-wal and get-wal, and the barman-wal-archive/barman-wal-restore PostgreSQL runs, are then ours,
+        // readable by every OS user of the lab wherever the build tree is.
+        Proc.run(Path.of(System.getProperty("barman.top", "../..")).resolve("install.sh").toString()).ok();
     }
 }

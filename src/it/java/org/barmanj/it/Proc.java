@@ -35,6 +35,24 @@ public record Proc(int exit, String out, String err) {
         }
     }
 
+    /** Runs a command and returns its stdout as bytes (it must exit 0). */
+    public static byte[] runBytes(String... command) {
+        try {
+            Process p = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT)
+                    .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
+            byte[] out = p.getInputStream().readAllBytes();
+            if (p.waitFor() != 0) {
+                throw new AssertionError("exit " + p.exitValue() + ": " + List.of(command));
+            }
+            return out;
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot run " + List.of(command), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
     public static Proc run(String... command) {
         return run(List.of(command));
     }
