@@ -44,7 +44,7 @@ final class TarWriter {
         while (left > 0) {
             int n = content.read(buffer, 0, (int) Math.min(buffer.length, left));
             if (n < 0) {
-                throw new IOException(name + " is shorter than " + size + " bytes: it changed while being sent");
+                throw new java.io.EOFException(name + " is shorter than " + size + " bytes: it changed while being sent");
             }
             md5.update(buffer, 0, n);
             write(buffer, n);

@@ -220,43 +220,65 @@ public final class WalArchive {
         } catch (IOException e) {
             return error("Error executing ssh: " + e.getMessage(), 2);
         }
-        String streamError = null;
+        String localError = null;
         try (OutputStream stdin = ssh.getOutputStream()) {
             TarWriter tar = new TarWriter(stdin);
             for (Path f : files) {
                 try (FileChannel ch = FileChannel.open(f, StandardOpenOption.READ);
                      InputStream in = java.nio.channels.Channels.newInputStream(ch)) {
                     FileTime mtime = Files.getLastModifiedTime(f);
-                    tar.add(f.getFileName().toString(), ch.size(), mode(f), seconds(mtime), in);
+                    tar.add(f.getFileName().toString(), ch.size(), mode(f), seconds(mtime), new Guarded(in));
                 }
             }
             tar.finish();
+        } catch (LocalReadException | java.io.EOFException e) {
+            // Closing stdin without the end-of-archive blocks makes put-wal refuse the stream.
+            localError = e.getMessage();
         } catch (NoSuchFileException e) {
-            streamError = "WAL file not found: " + e.getFile();
+            localError = "WAL file not found: " + e.getFile();
         } catch (IOException e) {
-            streamError = e.getMessage();
+            // The remote end stopped reading: its exit code below says why.
         }
         int code;
         try {
-            if (streamError != null) {
-                // The remote end must not see a complete stream: close it without the trailer, then stop ssh.
-                ssh.destroy();
-            }
             code = ssh.waitFor();
         } catch (InterruptedException e) {
             ssh.destroy();
             return error("SIGINT received! Terminating.", 2);
         }
-        if (streamError != null) {
-            return error("Cannot send " + walPath + ": " + streamError, code == 0 ? 2 : code == 255 ? 3 : code);
+        if (localError != null) {
+            err.println("ERROR: Cannot send " + walPath + ": " + localError);
         }
         if (code == 0) {
-            return 0;
+            return localError == null ? 0 : 2;
         }
         if (code == 255) {
             return error("Connection problem with ssh", 3);
         }
         return error("Remote 'barman put-wal' command has failed!", code);
+    }
+
+    /** A failure reading a WAL file, as opposed to writing to ssh. */
+    private static final class LocalReadException extends IOException {
+        LocalReadException(IOException cause) {
+            super(cause.getMessage(), cause);
+        }
+    }
+
+    /** Marks read failures so that they are not mistaken for a closed connection. */
+    private static final class Guarded extends java.io.FilterInputStream {
+        Guarded(InputStream in) {
+            super(in);
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) throws IOException {
+            try {
+                return super.read(b, off, len);
+            } catch (IOException e) {
+                throw new LocalReadException(e);
+            }
+        }
     }
 
     /** Marks the extra files archived, as PostgreSQL does after archive_command succeeds. */

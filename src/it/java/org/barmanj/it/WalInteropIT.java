@@ -1,0 +1,83 @@
+package org.barmanj.it;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Random;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Both directions with Debian's barman-cli and Barman 3.4: their barman-wal-archive and barman-wal-restore
+ * against our put-wal and get-wal (backup-host user barman), ours against theirs (user barman34, whose ssh
+ * sessions run Barman 3.4).
+ */
+class WalInteropIT {
+    static final String WAL = "000000010000000000000042";
+    static Path walDir;
+    static byte[] content;
+
+    @BeforeAll
+    static void segment() throws IOException {
+        Lab.startSshd();
+        walDir = Files.createTempDirectory("interop-pg_wal");
+        content = new byte[16 * 1024 * 1024];
+        new Random(42).nextBytes(content);
+        Files.write(walDir.resolve(WAL), content);
+        Proc.run("chmod", "-R", "a+rwX", walDir.toString()).ok();
+    }
+
+    @AfterAll
+    static void clean() {
+        Proc.run("rm", "-rf", walDir.toString()).ok();
+    }
+
+    @Test
+    void theirClientsAgainstOurServer() throws IOException {
+        BarmanHome home = new BarmanHome("interop-ours").tutorialServer("pg1-srv", 1).ownedByBarman();
+        try {
+            Proc.as("enterprisedb", "/usr/bin/barman-wal-archive", "-c", home.conf.toString(), "backup-srv", "demo",
+                    walDir.resolve(WAL).toString()).ok();
+            assertArrayEquals(content, Files.readAllBytes(home.root.resolve("demo/incoming/" + WAL)));
+            home.barman("archive-wal", "demo").ok();
+            Path restored = walDir.resolve("restored-by-3.4");
+            Proc.as("enterprisedb", "/usr/bin/barman-wal-restore", "-c", home.conf.toString(), "backup-srv", "demo",
+                    WAL, restored.toString()).ok();
+            assertArrayEquals(content, Files.readAllBytes(restored));
+            Proc missing = Proc.as("enterprisedb", "/usr/bin/barman-wal-restore", "-c", home.conf.toString(),
+                    "backup-srv", "demo", "000000010000000000000099", walDir.resolve("none").toString());
+            assertEquals(1, missing.exit(), "not in the archive: 'not there' for restore_command\n" + missing.err());
+        } finally {
+            home.delete();
+        }
+    }
+
+    @Test
+    void ourClientsAgainstBarman34() throws IOException {
+        BarmanHome home = new BarmanHome("interop-34", "barman34").tutorialServer("pg1-srv", 1).ownedByBarman();
+        try {
+            Proc.as("enterprisedb", Lab.BIN.resolve("barman-wal-archive").toString(), "-U", "barman34", "-c",
+                    home.conf.toString(), "backup-srv", "demo", walDir.resolve(WAL).toString()).ok();
+            assertArrayEquals(content, Files.readAllBytes(home.root.resolve("demo/incoming/" + WAL)));
+            Proc archived = home.barman34("archive-wal", "demo").ok();
+            assertTrue(archived.out().contains("\t" + WAL), archived.out());
+            Path restored = walDir.resolve("restored-from-3.4");
+            Proc.as("enterprisedb", Lab.BIN.resolve("barman-wal-restore").toString(), "-U", "barman34", "-c",
+                    home.conf.toString(), "backup-srv", "demo", WAL, restored.toString()).ok();
+            assertArrayEquals(content, Files.readAllBytes(restored));
+            Proc missing = Proc.as("enterprisedb", Lab.BIN.resolve("barman-wal-restore").toString(), "-U", "barman34",
+                    "-c", home.conf.toString(), "backup-srv", "demo", "000000010000000000000099",
+                    walDir.resolve("none").toString());
+            assertEquals(1, missing.exit(), missing.err());
+            assertTrue(missing.err().contains("ERROR: Remote 'barman get-wal' command has failed!"), missing.err());
+        } finally {
+            home.delete();
+        }
+    }
+}
