@@ -32,7 +32,7 @@ import java.util.regex.Pattern;
  * so PostgreSQL does not send them again.
  */
 public final class WalArchive {
-    static final int DEFAULT_LOOK_AHEAD = 32;
+    static final int DEFAULT_LOOK_AHEAD = 64;
     private static final Pattern WAL_NAME = Pattern.compile(
             "[0-9A-F]{24}|[0-9A-F]{24}\\.[0-9A-F]{8}\\.backup|[0-9A-F]{24}\\.partial|[0-9A-F]{8}\\.history");
     private static final String USAGE = "usage: barman-wal-archive [-h] [-V] [-U USER] [--port PORT] [-c CONFIG] "

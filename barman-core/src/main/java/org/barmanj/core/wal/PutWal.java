@@ -37,7 +37,7 @@ public final class PutWal {
     public record Result(List<String> stored, List<String> alreadyThere, List<String> messages) {
     }
 
-    private record Received(String name, Path temp, String md5) {
+    private record Received(String name, Path temp, String md5, java.util.concurrent.Future<?> synced) {
     }
 
     private PutWal() {
@@ -55,9 +55,15 @@ public final class PutWal {
         List<Path> temps = new ArrayList<>();
         Map<String, String> sums = new LinkedHashMap<>();
         String algorithm = "MD5";
+        // fsync of each file overlaps with receiving the next one; all are waited for before anything is renamed.
+        java.util.concurrent.ExecutorService syncer = java.util.concurrent.Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, "put-wal-fsync");
+            t.setDaemon(true);
+            return t;
+        });
         try {
             Files.createDirectories(incoming);
-            TarReader tar = new TarReader(stream);
+            TarReader tar = new TarReader(new java.io.BufferedInputStream(stream, 1 << 20));
             for (TarReader.Entry e = tar.next(); e != null; e = tar.next()) {
                 String name = e.name().startsWith("./") ? e.name().substring(2) : e.name();
                 if (!e.regularFile()) {
@@ -77,13 +83,21 @@ public final class PutWal {
                 }
                 Path temp = incoming.resolve("." + ProcessHandle.current().pid() + "-" + name);
                 temps.add(temp);
-                files.put(name, new Received(name, temp, extract(tar.content(), temp, e.mtime())));
+                String md5 = extract(tar.content(), temp, e.mtime());
+                files.put(name, new Received(name, temp, md5, syncer.submit(() -> {
+                    Durable.syncFile(temp);
+                    return null;
+                })));
             }
             verify(files, sums, algorithm, where);
+            for (Received r : files.values()) {
+                waitSynced(r);
+            }
             return commit(layout, files, server.name());
         } catch (IOException e) {
             throw fail("Cannot receive WAL files" + where + ": " + e.getMessage());
         } finally {
+            syncer.shutdownNow();
             for (Path temp : temps) {
                 try {
                     Files.deleteIfExists(temp);
@@ -94,13 +108,31 @@ public final class PutWal {
         }
     }
 
+    private static void waitSynced(Received r) throws IOException {
+        try {
+            r.synced().get();
+        } catch (java.util.concurrent.ExecutionException e) {
+            throw e.getCause() instanceof IOException io ? io : new IOException(e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted while syncing " + r.temp());
+        }
+    }
+
     private static String extract(InputStream content, Path temp, String mtime) throws IOException {
         MessageDigest md5 = digest("MD5");
-        try (OutputStream out = Files.newOutputStream(temp);
-             DigestInputStream in = new DigestInputStream(content, md5)) {
-            in.transferTo(out);
+        byte[] buffer = new byte[1 << 20];
+        try (java.nio.channels.FileChannel out = java.nio.channels.FileChannel.open(temp,
+                java.nio.file.StandardOpenOption.CREATE_NEW, java.nio.file.StandardOpenOption.WRITE)) {
+            for (int n = content.readNBytes(buffer, 0, buffer.length); n > 0;
+                 n = content.readNBytes(buffer, 0, buffer.length)) {
+                md5.update(buffer, 0, n);
+                java.nio.ByteBuffer chunk = java.nio.ByteBuffer.wrap(buffer, 0, n);
+                while (chunk.hasRemaining()) {
+                    out.write(chunk);
+                }
+            }
         }
-        Durable.syncFile(temp);
         BigDecimal seconds = new BigDecimal(mtime);
         long whole = seconds.longValue();
         long nanos = seconds.subtract(BigDecimal.valueOf(whole)).movePointRight(9).longValue();
