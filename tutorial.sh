@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The main job: the tutorial's set-up on this machine, as root. Builds and installs barman, starts the lab
 # (sshd on loopback, PostgreSQL 15 as 'enterprisedb' on pg1-srv:5444), configures the tutorial's 'demo'
-# server in /etc/barman.d and runs the tutorial's commands that work so far.
+# server in /etc/barman.d with WAL archiving through barman-wal-archive, and runs the tutorial's commands that
+# work so far.
 set -euo pipefail
 cd "$(dirname "$0")"
 if [ "$(id -u)" != 0 ]; then
@@ -15,7 +16,7 @@ mvn -B -q package -DskipTests > "$log" 2>&1 || { cat "$log"; echo "ERROR: the bu
 rm -f "$log"
 ./install.sh
 $lab sshd start
-$lab pg start pg1 15 pg1-srv 5444
+$lab pg start pg1 15 pg1-srv 5444 "barman-wal-archive backup-srv demo %p"
 cat > /etc/barman.d/demo.conf <<'CONF'
 [demo]
 description =  "Example of Advanced Server (via Ssh)"
@@ -28,15 +29,21 @@ archiver = on
 CONF
 echo "/etc/barman.d/demo.conf:"
 sed 's/^/    /' /etc/barman.d/demo.conf
-run() {
+run() {  # run USER COMMAND...: shows and runs a tutorial command
+    local user=$1; shift
     echo
-    echo "\$ sudo -iu barman $*"
-    runuser -u barman -- "$@"
+    echo "\$ sudo -iu $user $*"
+    runuser -u "$user" -- "$@"
 }
-run barman -v
-run barman list-servers
-run barman show-servers demo
-run barman status demo
-run barman list-backups demo
+run barman barman -v
+run enterprisedb barman-wal-archive --version
+run enterprisedb barman-wal-archive backup-srv demo DUMMY --test
+run barman barman list-servers
+run barman barman show-servers demo
+run barman barman check demo || true
+run barman barman switch-wal --force --archive demo
+run barman barman check demo
+run barman barman status demo
+run barman barman list-backups demo
 echo
 echo "The lab keeps running; stop it with: $lab down"

@@ -293,6 +293,10 @@ public final class BarmanConfig {
         if ("rsync".equals(method) && ssh == null) {
             server.disable("Missing or invalid ssh_command in barman configuration for server " + server.name());
         }
+        if (("rsync".equals(method) || "local-rsync".equals(method)) && server.words(Option.BACKUP_OPTIONS).stream()
+                .noneMatch(o -> o.equals("concurrent_backup") || o.equals("exclusive_backup"))) {
+            warnings.add("No backup strategy set for server '" + server.name() + "' (using default 'concurrent_backup').");
+        }
         if ("local-rsync".equals(method) && ssh != null) {
             server.disable("ssh_command must be empty for backup_method = local-rsync (server " + server.name() + ")");
         }
