@@ -109,6 +109,21 @@ public final class Session {
         return server;
     }
 
+    /**
+     * The named server for put-wal and get-wal, which Barman refuses for unknown and inactive servers
+     * ({@code ERROR: Inactive server: <name>}); reports and returns null then.
+     */
+    public ServerConfig activeServer(String name) {
+        ServerConfig server = config.server(name);
+        if (server == null) {
+            output.error("Unknown server '" + name + "'");
+        } else if (!server.active()) {
+            output.error("Inactive server: " + name);
+            return null;
+        }
+        return server;
+    }
+
     /** The server's catalog; backups whose backup.info is unreadable are reported as errors. */
     public BackupCatalog catalog(ServerConfig server) {
         BackupCatalog catalog = BackupCatalog.load(server);

@@ -16,7 +16,9 @@ import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.FileTime;
 import java.nio.file.attribute.PosixFilePermission;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 import java.util.regex.Pattern;
 
@@ -84,64 +86,51 @@ public final class WalArchive {
 
     /** Parses Barman's options (and ours); returns an exit code when the process should stop. */
     private Integer parse(String[] args) {
-        List<String> positional = new ArrayList<>();
-        for (int i = 0; i < args.length; i++) {
-            String a = args[i];
-            try {
-                switch (a) {
-                    case "-h", "--help" -> {
-                        out.println(USAGE);
-                        out.println();
-                        out.println("PostgreSQL's archive_command: sends WAL_PATH to 'barman put-wal SERVER_NAME' on "
-                                + "BARMAN_HOST over ssh.");
-                        out.println("  -U, --user USER     ssh user on the Barman host (default: barman)");
-                        out.println("  --port PORT         ssh port");
-                        out.println("  -c, --config CONFIG barman configuration file on the Barman host");
-                        out.println("  -t, --test          check the connection and the server configuration only");
-                        out.println("  --md5               send MD5 checksums (always done; accepted for compatibility)");
-                        out.println("  --look-ahead N      also send up to N files PostgreSQL has marked ready "
-                                + "(default " + DEFAULT_LOOK_AHEAD + ", 0: off)");
-                        out.println("  --no-ssh-reuse      open a new ssh connection for every call");
-                        out.println("  -V, --version       show the version and exit");
-                        return 0;
-                    }
-                    case "-V", "--version" -> {
-                        out.println(Version.line("barman-wal-archive"));
-                        return 0;
-                    }
-                    case "-U", "--user" -> user = args[++i];
-                    case "--port" -> port = args[++i];
-                    case "-c", "--config" -> config = args[++i];
-                    case "-t", "--test" -> test = true;
-                    case "--md5" -> { }
-                    case "--look-ahead" -> lookAhead = Integer.parseInt(args[++i]);
-                    case "--no-ssh-reuse" -> reuse = false;
-                    default -> {
-                        if (a.startsWith("--user=")) {
-                            user = a.substring(7);
-                        } else if (a.startsWith("--port=")) {
-                            port = a.substring(7);
-                        } else if (a.startsWith("--config=")) {
-                            config = a.substring(9);
-                        } else if (a.startsWith("--look-ahead=")) {
-                            lookAhead = Integer.parseInt(a.substring(13));
-                        } else if (a.startsWith("-") && a.length() > 1) {
-                            return usage("unrecognized arguments: " + a);
-                        } else {
-                            positional.add(a);
-                        }
-                    }
-                }
-            } catch (ArrayIndexOutOfBoundsException e) {
-                return usage("argument " + a + ": expected one argument");
-            } catch (NumberFormatException e) {
-                return usage("argument " + a + ": expected a number");
+        boolean[] help = new boolean[1];
+        boolean[] version = new boolean[1];
+        Map<String, Args.Spec> options = new LinkedHashMap<>();
+        options.put("-h", Args.Spec.flag(() -> help[0] = true));
+        options.put("--help", options.get("-h"));
+        options.put("-V", Args.Spec.flag(() -> version[0] = true));
+        options.put("--version", options.get("-V"));
+        options.put("-U", Args.Spec.value(v -> user = v));
+        options.put("--user", options.get("-U"));
+        options.put("--port", Args.Spec.value(v -> port = v));
+        options.put("-c", Args.Spec.value(v -> config = v));
+        options.put("--config", options.get("-c"));
+        options.put("-t", Args.Spec.flag(() -> test = true));
+        options.put("--test", options.get("-t"));
+        options.put("--md5", Args.Spec.flag(() -> { }));
+        options.put("--look-ahead", Args.Spec.value(v -> lookAhead = Integer.parseInt(v)));
+        options.put("--no-ssh-reuse", Args.Spec.flag(() -> reuse = false));
+        List<String> positional;
+        try {
+            positional = Args.parse(args, options, "BARMAN_HOST", "SERVER_NAME", "WAL_PATH");
+        } catch (Args.UsageException e) {
+            if (!help[0] && !version[0]) {
+                return usage(e.getMessage());
             }
+            positional = null;
         }
-        if (positional.size() != 3) {
-            return usage(positional.size() < 3
-                    ? "the following arguments are required: BARMAN_HOST, SERVER_NAME, WAL_PATH"
-                    : "unrecognized arguments: " + String.join(" ", positional.subList(3, positional.size())));
+        if (help[0]) {
+            out.println(USAGE);
+            out.println();
+            out.println("PostgreSQL's archive_command: sends WAL_PATH to 'barman put-wal SERVER_NAME' on "
+                    + "BARMAN_HOST over ssh.");
+            out.println("  -U, --user USER     ssh user on the Barman host (default: barman)");
+            out.println("  --port PORT         ssh port");
+            out.println("  -c, --config CONFIG barman configuration file on the Barman host");
+            out.println("  -t, --test          check the connection and the server configuration only");
+            out.println("  --md5               send MD5 checksums (always done; accepted for compatibility)");
+            out.println("  --look-ahead N      also send up to N files PostgreSQL has marked ready "
+                    + "(default " + DEFAULT_LOOK_AHEAD + ", 0: off)");
+            out.println("  --no-ssh-reuse      open a new ssh connection for every call");
+            out.println("  -V, --version       show the version and exit");
+            return 0;
+        }
+        if (version[0]) {
+            out.println(Version.line("barman-wal-archive"));
+            return 0;
         }
         host = positional.get(0);
         server = positional.get(1);

@@ -10,7 +10,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.zip.GZIPInputStream;
 
 /**
@@ -221,61 +223,62 @@ public final class WalRestore {
     }
 
     private Integer parse(String[] args) {
-        List<String> positional = new ArrayList<>();
-        for (int i = 0; i < args.length; i++) {
-            String a = args[i];
-            try {
-                switch (a) {
-                    case "-h", "--help" -> {
-                        out.println(USAGE);
-                        out.println();
-                        out.println("PostgreSQL's restore_command: fetches WAL_NAME from 'barman get-wal SERVER_NAME' on "
-                                + "BARMAN_HOST over ssh into WAL_DEST.");
-                        out.println("  -U, --user USER       ssh user on the Barman host (default: barman)");
-                        out.println("  --port PORT           ssh port");
-                        out.println("  -s, --sleep SECONDS   sleep this long after a failure (default: 0)");
-                        out.println("  -p, --parallel JOBS   also prefetch up to JOBS following WAL files into the spool");
-                        out.println("  --spool-dir DIR       prefetch folder (default: /var/tmp/walrestore)");
-                        out.println("  -P, --partial         also retrieve .partial files");
-                        out.println("  -z, --gzip / -j, --bzip2  transfer the WAL compressed");
-                        out.println("  -c, --config CONFIG   barman configuration file on the Barman host");
-                        out.println("  -t, --test            check the connection and the server configuration only");
-                        out.println("  --no-ssh-reuse        open a new ssh connection for every call");
-                        out.println("  -V, --version         show the version and exit");
-                        return 0;
-                    }
-                    case "-V", "--version" -> {
-                        out.println(Version.line("barman-wal-restore"));
-                        return 0;
-                    }
-                    case "-U", "--user" -> user = args[++i];
-                    case "--port" -> port = args[++i];
-                    case "-s", "--sleep" -> sleep = Integer.parseInt(args[++i]);
-                    case "-p", "--parallel" -> parallel = Integer.parseInt(args[++i]);
-                    case "--spool-dir" -> spoolDir = args[++i];
-                    case "-P", "--partial" -> partial = true;
-                    case "-z", "--gzip" -> compression = "gzip";
-                    case "-j", "--bzip2" -> compression = "bzip2";
-                    case "-c", "--config" -> config = args[++i];
-                    case "-t", "--test" -> test = true;
-                    case "--no-ssh-reuse" -> reuse = false;
-                    default -> {
-                        if (a.startsWith("-") && a.length() > 1) {
-                            return usage("unrecognized arguments: " + a);
-                        }
-                        positional.add(a);
-                    }
-                }
-            } catch (ArrayIndexOutOfBoundsException e) {
-                return usage("argument " + a + ": expected one argument");
-            } catch (NumberFormatException e) {
-                return usage("argument " + a + ": expected a number");
+        boolean[] help = new boolean[1];
+        boolean[] version = new boolean[1];
+        Map<String, Args.Spec> options = new LinkedHashMap<>();
+        options.put("-h", Args.Spec.flag(() -> help[0] = true));
+        options.put("--help", options.get("-h"));
+        options.put("-V", Args.Spec.flag(() -> version[0] = true));
+        options.put("--version", options.get("-V"));
+        options.put("-U", Args.Spec.value(v -> user = v));
+        options.put("--user", options.get("-U"));
+        options.put("--port", Args.Spec.value(v -> port = v));
+        options.put("-s", Args.Spec.value(v -> sleep = Integer.parseInt(v)));
+        options.put("--sleep", options.get("-s"));
+        options.put("-p", Args.Spec.value(v -> parallel = Integer.parseInt(v)));
+        options.put("--parallel", options.get("-p"));
+        options.put("--spool-dir", Args.Spec.value(v -> spoolDir = v));
+        options.put("-P", Args.Spec.flag(() -> partial = true));
+        options.put("--partial", options.get("-P"));
+        options.put("-z", Args.Spec.flag(() -> compression = "gzip"));
+        options.put("--gzip", options.get("-z"));
+        options.put("-j", Args.Spec.flag(() -> compression = "bzip2"));
+        options.put("--bzip2", options.get("-j"));
+        options.put("-c", Args.Spec.value(v -> config = v));
+        options.put("--config", options.get("-c"));
+        options.put("-t", Args.Spec.flag(() -> test = true));
+        options.put("--test", options.get("-t"));
+        options.put("--no-ssh-reuse", Args.Spec.flag(() -> reuse = false));
+        List<String> positional;
+        try {
+            positional = Args.parse(args, options, "BARMAN_HOST", "SERVER_NAME", "WAL_NAME", "WAL_DEST");
+        } catch (Args.UsageException e) {
+            if (!help[0] && !version[0]) {
+                return usage(e.getMessage());
             }
+            positional = null;
         }
-        if (positional.size() != 4) {
-            return usage(positional.size() < 4
-                    ? "the following arguments are required: BARMAN_HOST, SERVER_NAME, WAL_NAME, WAL_DEST"
-                    : "unrecognized arguments: " + String.join(" ", positional.subList(4, positional.size())));
+        if (help[0]) {
+            out.println(USAGE);
+            out.println();
+            out.println("PostgreSQL's restore_command: fetches WAL_NAME from 'barman get-wal SERVER_NAME' on "
+                    + "BARMAN_HOST over ssh into WAL_DEST.");
+            out.println("  -U, --user USER       ssh user on the Barman host (default: barman)");
+            out.println("  --port PORT           ssh port");
+            out.println("  -s, --sleep SECONDS   sleep this long after a failure (default: 0)");
+            out.println("  -p, --parallel JOBS   also prefetch up to JOBS following WAL files into the spool");
+            out.println("  --spool-dir DIR       prefetch folder (default: /var/tmp/walrestore)");
+            out.println("  -P, --partial         also retrieve .partial files");
+            out.println("  -z, --gzip / -j, --bzip2  transfer the WAL compressed");
+            out.println("  -c, --config CONFIG   barman configuration file on the Barman host");
+            out.println("  -t, --test            check the connection and the server configuration only");
+            out.println("  --no-ssh-reuse        open a new ssh connection for every call");
+            out.println("  -V, --version         show the version and exit");
+            return 0;
+        }
+        if (version[0]) {
+            out.println(Version.line("barman-wal-restore"));
+            return 0;
         }
         host = positional.get(0);
         server = positional.get(1);

@@ -55,13 +55,8 @@ public final class GetWalCommand extends ServerCommand {
 
     @Override
     int run(Session session) {
-        ServerConfig server = session.config().server(serverName);
+        ServerConfig server = session.activeServer(serverName);
         if (server == null) {
-            session.output().error("Unknown server '" + serverName + "'");
-            return 1;
-        }
-        if (!server.active()) {
-            session.output().error("Inactive server: " + serverName);
             return 1;
         }
         if (test) {

@@ -30,13 +30,8 @@ public final class PutWalCommand extends ServerCommand {
 
     /** The whole command once its arguments are known. */
     public static int receive(Session session, String serverName, boolean test, InputStream stdin) {
-        ServerConfig server = session.config().server(serverName);
+        ServerConfig server = session.activeServer(serverName);
         if (server == null) {
-            session.output().error("Unknown server '" + serverName + "'");
-            return 1;
-        }
-        if (!server.active()) {
-            session.output().error("Inactive server: " + serverName);
             return 1;
         }
         if (server.disabled()) {
