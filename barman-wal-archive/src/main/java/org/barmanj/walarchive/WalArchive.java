@@ -16,7 +16,6 @@ import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.FileTime;
 import java.nio.file.attribute.PosixFilePermission;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -33,42 +32,68 @@ import java.util.regex.Pattern;
  * backup host has confirmed them they are marked done, as PostgreSQL does after a successful archive_command,
  * so PostgreSQL does not send them again.
  */
-public final class WalArchive {
+public final class WalArchive extends Client {
     static final int DEFAULT_LOOK_AHEAD = 64;
     private static final Pattern WAL_NAME = Pattern.compile(
             "[0-9A-F]{24}|[0-9A-F]{24}\\.[0-9A-F]{8}\\.backup|[0-9A-F]{24}\\.partial|[0-9A-F]{8}\\.history");
-    private static final String USAGE = "usage: barman-wal-archive [-h] [-V] [-U USER] [--port PORT] [-c CONFIG] "
-            + "[-t] [--md5] [--look-ahead N] [--no-ssh-reuse] BARMAN_HOST SERVER_NAME WAL_PATH";
-
-    private final PrintStream out;
-    private final PrintStream err;
-    String user = "barman";
-    String port;
-    String config;
-    boolean test;
     int lookAhead = DEFAULT_LOOK_AHEAD;
-    boolean reuse = true;
     String host;
     String server;
     String walPath;
 
     WalArchive(PrintStream out, PrintStream err) {
-        this.out = out;
-        this.err = err;
+        super(out, err);
+    }
+
+    @Override
+    String program() {
+        return "barman-wal-archive";
+    }
+
+    @Override
+    String usageLine() {
+        return "usage: barman-wal-archive [-h] [-V] [-U USER] [--port PORT] [-c CONFIG] [-t] [--md5] [--look-ahead N] "
+                + "[--no-ssh-reuse] BARMAN_HOST SERVER_NAME WAL_PATH";
+    }
+
+    @Override
+    List<String> help() {
+        return List.of("PostgreSQL's archive_command: sends WAL_PATH to 'barman put-wal SERVER_NAME' on BARMAN_HOST "
+                        + "over ssh.",
+                "  --md5                 send MD5 checksums (always done; accepted for compatibility)",
+                "  --look-ahead N        also send up to N files PostgreSQL has marked ready (default "
+                        + DEFAULT_LOOK_AHEAD + ", 0: off)");
+    }
+
+    @Override
+    void options(Map<String, Args.Spec> options) {
+        alias(options, Args.Spec.flag(() -> { }), "--md5");
+        alias(options, Args.Spec.value(v -> lookAhead = Integer.parseInt(v)), "--look-ahead");
+    }
+
+    @Override
+    List<String> positionalNames() {
+        return List.of("BARMAN_HOST", "SERVER_NAME", "WAL_PATH");
+    }
+
+    @Override
+    void positional(List<String> values) {
+        host = values.get(0);
+        server = values.get(1);
+        walPath = values.get(2);
     }
 
     public static void main(String[] args) {
         System.exit(new WalArchive(System.out, System.err).run(args));
     }
 
-    int run(String[] args) {
-        Integer usage = parse(args);
-        if (usage != null) {
-            return usage;
-        }
-        if (test) {
-            return test();
-        }
+    @Override
+    List<String> testCommand() {
+        return remoteCommand();
+    }
+
+    @Override
+    int execute() {
         Path wal = Path.of(walPath);
         if (Files.isDirectory(wal)) {
             return error("WAL_PATH cannot be a directory: " + walPath, 2);
@@ -84,66 +109,6 @@ public final class WalArchive {
         return code;
     }
 
-    /** Parses Barman's options (and ours); returns an exit code when the process should stop. */
-    private Integer parse(String[] args) {
-        boolean[] help = new boolean[1];
-        boolean[] version = new boolean[1];
-        Map<String, Args.Spec> options = new LinkedHashMap<>();
-        options.put("-h", Args.Spec.flag(() -> help[0] = true));
-        options.put("--help", options.get("-h"));
-        options.put("-V", Args.Spec.flag(() -> version[0] = true));
-        options.put("--version", options.get("-V"));
-        options.put("-U", Args.Spec.value(v -> user = v));
-        options.put("--user", options.get("-U"));
-        options.put("--port", Args.Spec.value(v -> port = v));
-        options.put("-c", Args.Spec.value(v -> config = v));
-        options.put("--config", options.get("-c"));
-        options.put("-t", Args.Spec.flag(() -> test = true));
-        options.put("--test", options.get("-t"));
-        options.put("--md5", Args.Spec.flag(() -> { }));
-        options.put("--look-ahead", Args.Spec.value(v -> lookAhead = Integer.parseInt(v)));
-        options.put("--no-ssh-reuse", Args.Spec.flag(() -> reuse = false));
-        List<String> positional;
-        try {
-            positional = Args.parse(args, options, "BARMAN_HOST", "SERVER_NAME", "WAL_PATH");
-        } catch (Args.UsageException e) {
-            if (!help[0] && !version[0]) {
-                return usage(e.getMessage());
-            }
-            positional = null;
-        }
-        if (help[0]) {
-            out.println(USAGE);
-            out.println();
-            out.println("PostgreSQL's archive_command: sends WAL_PATH to 'barman put-wal SERVER_NAME' on "
-                    + "BARMAN_HOST over ssh.");
-            out.println("  -U, --user USER     ssh user on the Barman host (default: barman)");
-            out.println("  --port PORT         ssh port");
-            out.println("  -c, --config CONFIG barman configuration file on the Barman host");
-            out.println("  -t, --test          check the connection and the server configuration only");
-            out.println("  --md5               send MD5 checksums (always done; accepted for compatibility)");
-            out.println("  --look-ahead N      also send up to N files PostgreSQL has marked ready "
-                    + "(default " + DEFAULT_LOOK_AHEAD + ", 0: off)");
-            out.println("  --no-ssh-reuse      open a new ssh connection for every call");
-            out.println("  -V, --version       show the version and exit");
-            return 0;
-        }
-        if (version[0]) {
-            out.println(Version.line("barman-wal-archive"));
-            return 0;
-        }
-        host = positional.get(0);
-        server = positional.get(1);
-        walPath = positional.get(2);
-        return null;
-    }
-
-    private int usage(String message) {
-        err.println(USAGE);
-        err.println("barman-wal-archive: error: " + message);
-        return 2;
-    }
-
     private List<String> remoteCommand() {
         List<String> remote = new ArrayList<>(List.of("barman"));
         if (config != null) {
@@ -154,23 +119,7 @@ public final class WalArchive {
         if (test) {
             remote.add("--test");
         }
-        return Ssh.command(user, host, port, reuse, remote);
-    }
-
-    /** {@code --test}: the remote's answer, as Barman prints it (its output plus a newline), and its exit code. */
-    private int test() {
-        try {
-            Process p = new ProcessBuilder(remoteCommand()).redirectErrorStream(true)
-                    .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
-            byte[] output = p.getInputStream().readAllBytes();
-            int code = p.waitFor();
-            out.println(new String(output, java.nio.charset.StandardCharsets.UTF_8));
-            return code;
-        } catch (IOException e) {
-            return error("Error executing ssh: " + e.getMessage(), 2);
-        } catch (InterruptedException e) {
-            return error("SIGINT received! Terminating.", 2);
-        }
+        return ssh(host, remote);
     }
 
     /** The other WAL files PostgreSQL has marked ready, in name order, at most {@code lookAhead} of them. */

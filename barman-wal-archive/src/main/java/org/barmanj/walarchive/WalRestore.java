@@ -10,7 +10,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.zip.GZIPInputStream;
@@ -21,45 +20,78 @@ import java.util.zip.GZIPInputStream;
  * next segments into a spool folder, from which later calls are served. A WAL that is not in the archive exits
  * 1, which PostgreSQL takes as "not there".
  */
-public final class WalRestore {
-    private static final String USAGE = "usage: barman-wal-restore [-h] [-V] [-U USER] [--port PORT] [-s SECONDS] "
-            + "[-p JOBS] [--spool-dir SPOOL_DIR] [-P] [-z | -j] [-c CONFIG] [-t] [--no-ssh-reuse] "
-            + "BARMAN_HOST SERVER_NAME WAL_NAME WAL_DEST";
-
-    private final PrintStream out;
-    private final PrintStream err;
-    String user = "barman";
-    String port;
+public final class WalRestore extends Client {
     int sleep;
     int parallel;
     String spoolDir = "/var/tmp/walrestore";
     boolean partial;
     String compression;
-    String config;
-    boolean test;
-    boolean reuse = true;
     String host;
     String server;
     String walName;
     String walDest;
 
     WalRestore(PrintStream out, PrintStream err) {
-        this.out = out;
-        this.err = err;
+        super(out, err);
+    }
+
+    @Override
+    String program() {
+        return "barman-wal-restore";
+    }
+
+    @Override
+    String usageLine() {
+        return "usage: barman-wal-restore [-h] [-V] [-U USER] [--port PORT] [-s SECONDS] [-p JOBS] "
+                + "[--spool-dir SPOOL_DIR] [-P] [-z | -j] [-c CONFIG] [-t] [--no-ssh-reuse] "
+                + "BARMAN_HOST SERVER_NAME WAL_NAME WAL_DEST";
+    }
+
+    @Override
+    List<String> help() {
+        return List.of("PostgreSQL's restore_command: fetches WAL_NAME from 'barman get-wal SERVER_NAME' on "
+                        + "BARMAN_HOST over ssh into WAL_DEST.",
+                "  -s, --sleep SECONDS   sleep this long after a failure (default: 0)",
+                "  -p, --parallel JOBS   also prefetch up to JOBS following WAL files into the spool",
+                "  --spool-dir DIR       prefetch folder (default: /var/tmp/walrestore)",
+                "  -P, --partial         also retrieve .partial files",
+                "  -z, --gzip / -j, --bzip2  transfer the WAL compressed");
+    }
+
+    @Override
+    void options(Map<String, Args.Spec> options) {
+        alias(options, Args.Spec.value(v -> sleep = Integer.parseInt(v)), "-s", "--sleep");
+        alias(options, Args.Spec.value(v -> parallel = Integer.parseInt(v)), "-p", "--parallel");
+        alias(options, Args.Spec.value(v -> spoolDir = v), "--spool-dir");
+        alias(options, Args.Spec.flag(() -> partial = true), "-P", "--partial");
+        alias(options, Args.Spec.flag(() -> compression = "gzip"), "-z", "--gzip");
+        alias(options, Args.Spec.flag(() -> compression = "bzip2"), "-j", "--bzip2");
+    }
+
+    @Override
+    List<String> positionalNames() {
+        return List.of("BARMAN_HOST", "SERVER_NAME", "WAL_NAME", "WAL_DEST");
+    }
+
+    @Override
+    void positional(List<String> values) {
+        host = values.get(0);
+        server = values.get(1);
+        walName = values.get(2);
+        walDest = values.get(3);
     }
 
     public static void main(String[] args) {
         System.exit(new WalRestore(System.out, System.err).run(args));
     }
 
-    int run(String[] args) {
-        Integer usage = parse(args);
-        if (usage != null) {
-            return usage;
-        }
-        if (test) {
-            return test();
-        }
+    @Override
+    List<String> testCommand() {
+        return ssh("dummy_wal_name", false);
+    }
+
+    @Override
+    int execute() {
         Path dest = Path.of(walDest);
         if (Files.isDirectory(dest)) {
             return fail("WAL_DEST cannot be a directory: " + walDest, 3, false);
@@ -206,91 +238,7 @@ public final class WalRestore {
         }
         remote.add("get-wal " + (options.isEmpty() ? "" : String.join(" ", options) + " ") + "'" + server + "' '"
                 + name + "'");
-        return Ssh.command(user, host, port, reuse, remote);
-    }
-
-    private int test() {
-        try {
-            Process p = new ProcessBuilder(ssh("dummy_wal_name", false)).redirectErrorStream(true)
-                    .redirectInput(devNull()).start();
-            byte[] output = p.getInputStream().readAllBytes();
-            int code = waitFor(p);
-            out.println(new String(output, StandardCharsets.UTF_8));
-            return code;
-        } catch (IOException e) {
-            return fail("Impossible to invoke remote get-wal: " + e.getMessage(), 2, false);
-        }
-    }
-
-    private Integer parse(String[] args) {
-        boolean[] help = new boolean[1];
-        boolean[] version = new boolean[1];
-        Map<String, Args.Spec> options = new LinkedHashMap<>();
-        options.put("-h", Args.Spec.flag(() -> help[0] = true));
-        options.put("--help", options.get("-h"));
-        options.put("-V", Args.Spec.flag(() -> version[0] = true));
-        options.put("--version", options.get("-V"));
-        options.put("-U", Args.Spec.value(v -> user = v));
-        options.put("--user", options.get("-U"));
-        options.put("--port", Args.Spec.value(v -> port = v));
-        options.put("-s", Args.Spec.value(v -> sleep = Integer.parseInt(v)));
-        options.put("--sleep", options.get("-s"));
-        options.put("-p", Args.Spec.value(v -> parallel = Integer.parseInt(v)));
-        options.put("--parallel", options.get("-p"));
-        options.put("--spool-dir", Args.Spec.value(v -> spoolDir = v));
-        options.put("-P", Args.Spec.flag(() -> partial = true));
-        options.put("--partial", options.get("-P"));
-        options.put("-z", Args.Spec.flag(() -> compression = "gzip"));
-        options.put("--gzip", options.get("-z"));
-        options.put("-j", Args.Spec.flag(() -> compression = "bzip2"));
-        options.put("--bzip2", options.get("-j"));
-        options.put("-c", Args.Spec.value(v -> config = v));
-        options.put("--config", options.get("-c"));
-        options.put("-t", Args.Spec.flag(() -> test = true));
-        options.put("--test", options.get("-t"));
-        options.put("--no-ssh-reuse", Args.Spec.flag(() -> reuse = false));
-        List<String> positional;
-        try {
-            positional = Args.parse(args, options, "BARMAN_HOST", "SERVER_NAME", "WAL_NAME", "WAL_DEST");
-        } catch (Args.UsageException e) {
-            if (!help[0] && !version[0]) {
-                return usage(e.getMessage());
-            }
-            positional = null;
-        }
-        if (help[0]) {
-            out.println(USAGE);
-            out.println();
-            out.println("PostgreSQL's restore_command: fetches WAL_NAME from 'barman get-wal SERVER_NAME' on "
-                    + "BARMAN_HOST over ssh into WAL_DEST.");
-            out.println("  -U, --user USER       ssh user on the Barman host (default: barman)");
-            out.println("  --port PORT           ssh port");
-            out.println("  -s, --sleep SECONDS   sleep this long after a failure (default: 0)");
-            out.println("  -p, --parallel JOBS   also prefetch up to JOBS following WAL files into the spool");
-            out.println("  --spool-dir DIR       prefetch folder (default: /var/tmp/walrestore)");
-            out.println("  -P, --partial         also retrieve .partial files");
-            out.println("  -z, --gzip / -j, --bzip2  transfer the WAL compressed");
-            out.println("  -c, --config CONFIG   barman configuration file on the Barman host");
-            out.println("  -t, --test            check the connection and the server configuration only");
-            out.println("  --no-ssh-reuse        open a new ssh connection for every call");
-            out.println("  -V, --version         show the version and exit");
-            return 0;
-        }
-        if (version[0]) {
-            out.println(Version.line("barman-wal-restore"));
-            return 0;
-        }
-        host = positional.get(0);
-        server = positional.get(1);
-        walName = positional.get(2);
-        walDest = positional.get(3);
-        return null;
-    }
-
-    private int usage(String message) {
-        err.println(USAGE);
-        err.println("barman-wal-restore: error: " + message);
-        return 2;
+        return ssh(host, remote);
     }
 
     private int fail(String message, int code, boolean sleepFirst) {
