@@ -59,6 +59,27 @@ class WalInteropIT {
     }
 
     @Test
+    void clientSideCompressionIsStoredAsSentAndServedDecompressed() throws IOException {
+        for (String[] peer : new String[][] {{"barman", "-z", "gzip"}, {"barman34", "-j", "bzip2"}}) {
+            BarmanHome home = new BarmanHome("compressed-" + peer[0], peer[0]).tutorialServer("pg1-srv", 1)
+                    .ownedByBarman();
+            try {
+                Proc.as("enterprisedb", Lab.BIN.resolve("barman-wal-archive").toString(), peer[1], "-U", peer[0], "-c",
+                        home.conf.toString(), "backup-srv", "demo", walDir.resolve(WAL).toString()).ok();
+                (peer[0].equals("barman") ? home.barman("archive-wal", "demo") : home.barman34("archive-wal", "demo")).ok();
+                String xlog = Files.readString(home.root.resolve("demo/wals/xlog.db"));
+                assertTrue(xlog.startsWith(WAL + "\t") && xlog.strip().endsWith("\t" + peer[2]), peer[0] + ": " + xlog);
+                Path restored = walDir.resolve("restored-" + peer[2]);
+                Proc.as("enterprisedb", Lab.BIN.resolve("barman-wal-restore").toString(), "-U", peer[0], "-c",
+                        home.conf.toString(), "backup-srv", "demo", WAL, restored.toString()).ok();
+                assertArrayEquals(content, Files.readAllBytes(restored), peer[0] + " serves it decompressed");
+            } finally {
+                home.delete();
+            }
+        }
+    }
+
+    @Test
     void ourClientsAgainstBarman34() throws IOException {
         BarmanHome home = new BarmanHome("interop-34", "barman34").tutorialServer("pg1-srv", 1).ownedByBarman();
         try {

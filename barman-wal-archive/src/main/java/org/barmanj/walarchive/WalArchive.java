@@ -37,6 +37,9 @@ public final class WalArchive extends Client {
     private static final Pattern WAL_NAME = Pattern.compile(
             "[0-9A-F]{24}|[0-9A-F]{24}\\.[0-9A-F]{8}\\.backup|[0-9A-F]{24}\\.partial|[0-9A-F]{8}\\.history");
     int lookAhead = DEFAULT_LOOK_AHEAD;
+    /** Barman 3.12+'s client-side compression ({@code -z}, {@code -j}, ...), or null. */
+    String compression;
+    String compressionLevel;
     String host;
     String server;
     String walPath;
@@ -52,8 +55,9 @@ public final class WalArchive extends Client {
 
     @Override
     String usageLine() {
-        return "usage: barman-wal-archive [-h] [-V] [-U USER] [--port PORT] [-c CONFIG] [-t] [--md5] [--look-ahead N] "
-                + "[--no-ssh-reuse] BARMAN_HOST SERVER_NAME WAL_PATH";
+        return "usage: barman-wal-archive [-h] [-V] [-U USER] [--port PORT] [-c CONFIG] [-t] [--md5] "
+                + "[-z | -j | --xz | --zstd | --lz4] [--compression-level LEVEL] [--look-ahead N] [--no-ssh-reuse] "
+                + "BARMAN_HOST SERVER_NAME WAL_PATH";
     }
 
     @Override
@@ -61,6 +65,10 @@ public final class WalArchive extends Client {
         return List.of("PostgreSQL's archive_command: sends WAL_PATH to 'barman put-wal SERVER_NAME' on BARMAN_HOST "
                         + "over ssh.",
                 "  --md5                 send MD5 checksums (always done; accepted for compatibility)",
+                "  -z, --gzip / -j, --bzip2 / --xz / --zstd / --lz4",
+                "                        compress before sending (the backup host stores the file as sent; Barman 3.4",
+                "                        understands gzip and bzip2 only)",
+                "  --compression-level LEVEL  the compressor's level (a number)",
                 "  --look-ahead N        also send up to N files PostgreSQL has marked ready (default "
                         + DEFAULT_LOOK_AHEAD + ", 0: off)");
     }
@@ -69,6 +77,13 @@ public final class WalArchive extends Client {
     void options(Map<String, Args.Spec> options) {
         alias(options, Args.Spec.flag(() -> { }), "--md5");
         alias(options, Args.Spec.value(v -> lookAhead = Integer.parseInt(v)), "--look-ahead");
+        alias(options, Args.Spec.flag(() -> compression = "gzip"), "-z", "--gzip");
+        alias(options, Args.Spec.flag(() -> compression = "bzip2"), "-j", "--bzip2");
+        alias(options, Args.Spec.flag(() -> compression = "xz"), "--xz");
+        alias(options, Args.Spec.flag(() -> compression = "zstd"), "--zstd");
+        alias(options, Args.Spec.flag(() -> compression = "lz4"), "--lz4");
+        alias(options, Args.Spec.value(v -> compressionLevel = String.valueOf(Integer.parseInt(v))),
+                "--compression-level");
     }
 
     @Override
@@ -162,9 +177,15 @@ public final class WalArchive extends Client {
         try (OutputStream stdin = ssh.getOutputStream()) {
             TarWriter tar = new TarWriter(stdin);
             for (Path f : files) {
+                FileTime mtime = Files.getLastModifiedTime(f);
+                if (compression != null) {
+                    byte[] packed = compress(f);
+                    tar.add(f.getFileName().toString(), packed.length, mode(f), seconds(mtime),
+                            new java.io.ByteArrayInputStream(packed));
+                    continue;
+                }
                 try (FileChannel ch = FileChannel.open(f, StandardOpenOption.READ);
                      InputStream in = java.nio.channels.Channels.newInputStream(ch)) {
-                    FileTime mtime = Files.getLastModifiedTime(f);
                     tar.add(f.getFileName().toString(), ch.size(), mode(f), seconds(mtime), new Guarded(in));
                 }
             }
@@ -194,6 +215,44 @@ public final class WalArchive extends Client {
             return error("Connection problem with ssh", 3);
         }
         return error("Remote 'barman put-wal' command has failed!", code);
+    }
+
+    /**
+     * The compressed content of a WAL file (the tar header needs its size first): gzip in-process, the others
+     * through their commands.
+     */
+    private byte[] compress(Path file) throws LocalReadException {
+        try {
+            if (compression.equals("gzip")) {
+                java.io.ByteArrayOutputStream buffer = new java.io.ByteArrayOutputStream();
+                int level = compressionLevel == null ? java.util.zip.Deflater.DEFAULT_COMPRESSION
+                        : Integer.parseInt(compressionLevel);
+                try (OutputStream gzip = new java.util.zip.GZIPOutputStream(buffer, 1 << 16) {
+                    {
+                        def.setLevel(level);
+                    }
+                }) {
+                    Files.copy(file, gzip);
+                }
+                return buffer.toByteArray();
+            }
+            List<String> command = new ArrayList<>(List.of(compression, "-c", "-q"));
+            if (compressionLevel != null) {
+                command.add("-" + compressionLevel);
+            }
+            Process p = new ProcessBuilder(command).redirectInput(file.toFile())
+                    .redirectError(ProcessBuilder.Redirect.INHERIT).start();
+            byte[] packed = p.getInputStream().readAllBytes();
+            if (p.waitFor() != 0) {
+                throw new IOException("'" + String.join(" ", command) + "' failed");
+            }
+            return packed;
+        } catch (IOException e) {
+            throw new LocalReadException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new LocalReadException(new IOException("interrupted"));
+        }
     }
 
     /** A failure reading a WAL file, as opposed to writing to ssh. */
