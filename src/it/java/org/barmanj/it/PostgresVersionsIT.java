@@ -24,7 +24,7 @@ class PostgresVersionsIT {
     @AfterAll
     static void stop() {
         for (int major : new int[] {13, 15, 17}) {
-            Lab.stopPostgres("it-pg" + major);
+            Lab.lab("pg", "destroy", "it-pg" + major);
         }
     }
 

@@ -69,7 +69,7 @@ class WalArchivingIT {
             assertTrue(check.out().contains("\tcontinuous archiving: OK\n"), check.out());
             assertEquals(home.barman34("check", "demo").out(), check.out(), "Barman 3.4 checks the same");
         } finally {
-            Lab.stopPostgres(name);
+            Lab.lab("pg", "destroy", name);
             home.delete();
         }
     }

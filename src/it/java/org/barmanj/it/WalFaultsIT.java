@@ -191,7 +191,7 @@ class WalFaultsIT {
             String archived = Lab.psql(name, "SELECT last_archived_wal FROM pg_stat_archiver");
             assertTrue(names(incoming).contains(archived), names(incoming).toString());
         } finally {
-            Lab.stopPostgres(name);
+            Lab.lab("pg", "destroy", name);
             home.delete();
         }
     }

@@ -75,7 +75,7 @@ class WalRestoreIT {
             assertEquals("t", Lab.psql(standby, "SELECT pg_is_in_recovery()"));
         } finally {
             Lab.lab("pg", "destroy", standby);
-            Lab.stopPostgres(primary);
+            Lab.lab("pg", "destroy", primary);
             home.delete();
         }
     }

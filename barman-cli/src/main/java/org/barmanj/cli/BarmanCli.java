@@ -7,6 +7,7 @@ import org.barmanj.cli.command.GetWalCommand;
 import org.barmanj.cli.command.ListBackupsCommand;
 import org.barmanj.cli.command.ListServersCommand;
 import org.barmanj.cli.command.PutWalCommand;
+import org.barmanj.cli.command.RebuildXlogdbCommand;
 import org.barmanj.cli.command.ShowBackupCommand;
 import org.barmanj.cli.command.ShowServersCommand;
 import org.barmanj.cli.command.StatusCommand;
@@ -33,7 +34,8 @@ import java.util.Map;
 @Command(name = "barman", versionProvider = BarmanCli.Version.class, sortOptions = false,
         subcommands = {ListServersCommand.class, ShowServersCommand.class, ListBackupsCommand.class,
                 ShowBackupCommand.class, StatusCommand.class, PutWalCommand.class, ArchiveWalCommand.class,
-                CronCommand.class, SwitchWalCommand.class, CheckCommand.class, GetWalCommand.class},
+                CronCommand.class, SwitchWalCommand.class, CheckCommand.class, GetWalCommand.class,
+                RebuildXlogdbCommand.class},
         description = "Backup and recovery manager for PostgreSQL, compatible with Barman.")
 public final class BarmanCli {
     /** Exit code of command-line usage errors, as Python's argparse uses. */

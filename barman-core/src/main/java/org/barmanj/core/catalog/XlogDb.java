@@ -68,6 +68,73 @@ public final class XlogDb {
         }
     }
 
+    /** What a rebuild found. */
+    public record RebuildCounts(int history, int backupLabels, int walFiles) {
+    }
+
+    /**
+     * Rewrites the catalog from the files under {@code wals/} (Barman's rebuild-xlogdb): segments and
+     * {@code .backup} files in the hash folders, {@code .history} files at the top; size and time from the file,
+     * compression from its first bytes. Written to a temporary file, fsync'd, renamed over the catalog.
+     */
+    public RebuildCounts rebuild(Path walsDirectory, java.util.function.Consumer<String> warn) {
+        List<WalFileEntry> entries = new ArrayList<>();
+        int history = 0;
+        int labels = 0;
+        int wals = 0;
+        try {
+            for (Path top : sorted(walsDirectory)) {
+                String name = top.getFileName().toString();
+                if (name.startsWith("xlog.db") || name.endsWith("-xlog.db") || name.startsWith(".")) {
+                    continue;
+                }
+                if (Files.isDirectory(top)) {
+                    for (Path f : sorted(top)) {
+                        String n = f.getFileName().toString();
+                        if (Files.isDirectory(f)) {
+                            warn.accept("unexpected directory rebuilding the wal database: " + f);
+                        } else if (WalName.isSegment(n) || WalName.isBackupLabel(n)) {
+                            if (WalName.isSegment(n)) {
+                                wals++;
+                            } else {
+                                labels++;
+                            }
+                            entries.add(WalFileEntry.of(n, f, org.barmanj.core.wal.Compression.detect(f), fiveColumns));
+                        } else {
+                            warn.accept((n.endsWith(".tmp") ? "temporary" : "unexpected")
+                                    + " file found rebuilding the wal database: " + f);
+                        }
+                    }
+                } else if (WalName.isHistory(name)) {
+                    history++;
+                    entries.add(WalFileEntry.of(name, top, org.barmanj.core.wal.Compression.detect(top), fiveColumns));
+                } else {
+                    warn.accept("unexpected file rebuilding the wal database: " + top);
+                }
+            }
+            StringBuilder text = new StringBuilder();
+            entries.forEach(e -> text.append(e.line()));
+            Path temp = file.resolveSibling(file.getFileName() + ".rebuild.tmp");
+            Files.writeString(temp, text, StandardCharsets.UTF_8);
+            org.barmanj.core.fs.Durable.syncFile(temp);
+            Files.move(temp, file, java.nio.file.StandardCopyOption.ATOMIC_MOVE,
+                    java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            org.barmanj.core.fs.Durable.syncFolder(file.getParent());
+        } catch (IOException e) {
+            throw new BarmanException(ErrorCode.IO, "Cannot rebuild " + file + ": " + e.getMessage(), e);
+        }
+        return new RebuildCounts(history, labels, wals);
+    }
+
+    private static List<Path> sorted(Path dir) throws IOException {
+        if (!Files.isDirectory(dir)) {
+            return List.of();
+        }
+        try (java.util.stream.Stream<Path> files = Files.list(dir)) {
+            return files.sorted().toList();
+        }
+    }
+
     /** Parses xlog.db text; accepts 3, 4 or 5 whitespace-separated fields per line. */
     public static List<WalFileEntry> parse(String text, String source) {
         List<WalFileEntry> entries = new ArrayList<>();

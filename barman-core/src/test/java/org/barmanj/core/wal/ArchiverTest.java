@@ -59,6 +59,11 @@ class ArchiverTest {
         assertEquals(Files.size(stored), xlog.get(0).size());
         assertEquals("1795538010.5566733", xlog.get(0).time(), "the mtime PostgreSQL's file had, as Barman prints it");
         assertEquals(List.of(), names(home.resolve("demo/incoming")));
+        String written = Files.readString(home.resolve("demo/wals/xlog.db"));
+        XlogDb.RebuildCounts counts = new XlogDb(home.resolve("demo/wals/xlog.db"), false)
+                .rebuild(home.resolve("demo/wals"), line -> { });
+        assertEquals(new XlogDb.RebuildCounts(0, 1, 1), counts);
+        assertEquals(written, Files.readString(home.resolve("demo/wals/xlog.db")), "rebuild-xlogdb gives the same catalog");
     }
 
     @Test
