@@ -27,10 +27,6 @@ public final class Lab {
         return lab("pg", "start", name, String.valueOf(major), host, String.valueOf(port)).out().strip();
     }
 
-    public static void stopPostgres(String name) {
-        lab("pg", "stop", name);
-    }
-
     public static void startSshd() {
         lab("sshd", "start");
     }

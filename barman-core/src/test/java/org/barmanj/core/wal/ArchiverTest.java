@@ -63,7 +63,9 @@ class ArchiverTest {
         XlogDb.RebuildCounts counts = new XlogDb(home.resolve("demo/wals/xlog.db"), false)
                 .rebuild(home.resolve("demo/wals"), line -> { });
         assertEquals(new XlogDb.RebuildCounts(0, 1, 1), counts);
-        assertEquals(written, Files.readString(home.resolve("demo/wals/xlog.db")), "rebuild-xlogdb gives the same catalog");
+        // As in Barman, a rebuild names the compression after the format found (pygzip writes gzip).
+        assertEquals(written.replace("\tpygzip\n", "\tgzip\n"), Files.readString(home.resolve("demo/wals/xlog.db")),
+                "rebuild-xlogdb gives the same catalog");
     }
 
     @Test
