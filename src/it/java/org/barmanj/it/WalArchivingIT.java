@@ -68,6 +68,7 @@ class WalArchivingIT {
             assertFalse(check.out().contains("FAILED"), check.out());
             assertTrue(check.out().contains("\tcontinuous archiving: OK\n"), check.out());
             assertEquals(home.barman34("check", "demo").out(), check.out(), "Barman 3.4 checks the same");
+            assertEquals(home.barman34("check", "--nagios", "demo").out(), home.barman("check", "--nagios", "demo").out());
         } finally {
             Lab.lab("pg", "destroy", name);
             home.delete();

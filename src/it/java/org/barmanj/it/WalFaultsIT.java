@@ -166,6 +166,11 @@ class WalFaultsIT {
             Proc check = home.barman("check", "demo");
             assertEquals(1, check.exit());
             assertTrue(check.out().contains("\tarchiver errors: FAILED (duplicates: 1)\n"), check.out());
+            Proc nagios = home.barman("check", "--nagios", "demo");
+            Proc nagios34 = home.barman34("check", "--nagios", "demo");
+            assertEquals(2, nagios.exit());
+            assertEquals(nagios34.exit(), nagios.exit());
+            assertEquals(nagios34.out(), nagios.out(), "Nagios output as Barman 3.4's");
         } finally {
             home.delete();
         }
