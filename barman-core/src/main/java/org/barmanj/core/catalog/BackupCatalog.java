@@ -105,10 +105,6 @@ public final class BackupCatalog {
         return config;
     }
 
-    public CatalogLayout layout() {
-        return layout;
-    }
-
     /** Every readable backup, oldest first. */
     public List<BackupInfo> all() {
         return new ArrayList<>(backups.values());

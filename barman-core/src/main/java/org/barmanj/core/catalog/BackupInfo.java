@@ -162,14 +162,6 @@ public final class BackupInfo {
         values.put(key, value == null ? "None" : value);
     }
 
-    public void setString(String key, String value) {
-        setRaw(key, value);
-    }
-
-    public void setLong(String key, Long value) {
-        setRaw(key, value == null ? null : value.toString());
-    }
-
     public void setTime(String key, OffsetDateTime value) {
         setRaw(key, value == null ? null : PyDateTime.format(value));
     }

@@ -66,14 +66,6 @@ public final class CatalogLayout {
         return basebackupsDirectory.resolve(backupId);
     }
 
-    public Path classicBackupInfo(String backupId) {
-        return backupDirectory(backupId).resolve("backup.info");
-    }
-
-    public Path newerBackupInfo(String backupId) {
-        return metaDirectory().resolve(backupId + "-backup.info");
-    }
-
     /** True when the catalog already uses Barman 3.13+'s layout; we then keep writing that dialect. */
     public boolean newerDialect() {
         return Files.isDirectory(metaDirectory()) || Files.exists(newerXlogDbFile());

@@ -60,14 +60,6 @@ public final class PyDateTime {
         return out.append(offset(t.getOffset())).toString();
     }
 
-    /** Python's {@code str()} of a naive local datetime (used in {@code Backup completed (start time: ...)}). */
-    public static String formatNaive(LocalDateTime t) {
-        String s = String.format("%04d-%02d-%02d %02d:%02d:%02d", t.getYear(), t.getMonthValue(),
-                t.getDayOfMonth(), t.getHour(), t.getMinute(), t.getSecond());
-        int micros = t.getNano() / 1000;
-        return micros == 0 ? s : s + String.format(".%06d", micros);
-    }
-
     private static String offset(ZoneOffset offset) {
         int total = offset.getTotalSeconds();
         char sign = total < 0 ? '-' : '+';

@@ -24,10 +24,6 @@ public final class XlogDb {
         this.fiveColumns = fiveColumns;
     }
 
-    public Path file() {
-        return file;
-    }
-
     /** True for the 5-column dialect of Barman 3.13 and later. */
     public boolean fiveColumns() {
         return fiveColumns;

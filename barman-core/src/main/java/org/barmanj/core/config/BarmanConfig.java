@@ -490,8 +490,4 @@ public final class BarmanConfig {
         return servers.get(name);
     }
 
-    /** The raw INI content, for diagnostics. */
-    public IniFile ini() {
-        return ini;
-    }
 }
