@@ -200,17 +200,21 @@ public final class BarmanCli {
      * file, runs without building picocli's model of every command. Anything else returns null.
      */
     private Integer putWalHotPath(String[] args) {
+        // Parsed into locals: picocli takes the fields' current values as their defaults.
+        String config = null;
+        boolean beQuiet = false;
+        boolean beVerbose = false;
         int i = 0;
         for (; i < args.length && !args[i].equals("put-wal"); i++) {
             String a = args[i];
             if ((a.equals("-c") || a.equals("--config")) && i + 1 < args.length) {
-                configFile = args[++i];
+                config = args[++i];
             } else if (a.startsWith("--config=")) {
-                configFile = a.substring("--config=".length());
+                config = a.substring("--config=".length());
             } else if (a.equals("-q") || a.equals("--quiet")) {
-                quiet = true;
+                beQuiet = true;
             } else if (a.equals("-d") || a.equals("--debug")) {
-                debug = true;
+                beVerbose = true;
             } else {
                 return null;
             }
@@ -229,6 +233,9 @@ public final class BarmanCli {
         if (i == args.length || server == null) {
             return null;
         }
+        configFile = config;
+        quiet = beQuiet;
+        debug = beVerbose;
         format = "console";
         String name = server;
         boolean testOnly = test;

@@ -173,6 +173,13 @@ class BadInputTest {
     }
 
     @Test
+    void quietSuppressesTheListing() {
+        CliRun run = barman("-q", "list-servers");
+        assertEquals(0, run.exit());
+        assertEquals("", run.out());
+    }
+
+    @Test
     void usageErrorsExitTwo() {
         CliRun run = barman("list-backups");
         assertEquals(2, run.exit());
