@@ -44,20 +44,32 @@ public final class Session {
 
     /**
      * Barman's {@code get_server_list}: the named servers ({@code all} for every one), sorted by name, with
-     * null for names that are not configured.
+     * null for names that are not configured; inactive and disabled ones are left out, with Barman's message,
+     * when asked.
      */
-    public Map<String, ServerConfig> servers(List<String> names) {
+    public Map<String, ServerConfig> servers(List<String> names, boolean skipInactive, boolean skipDisabled) {
         Map<String, ServerConfig> result = new TreeMap<>();
         if (names == null || names.contains("all")) {
             if (names != null && names.size() != 1) {
                 output.error("You cannot use 'all' with other server names");
             }
             result.putAll(config.servers());
-            return result;
+        } else {
+            for (String name : names) {
+                result.put(name, config.server(name));
+            }
         }
-        for (String name : names) {
-            result.put(name, config.server(name));
-        }
+        result.values().removeIf(server -> {
+            if (server != null && skipInactive && !server.active()) {
+                output.info("Skipping inactive server '" + server.name() + "'");
+                return true;
+            }
+            if (server != null && skipDisabled && server.disabled()) {
+                output.info("Skipping temporarily disabled server '" + server.name() + "'");
+                return true;
+            }
+            return false;
+        });
         return result;
     }
 
@@ -110,8 +122,8 @@ public final class Session {
     }
 
     /**
-     * The named server for put-wal and get-wal, which Barman refuses for unknown and inactive servers
-     * ({@code ERROR: Inactive server: <name>}); reports and returns null then.
+     * The named server for put-wal and get-wal; null (reported) when unknown. An inactive server gets Barman's
+     * {@code ERROR: Inactive server: <name>}, which fails the command, yet the command goes on, as in Barman.
      */
     public ServerConfig activeServer(String name) {
         ServerConfig server = config.server(name);
@@ -119,7 +131,6 @@ public final class Session {
             output.error("Unknown server '" + name + "'");
         } else if (!server.active()) {
             output.error("Inactive server: " + name);
-            return null;
         }
         return server;
     }

@@ -35,7 +35,7 @@ public final class CheckCommand extends ServerCommand {
         List<String> perf = new ArrayList<>();
         List<String> inactive = new ArrayList<>();
         boolean failed = false;
-        for (Map.Entry<String, ServerConfig> e : session.servers(servers).entrySet()) {
+        for (Map.Entry<String, ServerConfig> e : session.servers(servers, false, false).entrySet()) {
             ServerConfig server = e.getValue();
             if (!session.usable(server, e.getKey(), false, false, false)) {
                 failed = true;
@@ -73,18 +73,25 @@ public final class CheckCommand extends ServerCommand {
                 checks.put(r.name().toLowerCase(Locale.ROOT).replace(" ", "_").replace("-", "_").replace(".", ""), o);
             }
             out.jsonRoot().put(server.name(), checks);
+            results.forEach(r -> r.details().forEach(d -> out.info("\t\t" + d)));
             return;
         }
         out.info("Server " + server.name() + note + ":");
         for (CheckResult r : results) {
             out.info("\t" + r.name() + ": " + (r.ok() ? "OK" : "FAILED") + (r.hint() == null ? "" : " (" + r.hint() + ")"));
+            r.details().forEach(d -> out.info("\t\t" + d));
         }
     }
 
-    /** One Nagios status line, then one line per failed check; exit 2 on CRITICAL. */
+    /**
+     * One Nagios status line, then one line per failed check; exit 2 when an active server has a failure. Like
+     * Barman, a CRITICAL line lists every server with failures, inactive ones too; when only inactive servers
+     * fail, the OK line names them as IGNORING.
+     */
     private static int nagios(Output out, Map<String, List<CheckResult>> all, List<String> inactive,
                               List<String> perf) {
         List<String> issues = new ArrayList<>();
+        List<String> summaries = new ArrayList<>();
         List<String> details = new ArrayList<>();
         for (Map.Entry<String, List<CheckResult>> e : all.entrySet()) {
             String srv = e.getKey();
@@ -95,30 +102,32 @@ public final class CheckCommand extends ServerCommand {
                     details.add(srv + "." + r.name() + ": FAILED" + (r.hint() == null ? "" : " (" + r.hint() + ")"));
                 }
             }
-            if (!failedNames.isEmpty() && !inactive.contains(srv)) {
-                issues.add(srv + " FAILED: " + String.join(", ", failedNames));
+            if (!failedNames.isEmpty()) {
+                issues.add(srv);
+                summaries.add(srv + " FAILED: " + String.join(", ", failedNames));
             }
         }
-        String perfData = "|" + String.join(" ", perf);
-        if (all.isEmpty()) {
-            out.info("BARMAN OK - No server configured");
-            return 0;
+        String perfData = perf.isEmpty() ? "" : "|" + String.join(" ", perf);
+        boolean critical = issues.stream().anyMatch(srv -> !inactive.contains(srv));
+        if (critical) {
+            String head = all.size() == 1 ? "BARMAN CRITICAL - server " + all.keySet().iterator().next() + " has issues"
+                    : "BARMAN CRITICAL - " + issues.size() + " server out of " + all.size() + " have issues";
+            out.info(head + " * " + String.join(" * ", summaries) + perfData);
+            details.forEach(out::info);
+            return 2;
         }
-        if (issues.isEmpty()) {
-            StringBuilder line = new StringBuilder("BARMAN OK - Ready to serve the Espresso backup for ");
-            line.append(all.size() == 1 ? all.keySet().iterator().next()
-                    : all.size() + " servers * " + String.join(" * ", all.keySet()));
-            for (String srv : inactive) {
-                line.append(" * IGNORING: ").append(srv);
-            }
-            out.info(line + perfData);
-            return 0;
+        StringBuilder ignoring = new StringBuilder();
+        issues.forEach(srv -> ignoring.append(" * IGNORING: ").append(srv));
+        List<String> good = new ArrayList<>(all.keySet());
+        good.removeAll(issues);
+        if (good.isEmpty()) {
+            out.info("BARMAN OK - No server configured" + ignoring);
+        } else if (good.size() == 1) {
+            out.info("BARMAN OK - Ready to serve the Espresso backup for " + good.get(0) + ignoring + perfData);
+        } else {
+            out.info("BARMAN OK - Ready to serve the Espresso backup for " + good.size() + " servers * "
+                    + String.join(" * ", good) + ignoring + perfData);
         }
-        String head = issues.size() == 1 && all.size() == 1
-                ? "BARMAN CRITICAL - server " + all.keySet().iterator().next() + " has issues"
-                : "BARMAN CRITICAL - " + issues.size() + " server out of " + all.size() + " have issues";
-        out.info(head + " * " + String.join(" * ", issues) + perfData);
-        details.forEach(out::info);
-        return 2;
+        return 0;
     }
 }

@@ -22,10 +22,7 @@ public final class CronCommand extends ServerCommand {
 
     @Override
     int run(Session session) {
-        for (ServerConfig server : session.config().servers().values()) {
-            if (!server.active() || server.disabled()) {
-                continue;
-            }
+        for (ServerConfig server : session.servers(null, true, true).values()) {
             try (LockFile cron = LockFile.tryAcquire(LockFile.of(server.lockDirectory(), server.name(), "cron"))) {
                 if (cron == null) {
                     session.output().info("Another cron process is already running on server " + server.name()

@@ -32,7 +32,7 @@ public final class ListBackupsCommand extends ServerCommand {
     @Override
     int run(Session session) {
         Output out = session.output();
-        for (Map.Entry<String, ServerConfig> e : session.servers(servers).entrySet()) {
+        for (Map.Entry<String, ServerConfig> e : session.servers(servers, true, false).entrySet()) {
             if (!session.usable(e.getValue(), e.getKey(), true, true, true)) {
                 continue;
             }

@@ -24,8 +24,11 @@ public final class ListServersCommand extends ServerCommand {
                 description += " (inactive)";
             } else if (server.disabled()) {
                 description += " (WARNING: disabled)";
-                for (String problem : server.problems()) {
-                    out.warning(server.name() + ": " + problem);
+                if (!out.json()) {
+                    // Not in Barman's output: the reasons, on stderr, so that stdout stays as Barman's.
+                    for (String problem : server.problems()) {
+                        out.warning(server.name() + ": " + problem);
+                    }
                 }
             }
             if (out.json()) {

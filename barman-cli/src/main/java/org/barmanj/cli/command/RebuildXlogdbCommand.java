@@ -21,7 +21,7 @@ public final class RebuildXlogdbCommand extends ServerCommand {
 
     @Override
     int run(Session session) {
-        for (Map.Entry<String, ServerConfig> e : session.servers(servers).entrySet()) {
+        for (Map.Entry<String, ServerConfig> e : session.servers(servers, true, false).entrySet()) {
             ServerConfig server = e.getValue();
             if (!session.usable(server, e.getKey(), true, true, true)) {
                 continue;

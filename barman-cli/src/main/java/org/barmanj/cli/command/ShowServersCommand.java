@@ -27,7 +27,7 @@ public final class ShowServersCommand extends ServerCommand {
     @Override
     int run(Session session) {
         Output out = session.output();
-        for (Map.Entry<String, ServerConfig> e : session.servers(servers).entrySet()) {
+        for (Map.Entry<String, ServerConfig> e : session.servers(servers, false, false).entrySet()) {
             ServerConfig server = e.getValue();
             if (!session.usable(server, e.getKey(), false, false, false)) {
                 continue;

@@ -27,7 +27,7 @@ public final class StatusCommand extends ServerCommand {
     @Override
     int run(Session session) {
         Output out = session.output();
-        for (Map.Entry<String, ServerConfig> e : session.servers(servers).entrySet()) {
+        for (Map.Entry<String, ServerConfig> e : session.servers(servers, true, false).entrySet()) {
             ServerConfig server = e.getValue();
             if (!session.usable(server, e.getKey(), true, true, true)) {
                 continue;

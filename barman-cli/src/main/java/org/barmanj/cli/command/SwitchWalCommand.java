@@ -38,7 +38,7 @@ public final class SwitchWalCommand extends ServerCommand {
 
     @Override
     int run(Session session) {
-        for (Map.Entry<String, ServerConfig> e : session.servers(servers).entrySet()) {
+        for (Map.Entry<String, ServerConfig> e : session.servers(servers, true, false).entrySet()) {
             if (session.usable(e.getValue(), e.getKey(), true, true, true)) {
                 switchWal(session, e.getValue());
             }

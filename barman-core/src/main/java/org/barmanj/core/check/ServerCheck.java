@@ -89,7 +89,7 @@ public final class ServerCheck {
                 "have " + done.size() + " backups, expected at least " + minimum);
         ssh();
         if (server.disabled()) {
-            add("configuration", false, String.join("\n\t\t", server.problems()));
+            results.add(new CheckResult("configuration", false, null, server.problems()));
         }
         identity(remote, reachable);
         if (server.flag(Option.ARCHIVER) && remote.get("archive_mode") != null) {
@@ -118,10 +118,14 @@ public final class ServerCheck {
     }
 
     private void add(String name, boolean ok, String hint) {
-        results.add(new CheckResult(name, ok, hint));
+        results.add(new CheckResult(name, ok, hint, List.of()));
     }
 
     private void directories() {
+        if (server.disabled()) {
+            // Barman does not create the folders of a server it cannot use.
+            return;
+        }
         for (Option o : new Option[] {Option.BACKUP_DIRECTORY, Option.BASEBACKUPS_DIRECTORY, Option.ERRORS_DIRECTORY,
                 Option.INCOMING_WALS_DIRECTORY, Option.STREAMING_WALS_DIRECTORY, Option.WALS_DIRECTORY}) {
             Path dir = server.path(o);

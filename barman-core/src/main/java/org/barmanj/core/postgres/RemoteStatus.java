@@ -41,6 +41,15 @@ public final class RemoteStatus {
     /** Connects with the server's {@code conninfo} (timeout: {@code check_timeout}) and queries it. */
     public static Fetched fetch(ServerConfig server, Map<String, String> env, String userHome) {
         boolean archiver = server.flag(Option.ARCHIVER);
+        if (server.string(Option.CONNINFO) == null) {
+            // Without conninfo Barman has no PostgreSQL connection: only the archiver's keys remain.
+            Map<String, Object> keys = new LinkedHashMap<>();
+            if (archiver) {
+                keys.put("archive_mode", null);
+                keys.put("archive_command", null);
+            }
+            return new Fetched(keys, "no conninfo");
+        }
         try (PostgresConnection pg = PostgresConnection.open(server, env, userHome)) {
             return new Fetched(query(pg, archiver, server.string(Option.SLOT_NAME)), null);
         } catch (PostgresException e) {
