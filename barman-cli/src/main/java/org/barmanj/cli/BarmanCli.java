@@ -1,6 +1,7 @@
 package org.barmanj.cli;
 
 import org.barmanj.cli.command.ArchiveWalCommand;
+import org.barmanj.cli.command.BackupCommand;
 import org.barmanj.cli.command.CheckCommand;
 import org.barmanj.cli.command.CronCommand;
 import org.barmanj.cli.command.GetWalCommand;
@@ -35,7 +36,7 @@ import java.util.Map;
         subcommands = {ListServersCommand.class, ShowServersCommand.class, ListBackupsCommand.class,
                 ShowBackupCommand.class, StatusCommand.class, PutWalCommand.class, ArchiveWalCommand.class,
                 CronCommand.class, SwitchWalCommand.class, CheckCommand.class, GetWalCommand.class,
-                RebuildXlogdbCommand.class},
+                RebuildXlogdbCommand.class, BackupCommand.class},
         description = "Backup and recovery manager for PostgreSQL, compatible with Barman.")
 public final class BarmanCli {
     /** Exit code of command-line usage errors, as Python's argparse uses. */

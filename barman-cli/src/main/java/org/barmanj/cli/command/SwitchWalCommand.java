@@ -66,12 +66,15 @@ public final class SwitchWalCommand extends ServerCommand {
             return;
         }
         if (archive) {
-            waitForWal(session, server, closed);
+            waitForWal(session, server, closed, archiveTimeout);
         }
     }
 
-    /** Runs the archiver every 0.1 s until the closed segment (or any new WAL) is in the archive. */
-    private void waitForWal(Session session, ServerConfig server, String wal) {
+    /**
+     * Barman's {@code wait_for_wal}: runs the archiver every 0.1 s until {@code wal} (null: any new WAL) is in the
+     * archive, or {@code timeout} seconds (0: no limit) have passed. Returns whether it arrived.
+     */
+    static boolean waitForWal(Session session, ServerConfig server, String wal, int archiveTimeout) {
         String max = archiveTimeout > 0 ? " (max: " + archiveTimeout + " seconds)" : "";
         CatalogLayout layout = new CatalogLayout(server);
         Map<Integer, String> initial = wal == null ? latestPerTimeline(layout) : Map.of();
@@ -81,13 +84,13 @@ public final class SwitchWalCommand extends ServerCommand {
         while (archiveTimeout <= 0 || System.nanoTime() < end) {
             ArchiveWalCommand.archive(session, server, false);
             if (wal != null ? Files.exists(layout.walPath(wal)) : !Objects.equals(initial, latestPerTimeline(layout))) {
-                return;
+                return true;
             }
             try {
                 Thread.sleep(100);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-                return;
+                return false;
             }
         }
         if (wal != null) {
@@ -95,6 +98,7 @@ public final class SwitchWalCommand extends ServerCommand {
         } else {
             session.output().info("A WAL file has not been received in " + archiveTimeout + " seconds");
         }
+        return false;
     }
 
     private static Map<Integer, String> latestPerTimeline(CatalogLayout layout) {

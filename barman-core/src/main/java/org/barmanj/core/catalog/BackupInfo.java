@@ -3,6 +3,13 @@ package org.barmanj.core.catalog;
 import org.barmanj.core.BarmanException;
 import org.barmanj.core.ErrorCode;
 
+import org.barmanj.core.fs.Durable;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -132,6 +139,20 @@ public final class BackupInfo {
             out.append(e.getKey()).append('=').append(e.getValue()).append('\n');
         }
         return out.toString();
+    }
+
+    /** Writes the file atomically: {@code <file>.tmp}, fsync, rename over {@code file}, fsync of the folder. */
+    public void save(Path file) {
+        Path temp = file.resolveSibling(file.getFileName() + ".tmp");
+        try {
+            Files.createDirectories(file.getParent());
+            Files.writeString(temp, render(), StandardCharsets.UTF_8);
+            Durable.syncFile(temp);
+            Files.move(temp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            Durable.syncFolder(file.getParent());
+        } catch (IOException e) {
+            throw new BarmanException(ErrorCode.IO, "Cannot write " + file + ": " + e.getMessage(), e);
+        }
     }
 
     public String backupId() {

@@ -66,6 +66,12 @@ public final class CatalogLayout {
         return basebackupsDirectory.resolve(backupId);
     }
 
+    /** Where a backup's metadata is written: {@code meta/<id>-backup.info} in the newer dialect, else the classic place. */
+    public Path backupInfoFile(String backupId) {
+        return newerDialect() ? metaDirectory().resolve(backupId + "-backup.info")
+                : backupDirectory(backupId).resolve("backup.info");
+    }
+
     /** True when the catalog already uses Barman 3.13+'s layout; we then keep writing that dialect. */
     public boolean newerDialect() {
         return Files.isDirectory(metaDirectory()) || Files.exists(newerXlogDbFile());

@@ -69,6 +69,17 @@ public final class WalName {
         return name(timeline, log, seg);
     }
 
+    /** The segment after {@code name} on the same timeline (256 segments of 16 MiB per log number). */
+    public static String next(String name, long segmentSize) {
+        long seg = segment(name) + 1;
+        long log = log(name);
+        if (seg * segmentSize > 0xFFFFFFFFL) {
+            seg = 0;
+            log++;
+        }
+        return name(timeline(name), log, seg);
+    }
+
     /** The byte offset of an LSN inside its segment. */
     public static long offsetOf(long lsn, long segmentSize) {
         return lsn & (segmentSize - 1);

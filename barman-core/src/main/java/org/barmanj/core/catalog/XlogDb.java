@@ -64,6 +64,26 @@ public final class XlogDb {
         }
     }
 
+    /**
+     * Replaces the whole catalog: written to a temporary file, fsync'd, renamed over the catalog, folder
+     * fsync'd (the caller holds the server's xlogdb lock).
+     */
+    public void replace(List<WalFileEntry> entries) {
+        StringBuilder text = new StringBuilder();
+        entries.forEach(e -> text.append(e.line()));
+        Path temp = file.resolveSibling(file.getFileName() + ".rewrite.tmp");
+        try {
+            Files.createDirectories(file.getParent());
+            Files.writeString(temp, text, StandardCharsets.UTF_8);
+            org.barmanj.core.fs.Durable.syncFile(temp);
+            Files.move(temp, file, java.nio.file.StandardCopyOption.ATOMIC_MOVE,
+                    java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            org.barmanj.core.fs.Durable.syncFolder(file.getParent());
+        } catch (IOException e) {
+            throw new BarmanException(ErrorCode.IO, "Cannot rewrite " + file + ": " + e.getMessage(), e);
+        }
+    }
+
     /** What a rebuild found. */
     public record RebuildCounts(int history, int backupLabels, int walFiles) {
     }
@@ -108,14 +128,7 @@ public final class XlogDb {
                     warn.accept("unexpected file rebuilding the wal database: " + top);
                 }
             }
-            StringBuilder text = new StringBuilder();
-            entries.forEach(e -> text.append(e.line()));
-            Path temp = file.resolveSibling(file.getFileName() + ".rebuild.tmp");
-            Files.writeString(temp, text, StandardCharsets.UTF_8);
-            org.barmanj.core.fs.Durable.syncFile(temp);
-            Files.move(temp, file, java.nio.file.StandardCopyOption.ATOMIC_MOVE,
-                    java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-            org.barmanj.core.fs.Durable.syncFolder(file.getParent());
+            replace(entries);
         } catch (IOException e) {
             throw new BarmanException(ErrorCode.IO, "Cannot rebuild " + file + ": " + e.getMessage(), e);
         }

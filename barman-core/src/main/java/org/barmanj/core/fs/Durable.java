@@ -15,8 +15,9 @@ public final class Durable {
     private Durable() {
     }
 
+    /** fsync of a file; opened for reading, which Linux allows, so read-only files can be synced too. */
     public static void syncFile(Path file) throws IOException {
-        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.WRITE)) {
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
             ch.force(true);
         }
     }

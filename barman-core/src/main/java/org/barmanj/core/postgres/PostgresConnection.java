@@ -92,20 +92,32 @@ public final class PostgresConnection implements AutoCloseable {
         return nl < 0 ? s : s.substring(0, nl);
     }
 
-    /** Runs a query expected to return one row; columns by name, values as text (null for SQL NULL). */
-    public Map<String, String> row(String sql) {
-        try (PreparedStatement st = connection.prepareStatement(sql); ResultSet rs = st.executeQuery()) {
-            Map<String, String> row = new LinkedHashMap<>();
-            if (!rs.next()) {
-                return row;
+    /**
+     * Runs a query expected to return one row; columns by name, values as text (null for SQL NULL).
+     * {@code params} bind the query's {@code ?} placeholders, in order.
+     */
+    public Map<String, String> row(String sql, Object... params) {
+        try (PreparedStatement st = connection.prepareStatement(sql)) {
+            for (int i = 0; i < params.length; i++) {
+                st.setObject(i + 1, params[i]);
             }
-            for (int i = 1; i <= rs.getMetaData().getColumnCount(); i++) {
-                row.put(rs.getMetaData().getColumnLabel(i), rs.getString(i));
+            try (ResultSet rs = st.executeQuery()) {
+                return firstRow(rs);
             }
-            return row;
         } catch (SQLException e) {
             throw new PostgresException(firstLine(e.getMessage()), e);
         }
+    }
+
+    private static Map<String, String> firstRow(ResultSet rs) throws SQLException {
+        Map<String, String> row = new LinkedHashMap<>();
+        if (!rs.next()) {
+            return row;
+        }
+        for (int i = 1; i <= rs.getMetaData().getColumnCount(); i++) {
+            row.put(rs.getMetaData().getColumnLabel(i), rs.getString(i));
+        }
+        return row;
     }
 
     /** Runs a statement that returns nothing. */

@@ -1,0 +1,175 @@
+package org.barmanj.core.backup;
+
+import org.barmanj.core.remote.FileListing;
+import org.barmanj.core.remote.Rsync;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+
+/**
+ * The copy of a backup's folders and files with rsync, {@code jobs} processes at a time, recording Barman's copy
+ * statistics (seconds per item: listing, copy wall time, and copy time summed over the processes).
+ */
+final class RsyncCopy {
+    private static final List<String> FLAGS = List.of("-rLKpts", "--inplace", "--ignore-missing-args");
+
+    private final Rsync rsync;
+    private final int jobs;
+    private final int retryTimes;
+    private final int retrySleepSeconds;
+    private final EarlySync earlySync;
+    final Map<String, Double> analysisTime = new LinkedHashMap<>();
+    final Map<String, Double> copyTime = new LinkedHashMap<>();
+    final Map<String, Double> serializedCopyTime = new LinkedHashMap<>();
+
+    RsyncCopy(Rsync rsync, int jobs, int retryTimes, int retrySleepSeconds, EarlySync earlySync) {
+        this.rsync = rsync;
+        this.jobs = Math.max(1, jobs);
+        this.retryTimes = Math.max(0, retryTimes);
+        this.retrySleepSeconds = Math.max(0, retrySleepSeconds);
+        this.earlySync = earlySync;
+    }
+
+    /**
+     * Copies the folder {@code source} into {@code dest}. {@code reference} is the same folder in the backup to
+     * reuse ({@code --link-dest} or {@code --copy-dest}, per {@code reuse}) and {@code horizonSeconds} that
+     * backup's start; both null for a plain copy. One job and nothing to reuse is a single rsync; otherwise the
+     * folder is listed first and its files dealt to the jobs ({@link CopyPlan}).
+     */
+    void folder(String label, String source, Path dest, List<String> filters, Integer bwlimit, Path reference,
+                String reuse, Long horizonSeconds) throws IOException, InterruptedException {
+        Files.createDirectories(dest);
+        List<String> base = rsync.command(bwlimit);
+        base.addAll(FLAGS);
+        base.addAll(filters);
+        if (reference != null) {
+            base.add((reuse.equals("copy") ? "--copy-dest=" : "--link-dest=") + reference);
+        }
+        long start = System.nanoTime();
+        if (jobs == 1 && reference == null) {
+            List<String> cmd = new ArrayList<>(base);
+            cmd.add("--out-format=%n");
+            cmd.add(rsync.source(source + "/"));
+            cmd.add(Rsync.into(dest));
+            analysisTime.put(label, 0.0);
+            double seconds = runWithRetries(cmd, dest);
+            copyTime.put(label, seconds);
+            serializedCopyTime.put(label, seconds);
+            return;
+        }
+        List<FileListing> listing = list(source, base);
+        analysisTime.put(label, seconds(start));
+        List<CopyPlan.Job> plan = CopyPlan.plan(listing, jobs, horizonSeconds);
+        long copyStart = System.nanoTime();
+        ExecutorService pool = Executors.newFixedThreadPool(Math.min(jobs, plan.size()));
+        List<Future<Double>> results = new ArrayList<>();
+        try {
+            for (CopyPlan.Job job : plan) {
+                results.add(pool.submit(() -> runJob(base, job, source, dest)));
+            }
+            double serialized = 0;
+            for (Future<Double> f : results) {
+                serialized += f.get();
+            }
+            copyTime.put(label, seconds(copyStart));
+            serializedCopyTime.put(label, serialized);
+        } catch (ExecutionException e) {
+            rsync.killAll();
+            Throwable cause = e.getCause();
+            if (cause instanceof IOException io) {
+                throw io;
+            }
+            if (cause instanceof InterruptedException ie) {
+                throw ie;
+            }
+            throw new IOException(cause.getMessage(), cause);
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    /** Copies single files ({@code pg_control}, configuration files) into {@code dest}. */
+    void files(String label, List<String> sources, Path dest, Integer bwlimit) throws IOException, InterruptedException {
+        Files.createDirectories(dest);
+        List<String> cmd = rsync.command(bwlimit);
+        cmd.addAll(List.of("-LKpts", "--inplace", "--out-format=%n"));
+        for (String s : sources) {
+            cmd.add(rsync.source(s));
+        }
+        cmd.add(Rsync.into(dest));
+        double seconds = runWithRetries(cmd, dest);
+        copyTime.put(label, seconds);
+        serializedCopyTime.put(label, seconds);
+    }
+
+    private List<FileListing> list(String source, List<String> base) throws IOException, InterruptedException {
+        List<String> cmd = new ArrayList<>();
+        for (String arg : base) {
+            if (!arg.startsWith("--link-dest=") && !arg.startsWith("--copy-dest=") && !arg.startsWith("--bwlimit=")) {
+                cmd.add(arg);
+            }
+        }
+        cmd.add("--list-only");
+        cmd.add(rsync.source(source + "/"));
+        List<FileListing> entries = new ArrayList<>();
+        rsync.run(cmd, Map.of("TZ", "UTC"), line -> {
+            FileListing e = FileListing.parse(line);
+            if (e != null) {
+                entries.add(e);
+            }
+        });
+        return entries;
+    }
+
+    private double runJob(List<String> base, CopyPlan.Job job, String source, Path dest)
+            throws IOException, InterruptedException {
+        Path list = Files.createTempFile("barman-", ".files");
+        try {
+            Files.write(list, Rsync.fileList(job.paths()));
+            List<String> cmd = new ArrayList<>(base);
+            // Without -r: the listed folders are created, not copied again whole (--files-from implies --dirs).
+            cmd.set(cmd.indexOf("-rLKpts"), "-LKpts");
+            if (job.checksum()) {
+                cmd.add("--checksum");
+            }
+            cmd.add("--from0");
+            cmd.add("--files-from=" + list);
+            cmd.add("--out-format=%n");
+            cmd.add(rsync.source(source + "/"));
+            cmd.add(Rsync.into(dest));
+            return runWithRetries(cmd, dest);
+        } finally {
+            Files.deleteIfExists(list);
+        }
+    }
+
+    private double runWithRetries(List<String> cmd, Path dest) throws IOException, InterruptedException {
+        long start = System.nanoTime();
+        for (int attempt = 0; ; attempt++) {
+            EarlySync.Follower follower = earlySync.follow(dest);
+            try {
+                rsync.run(cmd, Map.of(), follower::line);
+                follower.finished();
+                return seconds(start);
+            } catch (Rsync.RsyncException e) {
+                if (attempt >= retryTimes) {
+                    throw e;
+                }
+                Thread.sleep(retrySleepSeconds * 1000L);
+            }
+        }
+    }
+
+    private static double seconds(long startNanos) {
+        return Math.round((System.nanoTime() - startNanos) / 1000.0) / 1e6;
+    }
+}

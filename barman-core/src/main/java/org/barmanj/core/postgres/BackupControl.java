@@ -1,0 +1,92 @@
+package org.barmanj.core.postgres;
+
+import org.barmanj.core.catalog.BackupInfo.Tablespace;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The SQL of a concurrent (non-exclusive) backup, as Barman issues it: metadata queries, then
+ * {@code pg_backup_start}/{@code pg_backup_stop} (PostgreSQL 15+) or {@code pg_start_backup}/{@code pg_stop_backup}
+ * (before 15) on one session that must stay open from start to stop: PostgreSQL aborts a non-exclusive backup
+ * whose session ends, so a backup process that dies never leaves the server in backup mode.
+ */
+public final class BackupControl {
+    /** What the backup records about the server before it starts. */
+    public record ServerFacts(int version, String dataDirectory, long segmentSize, String configFile,
+                              String hbaFile, String identFile, List<String> includedFiles,
+                              List<Tablespace> tablespaces, String systemId, boolean inRecovery) {
+    }
+
+    /** A start or stop mark: the LSN, its timeline, the server's {@code now()} and (stop only) the label text. */
+    public record Mark(String lsn, int timeline, String timestamp, String backupLabel) {
+    }
+
+    private final PostgresConnection pg;
+    private int version;
+
+    public BackupControl(PostgresConnection pg) {
+        this.pg = pg;
+    }
+
+    public ServerFacts facts() {
+        version = pg.serverVersionNum();
+        String dataDirectory = pg.value("SHOW data_directory");
+        long segmentSize = Long.parseLong(pg.value("SELECT setting FROM pg_settings WHERE name = 'wal_segment_size'"));
+        Map<String, String> files = pg.rows("SELECT name, setting FROM pg_settings "
+                + "WHERE name IN ('config_file', 'hba_file', 'ident_file')");
+        List<String> included = new ArrayList<>(pg.rows("SELECT DISTINCT sourcefile, NULL FROM pg_settings "
+                + "WHERE sourcefile IS NOT NULL AND sourcefile NOT IN "
+                + "(SELECT setting FROM pg_settings WHERE name = 'config_file') ORDER BY 1").keySet());
+        List<Tablespace> tablespaces = new ArrayList<>();
+        pg.rows("SELECT oid::text || ' ' || spcname, pg_tablespace_location(oid) FROM pg_tablespace "
+                + "WHERE pg_tablespace_location(oid) != '' ORDER BY oid").forEach((oidName, location) -> {
+                    int space = oidName.indexOf(' ');
+                    tablespaces.add(new Tablespace(oidName.substring(space + 1),
+                            Long.parseLong(oidName.substring(0, space)), location));
+                });
+        String systemId = pg.value("SELECT system_identifier::text FROM pg_control_system()");
+        boolean inRecovery = "t".equals(pg.value("SELECT pg_is_in_recovery()"));
+        return new ServerFacts(version, dataDirectory, segmentSize, files.get("config_file"), files.get("hba_file"),
+                files.get("ident_file"), included, tablespaces, systemId, inRecovery);
+    }
+
+    /** Starts the backup; {@code fast} asks for an immediate checkpoint. Call {@link #facts()} first. */
+    public Mark start(String label, boolean fast) {
+        if (version >= 140000) {
+            // A server-side idle_session_timeout must not end the session while rsync copies.
+            pg.execute("SET idle_session_timeout TO 0");
+        }
+        String function = version >= 150000 ? "pg_backup_start(?, ?)" : "pg_start_backup(?, ?, FALSE)";
+        Map<String, String> row = pg.row("SELECT location::text AS location, "
+                + "(SELECT timeline_id FROM pg_control_checkpoint())::text AS timeline, now()::text AS timestamp "
+                + "FROM " + function + " AS location", label, fast);
+        return new Mark(row.get("location"), Integer.parseInt(row.get("timeline")), row.get("timestamp"), null);
+    }
+
+    /** Stops the backup (waiting, as Barman does, for PostgreSQL to archive the last segment it needs). */
+    public Mark stop() {
+        String function = version >= 150000 ? "pg_backup_stop()" : "pg_stop_backup(FALSE)";
+        Map<String, String> row = pg.row("SELECT end_row.lsn::text AS location, "
+                + "(SELECT CASE WHEN pg_is_in_recovery() THEN min_recovery_end_timeline ELSE timeline_id END "
+                + "FROM pg_control_checkpoint(), pg_control_recovery())::text AS timeline, "
+                + "end_row.labelfile AS backup_label, now()::text AS timestamp FROM " + function + " AS end_row");
+        return new Mark(row.get("location"), Integer.parseInt(row.get("timeline")), row.get("timestamp"),
+                row.get("backup_label"));
+    }
+
+    /** Closes the current segment so the backup's last WAL gets archived (not on a standby). */
+    public void switchWal() {
+        WalSwitch.perform(pg, false);
+    }
+
+    /** Barman's {@code barman_<id>} restore point; failures are ignored as Barman does. */
+    public void createRestorePoint(String name) {
+        try {
+            pg.row("SELECT pg_create_restore_point(?)", name);
+        } catch (PostgresException e) {
+            // A restore point is a convenience for point-in-time recovery, not part of the backup.
+        }
+    }
+}
