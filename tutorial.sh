@@ -2,7 +2,7 @@
 # The main job: the tutorial's set-up on this machine, as root. Builds and installs barman, starts the lab
 # (sshd on loopback, PostgreSQL 15 as 'enterprisedb' on pg1-srv:5444), configures the tutorial's 'demo'
 # server in /etc/barman.d with WAL archiving through barman-wal-archive, and runs the tutorial's commands that
-# work so far.
+# work so far, up to its first backup.
 set -euo pipefail
 cd "$(dirname "$0")"
 if [ "$(id -u)" != 0 ]; then
@@ -43,7 +43,9 @@ run barman barman show-servers demo
 run barman barman check demo || true
 run barman barman switch-wal --force --archive demo
 run barman barman check demo
+run barman barman backup demo --wait
+run barman barman list-backup demo
+run barman barman show-backup demo latest
 run barman barman status demo
-run barman barman list-backups demo
 echo
 echo "The lab keeps running; stop it with: $lab down"

@@ -2,6 +2,10 @@ package org.barmanj.cli.command;
 
 import org.barmanj.cli.Session;
 import org.barmanj.core.BarmanException;
+import org.barmanj.core.backup.CheckBackup;
+import org.barmanj.core.catalog.BackupCatalog;
+import org.barmanj.core.catalog.BackupInfo;
+import org.barmanj.core.catalog.CatalogLayout;
 import org.barmanj.core.config.ServerConfig;
 import org.barmanj.core.lock.LockFile;
 import org.barmanj.core.wal.Archiver;
@@ -9,10 +13,12 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 import java.io.IOException;
+import java.util.List;
 
 /**
  * {@code barman cron}: the maintenance cron runs every minute. For every active server, under the server's
- * cron lock (so runs never overlap), it archives the incoming WAL files.
+ * cron lock (so runs never overlap), it archives the incoming WAL files and checks the oldest backup waiting for
+ * its WAL files.
  */
 @Command(name = "cron", description = "Run maintenance tasks (global command)")
 public final class CronCommand extends ServerCommand {
@@ -30,12 +36,24 @@ public final class CronCommand extends ServerCommand {
                     continue;
                 }
                 archive(session, server);
+                checkOldestWaitingBackup(session, server);
             } catch (IOException | BarmanException e) {
                 // One server's failure must not stop the others.
                 session.output().error("Cron for server " + server.name() + " failed: " + e.getMessage());
             }
         }
         return 0;
+    }
+
+    /** Barman's check-backup of the oldest backup still waiting for its WAL files (its output goes nowhere). */
+    private static void checkOldestWaitingBackup(Session session, ServerConfig server) {
+        List<BackupInfo> waiting = BackupCatalog.load(server).withStatus(BackupInfo.WAITING_FOR_WALS);
+        if (!waiting.isEmpty()) {
+            BackupInfo oldest = waiting.get(0);
+            session.output().info("Starting check-backup for backup " + oldest.backupId() + " of server "
+                    + server.name());
+            CheckBackup.run(new CatalogLayout(server), oldest);
+        }
     }
 
     /**

@@ -100,7 +100,7 @@ public final class RsyncBackup {
     private volatile String action = "starting backup";
     private volatile PostgresConnection connection;
     private volatile BackupInfo info;
-    private volatile boolean aborted;
+    private volatile String abortedAt;
 
     public RsyncBackup(ServerConfig server, Options options, Events events, Function<Long, String> size,
                        Function<Duration, String> duration, Map<String, String> env, String userHome) {
@@ -138,7 +138,7 @@ public final class RsyncBackup {
      * PostgreSQL session, and waits for {@link #run()} to mark the backup FAILED.
      */
     public void abort() {
-        aborted = true;
+        abortedAt = action;
         rsync.killAll();
         closeConnection();
         try {
@@ -242,12 +242,14 @@ public final class RsyncBackup {
         }
         action = "writing backup label";
         Path label = layout.backupDirectory(info.backupId()).resolve("data").resolve("backup_label");
-        Files.createDirectories(label.getParent());
-        Files.writeString(label, end.backupLabel(), StandardCharsets.UTF_8);
         if (copyFailure != null) {
+            // The copy's failure is the one to report (a full disk, say, also fails this write).
             action = copyAction;
+            writeQuietly(label, end.backupLabel());
             throw copyFailure;
         }
+        Files.createDirectories(label.getParent());
+        Files.writeString(label, end.backupLabel(), StandardCharsets.UTF_8);
         if (!facts.inRecovery()) {
             control.createRestorePoint("barman_" + info.backupId());
         }
@@ -257,7 +259,8 @@ public final class RsyncBackup {
         BackupSizes sizes = BackupSizes.syncAndMeasure(layout.backupDirectory(info.backupId()));
         info.setRaw("size", String.valueOf(sizes.size()));
         info.setRaw("deduplicated_size", String.valueOf(sizes.deduplicated()));
-        if (options.reuse().equals("link")) {
+        if ("link".equals(server.string(Option.REUSE_BACKUP))) {
+            // Barman words it by the configured reuse_backup, whatever --reuse-backup says.
             double ratio = sizes.size() == 0 ? 0 : 1 - (double) sizes.deduplicated() / sizes.size();
             events.info("Backup size: " + size.apply(sizes.size()) + ". Actual size on disk: "
                     + size.apply(sizes.deduplicated()) + " (-" + String.format(java.util.Locale.ROOT, "%.2f%%",
@@ -371,10 +374,11 @@ public final class RsyncBackup {
     }
 
     private synchronized BackupFailed fail(Throwable e) {
-        String reason = aborted ? "the backup process was interrupted (signal)" : firstLine(e);
-        BackupFailed failed = new BackupFailed(action, reason, e);
+        String where = abortedAt != null ? abortedAt : action;
+        String reason = abortedAt != null ? "the backup process was interrupted by a signal" : firstLine(e);
+        BackupFailed failed = new BackupFailed(where, reason, e);
         info.setRaw("status", BackupInfo.FAILED);
-        info.setRaw("error", "failure " + action + " (" + reason + ")");
+        info.setRaw("error", "failure " + where + " (" + reason + ")");
         try {
             save();
         } catch (BarmanException saveFailure) {
@@ -390,6 +394,15 @@ public final class RsyncBackup {
         }
         String line = message.strip().lines().findFirst().orElse(message);
         return line.length() > 400 ? line.substring(0, 400) + "..." : line;
+    }
+
+    private static void writeQuietly(Path file, String text) {
+        try {
+            Files.createDirectories(file.getParent());
+            Files.writeString(file, text, StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            // The backup is failing already; this write only helps people looking at it.
+        }
     }
 
     private void closeConnection() {

@@ -81,7 +81,7 @@ final class RsyncCopy {
                 serialized += f.get();
             }
             copyTime.put(label, seconds(copyStart));
-            serializedCopyTime.put(label, serialized);
+            serializedCopyTime.put(label, Math.round(serialized * 1e6) / 1e6);
         } catch (ExecutionException e) {
             rsync.killAll();
             Throwable cause = e.getCause();

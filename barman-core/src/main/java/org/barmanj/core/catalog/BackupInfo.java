@@ -6,10 +6,13 @@ import org.barmanj.core.ErrorCode;
 import org.barmanj.core.fs.Durable;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -141,17 +144,38 @@ public final class BackupInfo {
         return out.toString();
     }
 
-    /** Writes the file atomically: {@code <file>.tmp}, fsync, rename over {@code file}, fsync of the folder. */
+    /**
+     * Writes the file atomically: {@code <file>.tmp}, fsync, rename over {@code file}, fsync of the folder. When
+     * that fails (a full disk is the usual reason) and the file exists, it is rewritten in place instead, which
+     * reuses its blocks: a backup that failed because the disk filled up can still be marked FAILED.
+     */
     public void save(Path file) {
         Path temp = file.resolveSibling(file.getFileName() + ".tmp");
+        byte[] bytes = render().getBytes(StandardCharsets.UTF_8);
         try {
             Files.createDirectories(file.getParent());
-            Files.writeString(temp, render(), StandardCharsets.UTF_8);
+            Files.write(temp, bytes);
             Durable.syncFile(temp);
             Files.move(temp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
             Durable.syncFolder(file.getParent());
         } catch (IOException e) {
-            throw new BarmanException(ErrorCode.IO, "Cannot write " + file + ": " + e.getMessage(), e);
+            try {
+                Files.deleteIfExists(temp);
+                if (!Files.exists(file)) {
+                    throw e;
+                }
+                try (FileChannel ch = FileChannel.open(file, StandardOpenOption.WRITE)) {
+                    ByteBuffer buffer = ByteBuffer.wrap(bytes);
+                    while (buffer.hasRemaining()) {
+                        ch.write(buffer, buffer.position());
+                    }
+                    ch.truncate(bytes.length);
+                    ch.force(true);
+                }
+            } catch (IOException inPlace) {
+                inPlace.addSuppressed(e);
+                throw new BarmanException(ErrorCode.IO, "Cannot write " + file + ": " + e.getMessage(), inPlace);
+            }
         }
     }
 
