@@ -9,6 +9,7 @@ import org.barmanj.cli.command.ListBackupsCommand;
 import org.barmanj.cli.command.ListServersCommand;
 import org.barmanj.cli.command.PutWalCommand;
 import org.barmanj.cli.command.RebuildXlogdbCommand;
+import org.barmanj.cli.command.RecoverCommand;
 import org.barmanj.cli.command.ShowBackupCommand;
 import org.barmanj.cli.command.ShowServersCommand;
 import org.barmanj.cli.command.StatusCommand;
@@ -36,7 +37,7 @@ import java.util.Map;
         subcommands = {ListServersCommand.class, ShowServersCommand.class, ListBackupsCommand.class,
                 ShowBackupCommand.class, StatusCommand.class, PutWalCommand.class, ArchiveWalCommand.class,
                 CronCommand.class, SwitchWalCommand.class, CheckCommand.class, GetWalCommand.class,
-                RebuildXlogdbCommand.class, BackupCommand.class},
+                RebuildXlogdbCommand.class, BackupCommand.class, RecoverCommand.class},
         description = "Backup and recovery manager for PostgreSQL, compatible with Barman.")
 public final class BarmanCli {
     /** Exit code of command-line usage errors, as Python's argparse uses. */

@@ -10,5 +10,6 @@ public enum ErrorCode {
     CATALOG_CORRUPT,
     POSTGRES,
     PUT_WAL,
+    RECOVERY_REFUSED,
     IO
 }

@@ -13,7 +13,8 @@ import java.util.concurrent.TimeUnit;
  * of all at the end. rsync's receiver prints a file's name as it starts on it, so the name before is finished.
  * This only saves time: the backup's final pass still fsyncs every file and folder before the backup counts.
  */
-final class EarlySync implements AutoCloseable {
+public final class EarlySync implements AutoCloseable {
+
     private final ExecutorService worker = Executors.newSingleThreadExecutor(r -> {
         Thread t = new Thread(r, "early-fsync");
         t.setDaemon(true);

@@ -297,7 +297,8 @@ public final class RsyncBackup {
                 List<String> filters = new ArrayList<>(List.of("--include=/PG_" + major + "_*", "--exclude=/*"));
                 COMMON_EXCLUDES.forEach(x -> filters.add("--exclude=" + x));
                 Integer limit = tablespaceLimits.getOrDefault(t.name(), options.bwlimit());
-                copy.folder(t.name(), t.location(), backupDir.resolve(String.valueOf(t.oid())), filters, limit,
+                Path dest = backupDir.resolve(String.valueOf(t.oid()));
+                copy.folder(t.name(), rsync.remote(t.location() + "/"), Rsync.into(dest), dest, filters, limit,
                         previousDir == null ? null : previousDir.resolve(String.valueOf(t.oid())), options.reuse(),
                         horizon);
             }
@@ -305,7 +306,8 @@ public final class RsyncBackup {
             PGDATA_EXCLUDES.forEach(x -> filters.add("--exclude=" + x));
             COMMON_EXCLUDES.forEach(x -> filters.add("--exclude=" + x));
             filters.addAll(protect);
-            copy.folder("pgdata", facts.dataDirectory(), data, filters, options.bwlimit(),
+            copy.folder("pgdata", rsync.remote(facts.dataDirectory() + "/"), Rsync.into(data), data, filters,
+                    options.bwlimit(),
                     previousDir == null ? null : previousDir.resolve("data"), options.reuse(), horizon);
             copy.files("pg_control", List.of(facts.dataDirectory() + "/global/pg_control"), data.resolve("global"),
                     options.bwlimit());

@@ -16,10 +16,11 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 
 /**
- * The copy of a backup's folders and files with rsync, {@code jobs} processes at a time, recording Barman's copy
- * statistics (seconds per item: listing, copy wall time, and copy time summed over the processes).
+ * Copies of folders and files with rsync, {@code jobs} processes at a time, in either direction (a backup pulls
+ * from the PostgreSQL host, a recovery pushes to it), recording Barman's copy statistics (seconds per item:
+ * listing, copy wall time, and copy time summed over the processes).
  */
-final class RsyncCopy {
+public final class RsyncCopy {
     private static final List<String> FLAGS = List.of("-rLKpts", "--inplace", "--ignore-missing-args");
 
     private final Rsync rsync;
@@ -31,7 +32,8 @@ final class RsyncCopy {
     final Map<String, Double> copyTime = new LinkedHashMap<>();
     final Map<String, Double> serializedCopyTime = new LinkedHashMap<>();
 
-    RsyncCopy(Rsync rsync, int jobs, int retryTimes, int retrySleepSeconds, EarlySync earlySync) {
+    /** {@code earlySync} null when the destination is not on this host. */
+    public RsyncCopy(Rsync rsync, int jobs, int retryTimes, int retrySleepSeconds, EarlySync earlySync) {
         this.rsync = rsync;
         this.jobs = Math.max(1, jobs);
         this.retryTimes = Math.max(0, retryTimes);
@@ -40,14 +42,19 @@ final class RsyncCopy {
     }
 
     /**
-     * Copies the folder {@code source} into {@code dest}. {@code reference} is the same folder in the backup to
-     * reuse ({@code --link-dest} or {@code --copy-dest}, per {@code reuse}) and {@code horizonSeconds} that
-     * backup's start; both null for a plain copy. One job and nothing to reuse is a single rsync; otherwise the
-     * folder is listed first and its files dealt to the jobs ({@link CopyPlan}).
+     * Copies the folder {@code source} into {@code destination} (both as rsync takes them, {@code :path/} when
+     * remote, with the trailing slash); {@code localDest} is the destination when it is on this host (its finished
+     * files are fsync'd early), else null. {@code reference} is the same folder in the backup to reuse
+     * ({@code --link-dest} or {@code --copy-dest}, per {@code reuse}) and {@code horizonSeconds} that backup's
+     * start; both null for a plain copy. One job and nothing to reuse is a single rsync; otherwise the folder is
+     * listed first and its files dealt to the jobs ({@link CopyPlan}).
      */
-    void folder(String label, String source, Path dest, List<String> filters, Integer bwlimit, Path reference,
-                String reuse, Long horizonSeconds) throws IOException, InterruptedException {
-        Files.createDirectories(dest);
+    public void folder(String label, String source, String destination, Path localDest, List<String> filters,
+                       Integer bwlimit, Path reference, String reuse, Long horizonSeconds)
+            throws IOException, InterruptedException {
+        if (localDest != null) {
+            Files.createDirectories(localDest);
+        }
         List<String> base = rsync.command(bwlimit);
         base.addAll(FLAGS);
         base.addAll(filters);
@@ -58,10 +65,10 @@ final class RsyncCopy {
         if (jobs == 1 && reference == null) {
             List<String> cmd = new ArrayList<>(base);
             cmd.add("--out-format=%n");
-            cmd.add(rsync.source(source + "/"));
-            cmd.add(Rsync.into(dest));
+            cmd.add(source);
+            cmd.add(destination);
             analysisTime.put(label, 0.0);
-            double seconds = runWithRetries(cmd, dest);
+            double seconds = runWithRetries(cmd, localDest);
             copyTime.put(label, seconds);
             serializedCopyTime.put(label, seconds);
             return;
@@ -74,7 +81,7 @@ final class RsyncCopy {
         List<Future<Double>> results = new ArrayList<>();
         try {
             for (CopyPlan.Job job : plan) {
-                results.add(pool.submit(() -> runJob(base, job, source, dest)));
+                results.add(pool.submit(() -> runJob(base, job, source, destination, localDest)));
             }
             double serialized = 0;
             for (Future<Double> f : results) {
@@ -97,13 +104,13 @@ final class RsyncCopy {
         }
     }
 
-    /** Copies single files ({@code pg_control}, configuration files) into {@code dest}. */
+    /** Copies single remote files ({@code pg_control}, configuration files) into the local folder {@code dest}. */
     void files(String label, List<String> sources, Path dest, Integer bwlimit) throws IOException, InterruptedException {
         Files.createDirectories(dest);
         List<String> cmd = rsync.command(bwlimit);
         cmd.addAll(List.of("-LKpts", "--inplace", "--out-format=%n"));
         for (String s : sources) {
-            cmd.add(rsync.source(s));
+            cmd.add(rsync.remote(s));
         }
         cmd.add(Rsync.into(dest));
         double seconds = runWithRetries(cmd, dest);
@@ -119,7 +126,7 @@ final class RsyncCopy {
             }
         }
         cmd.add("--list-only");
-        cmd.add(rsync.source(source + "/"));
+        cmd.add(source);
         List<FileListing> entries = new ArrayList<>();
         rsync.run(cmd, Map.of("TZ", "UTC"), line -> {
             FileListing e = FileListing.parse(line);
@@ -130,7 +137,7 @@ final class RsyncCopy {
         return entries;
     }
 
-    private double runJob(List<String> base, CopyPlan.Job job, String source, Path dest)
+    private double runJob(List<String> base, CopyPlan.Job job, String source, String destination, Path localDest)
             throws IOException, InterruptedException {
         Path list = Files.createTempFile("barman-", ".files");
         try {
@@ -144,21 +151,23 @@ final class RsyncCopy {
             cmd.add("--from0");
             cmd.add("--files-from=" + list);
             cmd.add("--out-format=%n");
-            cmd.add(rsync.source(source + "/"));
-            cmd.add(Rsync.into(dest));
-            return runWithRetries(cmd, dest);
+            cmd.add(source);
+            cmd.add(destination);
+            return runWithRetries(cmd, localDest);
         } finally {
             Files.deleteIfExists(list);
         }
     }
 
-    private double runWithRetries(List<String> cmd, Path dest) throws IOException, InterruptedException {
+    private double runWithRetries(List<String> cmd, Path localDest) throws IOException, InterruptedException {
         long start = System.nanoTime();
         for (int attempt = 0; ; attempt++) {
-            EarlySync.Follower follower = earlySync.follow(dest);
+            EarlySync.Follower follower = earlySync == null || localDest == null ? null : earlySync.follow(localDest);
             try {
-                rsync.run(cmd, Map.of(), follower::line);
-                follower.finished();
+                rsync.run(cmd, Map.of(), follower == null ? line -> { } : follower::line);
+                if (follower != null) {
+                    follower.finished();
+                }
                 return seconds(start);
             } catch (Rsync.RsyncException e) {
                 if (attempt >= retryTimes) {

@@ -40,8 +40,8 @@ public final class Rsync {
         this.compress = compress;
     }
 
-    /** How a remote path is written on rsync's command line: {@code :path}, the host being in the ssh command. */
-    public String source(String path) {
+    /** How a path on the other host is written on rsync's command line: {@code :path}, the host being in the ssh command. */
+    public String remote(String path) {
         return sshCommand == null ? path : ":" + path;
     }
 

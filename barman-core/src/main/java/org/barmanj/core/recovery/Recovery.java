@@ -1,0 +1,502 @@
+package org.barmanj.core.recovery;
+
+import org.barmanj.core.BarmanException;
+import org.barmanj.core.ErrorCode;
+import org.barmanj.core.backup.RsyncCopy;
+import org.barmanj.core.catalog.BackupCatalog;
+import org.barmanj.core.catalog.BackupInfo;
+import org.barmanj.core.catalog.CatalogLayout;
+import org.barmanj.core.catalog.PyDateTime;
+import org.barmanj.core.catalog.WalFileEntry;
+import org.barmanj.core.catalog.WalName;
+import org.barmanj.core.config.ServerConfig;
+import org.barmanj.core.remote.Rsync;
+import org.barmanj.core.remote.Shell;
+import org.barmanj.core.wal.Compression;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.FileVisitResult;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.SimpleFileVisitor;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.time.Duration;
+import java.time.OffsetDateTime;
+import java.time.ZonedDateTime;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+
+/**
+ * {@code barman recover}: Barman 3.4's restore of a backup into a PGDATA, on this host or, with a remote ssh
+ * command, on another one. Everything that can refuse the restore is checked before anything is copied; the
+ * backup and the archive are only read.
+ *
+ * <p>Files go to the destination in three rsync steps: the tablespaces and the data directory from the backup,
+ * then one push of a locally prepared folder holding the WAL files, the edited configuration files (and their
+ * {@code .origin}), the recovery settings, the signal file and {@code .barman-recover.info}.
+ */
+public final class Recovery {
+    private static final List<String> EXCLUDES = List.of("/pg_log/*", "/log/*", "/pg_xlog/*", "/pg_wal/*",
+            "/postmaster.pid", "/recovery.conf", "/tablespace_map");
+
+    /** The command line's choices. {@code tablespaces}: name to new location. */
+    public record Options(String remoteSshCommand, boolean standbyMode, RecoveryTarget target,
+                          Map<String, String> tablespaces, boolean getWal, Integer bwlimit, int jobs,
+                          boolean networkCompression, String barmanUser, String barmanHost) {
+    }
+
+    /** Where the restore's lines go. */
+    public interface Events {
+        void info(String line);
+
+        void warning(String line);
+    }
+
+    private final ServerConfig server;
+    private final CatalogLayout layout;
+    private final BackupInfo backup;
+    private final String destination;
+    private final Options options;
+    private final Events events;
+    private final Function<Duration, String> duration;
+    private final Rsync rsync;
+    private final boolean remote;
+
+    public Recovery(ServerConfig server, BackupInfo backup, String destination, Options options, Events events,
+                    Function<Duration, String> duration) {
+        this.server = server;
+        this.layout = new CatalogLayout(server);
+        this.backup = backup;
+        this.destination = destination.endsWith("/") && destination.length() > 1
+                ? destination.substring(0, destination.length() - 1) : destination;
+        this.options = options;
+        this.events = events;
+        this.duration = duration;
+        this.remote = options.remoteSshCommand() != null;
+        this.rsync = new Rsync(options.remoteSshCommand(), options.networkCompression());
+    }
+
+    public void run() {
+        RecoveryTarget target = options.target();
+        Map<String, String> locations = validate(target);
+        Integer targetTimeline = targetTimeline(target.timeline());
+        boolean pitr = target.count() > 0 || (target.timeline() != null && targetTimeline != backup.timeline());
+        List<WalFileEntry> wals = options.getWal() ? List.of() : requiredWals(targetTimeline, target);
+        OffsetDateTime start = ZonedDateTime.now().toOffsetDateTime();
+        events.info("Starting " + (remote ? "remote" : "local") + " restore for server " + server.name()
+                + " using backup " + backup.backupId());
+        events.info("Destination directory: " + destination);
+        if (remote) {
+            events.info("Remote command: " + options.remoteSshCommand());
+        }
+        boolean waiting = backup.status().equals(BackupInfo.WAITING_FOR_WALS);
+        if (waiting && !options.getWal()) {
+            events.warning("IMPORTANT: You have requested a recovery operation for a backup that does not have yet "
+                    + "all the WAL files that are required for consistency.");
+        }
+        if (pitr) {
+            events.info("Doing PITR. Recovery target " + target.describe(targetTimeline != backup.timeline()));
+        }
+        Path staging = null;
+        try {
+            boolean nonEmpty = prepareDestination(locations);
+            for (BackupInfo.Tablespace t : backup.tablespaces()) {
+                events.info("\t" + t.oid() + ", " + t.name() + ", " + locations.get(t.name()));
+            }
+            events.info("Copying the base backup.");
+            copyBaseBackup(locations, nonEmpty);
+            staging = Files.createTempDirectory("barman_recovery-", PosixFilePermissions.asFileAttribute(
+                    PosixFilePermissions.fromString("rwx------")));
+            String walFolder = pitr ? "barman_wal" : "pg_wal";
+            Files.createDirectories(staging.resolve(walFolder).resolve("archive_status"), PosixFilePermissions
+                    .asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+            if (!options.getWal()) {
+                if (waiting) {
+                    events.warning("IMPORTANT: The backup we have recovered IS NOT VALID. Required WAL files for "
+                            + "consistency are missing. Please verify that WAL archiving is working correctly or "
+                            + "evaluate using the 'get-wal' option for recovery");
+                }
+                events.info("Copying required WAL segments.");
+                stageWals(wals, staging.resolve(walFolder));
+                if (!pitr) {
+                    events.info("Generating archive status files");
+                    for (WalFileEntry e : wals) {
+                        Files.createFile(staging.resolve(walFolder).resolve("archive_status").resolve(e.name() + ".done"));
+                    }
+                }
+            }
+            Files.copy(layout.backupInfoFile(backup.backupId()), staging.resolve(".barman-recover.info"));
+            List<String> recoveryLines = List.of();
+            if (pitr || options.getWal() || options.standbyMode()) {
+                events.info("Generating recovery configuration");
+                recoveryLines = RecoveryConfig.lines(options, target, server.name(), pitr);
+                Files.writeString(staging.resolve(options.standbyMode() ? "standby.signal" : "recovery.signal"), "");
+            }
+            events.info("Identify dangerous settings in destination directory.");
+            List<DangerousSettings.Setting> changed = new ArrayList<>();
+            List<DangerousSettings.Setting> review = new ArrayList<>();
+            for (String file : List.of("postgresql.conf", "postgresql.auto.conf")) {
+                Path original = layout.backupDirectory(backup.backupId()).resolve("data").resolve(file);
+                List<String> lines = Files.exists(original) ? Files.readAllLines(original, StandardCharsets.UTF_8)
+                        : List.of();
+                DangerousSettings.Result result = DangerousSettings.examine(file, lines);
+                changed.addAll(result.changed());
+                review.addAll(result.toReview());
+                List<String> out = new ArrayList<>(result.lines());
+                if (file.equals("postgresql.auto.conf")) {
+                    out.addAll(recoveryLines);
+                }
+                Files.write(staging.resolve(file), out, StandardCharsets.UTF_8);
+                if (Files.exists(original)) {
+                    Files.copy(original, staging.resolve(file + ".origin"), StandardCopyOption.COPY_ATTRIBUTES);
+                    Files.setPosixFilePermissions(staging.resolve(file), Files.getPosixFilePermissions(original));
+                }
+            }
+            push(staging);
+            report(changed, review, start);
+        } catch (IOException e) {
+            throw new BarmanException(ErrorCode.IO, "Failure copying base backup: " + firstLine(e), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new BarmanException(ErrorCode.IO, "Recovery interrupted", e);
+        } finally {
+            if (staging != null) {
+                deleteTree(staging);
+            }
+        }
+    }
+
+    /** The refusals that need nothing copied; returns each tablespace's location. */
+    private Map<String, String> validate(RecoveryTarget target) {
+        if (!backup.copyDone()) {
+            throw refused("Cannot recover from backup '" + backup.backupId() + "' of server '" + server.name()
+                    + "': backup status is not DONE");
+        }
+        if (target.count() > 1) {
+            throw refused("You cannot specify multiple targets for the recovery operation");
+        }
+        if (destination.contains(":")) {
+            throw refused("The destination directory parameter cannot contain the ':' character\nHINT: If you want "
+                    + "to do a remote recovery you have to use the --remote-ssh-command option");
+        }
+        if (!destination.startsWith("/")) {
+            throw refused("The destination directory '" + destination + "' must be an absolute path");
+        }
+        if (target.action() != null && target.count() == 0) {
+            throw refused("Can't enable recovery target action when PITR is not required");
+        }
+        if (options.networkCompression() && !remote) {
+            throw refused("Network compression can only be used with remote recovery.\nHINT: If you want to do a "
+                    + "remote recovery you have to use the --remote-ssh-command option");
+        }
+        Map<String, String> locations = new LinkedHashMap<>();
+        List<String> names = new ArrayList<>();
+        for (BackupInfo.Tablespace t : backup.tablespaces()) {
+            locations.put(t.name(), t.location());
+            names.add(t.name());
+        }
+        options.tablespaces().forEach((name, location) -> {
+            if (!locations.containsKey(name)) {
+                throw refused("Invalid tablespace name '" + name + "'\nHINT: Please use any of the following "
+                        + "tablespaces: " + String.join(", ", names));
+            }
+            locations.put(name, location);
+        });
+        if (target.time() != null) {
+            OffsetDateTime time;
+            try {
+                time = PyDateTime.parse(target.time());
+            } catch (IllegalArgumentException e) {
+                throw refused("Unable to parse the target time parameter '" + target.time() + "'");
+            }
+            if (time.isBefore(backup.endTime())) {
+                throw refused("The requested target time " + PyDateTime.format(time) + " is before the backup end time "
+                        + PyDateTime.format(backup.endTime()));
+            }
+        }
+        if (target.lsn() != null) {
+            long lsn;
+            try {
+                lsn = WalName.parseLsn(target.lsn());
+            } catch (IllegalArgumentException e) {
+                throw refused("Invalid target LSN '" + target.lsn() + "'");
+            }
+            if (lsn < WalName.parseLsn(backup.string("end_xlog"))) {
+                throw refused("The requested target LSN " + target.lsn() + " is before the backup end LSN "
+                        + backup.string("end_xlog"));
+            }
+        }
+        if (backup.status().equals(BackupInfo.DONE)) {
+            // (A backup still WAITING_FOR_WALS gets Barman's warning instead: its last WAL files may yet come.)
+            for (String wal = backup.beginWal(); wal.compareTo(backup.endWal()) <= 0;
+                 wal = WalName.next(wal, backup.xlogSegmentSize())) {
+                if (!Files.exists(layout.walPath(wal))) {
+                    throw refused("The WAL file " + wal + " needed by backup " + backup.backupId()
+                            + " is missing from the archive of server " + server.name());
+                }
+            }
+        }
+        return locations;
+    }
+
+    /** The timeline to recover to, or null (the backup's); {@code latest} is the highest archived one. */
+    private Integer targetTimeline(String requested) {
+        if (requested == null || requested.equals("current")) {
+            return backup.timeline();
+        }
+        if (requested.equals("latest")) {
+            int latest = backup.timeline();
+            for (WalFileEntry e : layout.xlogDb().read()) {
+                latest = Math.max(latest, WalName.timeline(e.name()));
+            }
+            return latest;
+        }
+        int tli;
+        try {
+            tli = Integer.parseInt(requested);
+        } catch (NumberFormatException e) {
+            throw refused("Invalid target timeline '" + requested + "' (a positive number, 'current' or 'latest')");
+        }
+        if (tli != backup.timeline() && !descendsFromBackup(tli)) {
+            throw refused("The requested target timeline " + tli + " is not reachable from backup "
+                    + backup.backupId() + " (timeline " + backup.timeline() + ")");
+        }
+        return tli;
+    }
+
+    /** A timeline is reachable when its history file shows it branched from the backup's after the backup's end. */
+    private boolean descendsFromBackup(int tli) {
+        for (BackupCatalog.ChildTimeline child : BackupCatalog.load(server).childTimelines(backup)) {
+            if (child.timeline() == tli) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * Barman's required WAL files: every history file, and every archived file from the backup's begin WAL on
+     * timelines up to the target's, to the end of the archive (with a target time, up to the first file past the
+     * backup's end archived after it).
+     */
+    private List<WalFileEntry> requiredWals(int targetTimeline, RecoveryTarget target) {
+        Double targetTime = null;
+        if (target.time() != null) {
+            OffsetDateTime t = PyDateTime.parse(target.time());
+            targetTime = t.toEpochSecond() + t.getNano() / 1e9;
+        }
+        List<WalFileEntry> result = new ArrayList<>();
+        for (WalFileEntry e : layout.xlogDb().read()) {
+            if (WalName.isHistory(e.name())) {
+                result.add(e);
+                continue;
+            }
+            if (e.name().compareTo(backup.beginWal()) < 0 || WalName.timeline(e.name()) > targetTimeline) {
+                continue;
+            }
+            result.add(e);
+            if (targetTime != null && e.name().compareTo(backup.endWal()) > 0 && e.timeSeconds() > targetTime) {
+                break;
+            }
+        }
+        for (String wal = backup.beginWal(); wal.compareTo(backup.endWal()) <= 0;
+             wal = WalName.next(wal, backup.xlogSegmentSize())) {
+            String name = wal;
+            if (result.stream().noneMatch(e -> e.name().equals(name)) && Files.exists(layout.walPath(wal))) {
+                throw refused("The WAL file " + wal + " is in the archive but not in its catalog: run "
+                        + "'barman rebuild-xlogdb " + server.name() + "'");
+            }
+        }
+        return result;
+    }
+
+    /**
+     * One shell script on the destination host (one ssh connection): the destination must be writable; its
+     * tablespace links point to the (new) locations. Returns whether the destination already held files.
+     */
+    private boolean prepareDestination(Map<String, String> locations) throws IOException, InterruptedException {
+        StringBuilder script = new StringBuilder("set -e\nd=").append(Shell.quote(destination)).append('\n');
+        script.append("if [ -d \"$d\" ] && [ -n \"$(ls -A \"$d\")\" ]; then echo nonempty; fi\n");
+        script.append("mkdir -p \"$d\" && chmod 0700 \"$d\" || { echo \"cannot create or use $d\" >&2; exit 2; }\n");
+        script.append("[ -w \"$d\" ] || { echo \"$d is not writable\" >&2; exit 2; }\n");
+        script.append("mkdir -p \"$d/pg_tblspc\"\n");
+        for (BackupInfo.Tablespace t : backup.tablespaces()) {
+            String loc = Shell.quote(locations.get(t.name()));
+            script.append("mkdir -p ").append(loc).append(" || { echo ").append(loc)
+                    .append("': cannot be created' >&2; exit 2; }\n");
+            script.append("[ -w ").append(loc).append(" ] || { echo ").append(loc)
+                    .append("' is not writable' >&2; exit 2; }\n");
+            script.append("rm -rf \"$d/pg_tblspc/").append(t.oid()).append("\"\n");
+            script.append("ln -s ").append(loc).append(" \"$d/pg_tblspc/").append(t.oid()).append("\"\n");
+        }
+        Shell.Result r = Shell.run(options.remoteSshCommand(), script.toString());
+        if (r.exit() == 255 && remote) {
+            throw refused("Unable to connect to the target host using the command '" + options.remoteSshCommand()
+                    + "'");
+        }
+        if (r.exit() != 0) {
+            throw refused("Cannot prepare the destination directory " + destination + ": "
+                    + (r.err().isBlank() ? "exit code " + r.exit() : r.err().strip().lines().findFirst().orElse("")));
+        }
+        return r.out().contains("nonempty");
+    }
+
+    private void copyBaseBackup(Map<String, String> locations, boolean nonEmpty) throws IOException, InterruptedException {
+        Path backupDir = layout.backupDirectory(backup.backupId());
+        RsyncCopy copy = new RsyncCopy(rsync, options.jobs(), 0, 0, null);
+        for (BackupInfo.Tablespace t : backup.tablespaces()) {
+            String to = target(locations.get(t.name()) + "/");
+            String from = backupDir.resolve(String.valueOf(t.oid())) + "/";
+            if (nonEmpty && options.jobs() > 1) {
+                deleteExtraneous(from, to, List.of());
+            }
+            copy.folder(t.name(), from, to, null, deleteFlag(nonEmpty), options.bwlimit(), null, "off", null);
+        }
+        List<String> filters = new ArrayList<>();
+        EXCLUDES.forEach(x -> filters.add("--exclude=" + x));
+        for (BackupInfo.Tablespace t : backup.tablespaces()) {
+            filters.add("--exclude=/pg_tblspc/" + t.oid());
+            String location = locations.get(t.name());
+            if (location.startsWith(destination + "/")) {
+                filters.add("--exclude=" + location.substring(destination.length()));
+            }
+        }
+        String from = backupDir.resolve("data") + "/";
+        String to = target(destination + "/");
+        if (nonEmpty && options.jobs() > 1) {
+            deleteExtraneous(from, to, filters);
+        }
+        List<String> all = new ArrayList<>(filters);
+        all.addAll(deleteFlag(nonEmpty));
+        copy.folder("pgdata", from, to, null, all, options.bwlimit(), null, "off", null);
+    }
+
+    /** Barman deletes what the destination holds that the backup does not (excluded paths are kept). */
+    private List<String> deleteFlag(boolean nonEmpty) {
+        return nonEmpty && options.jobs() == 1 ? List.of("--delete") : List.of();
+    }
+
+    /** With several jobs each rsync copies a list of files: the deletions are one rsync of their own first. */
+    private void deleteExtraneous(String from, String to, List<String> filters) throws IOException, InterruptedException {
+        List<String> cmd = rsync.command(null);
+        cmd.addAll(List.of("-r", "--delete", "--existing", "--ignore-existing"));
+        cmd.addAll(filters);
+        cmd.add(from);
+        cmd.add(to);
+        rsync.run(cmd, Map.of(), line -> { });
+    }
+
+    private String target(String path) {
+        return remote ? rsync.remote(path) : path;
+    }
+
+    /** The WAL files into the staging folder, decompressed; hard links when stored uncompressed on this file system. */
+    private void stageWals(List<WalFileEntry> wals, Path folder) throws IOException {
+        for (WalFileEntry e : wals) {
+            Path stored = layout.walPath(e.name());
+            Path staged = folder.resolve(e.name());
+            String compression = Compression.detect(stored);
+            if (compression == null) {
+                try {
+                    Files.createLink(staged, stored);
+                    continue;
+                } catch (IOException | UnsupportedOperationException crossDevice) {
+                    Files.copy(stored, staged);
+                    continue;
+                }
+            }
+            try (OutputStream out = Files.newOutputStream(staged)) {
+                Compression.decompress(compression, stored, out);
+            }
+        }
+    }
+
+    /** The prepared files onto the destination, without deleting anything there. */
+    private void push(Path staging) throws IOException, InterruptedException {
+        List<String> cmd = rsync.command(options.bwlimit());
+        cmd.addAll(List.of("-rLKpts"));
+        cmd.add(staging + "/");
+        cmd.add(target(destination + "/"));
+        rsync.run(cmd, Map.of(), line -> { });
+    }
+
+    private void report(List<DangerousSettings.Setting> changed, List<DangerousSettings.Setting> review,
+                        OffsetDateTime start) {
+        if (!changed.isEmpty()) {
+            events.info("");
+            events.info("IMPORTANT");
+            events.info("These settings have been modified to prevent data losses");
+            events.info("");
+            changed.forEach(s -> events.info(s.text()));
+        }
+        if (!review.isEmpty()) {
+            events.info("");
+            events.info("WARNING");
+            events.info("You are required to review the following options as potentially dangerous");
+            events.info("");
+            review.forEach(s -> events.info(s.text()));
+        }
+        List<String> missing = new ArrayList<>();
+        for (String file : List.of("pg_hba.conf", "pg_ident.conf")) {
+            if (!Files.exists(layout.backupDirectory(backup.backupId()).resolve("data").resolve(file))) {
+                missing.add(file);
+            }
+        }
+        if (!missing.isEmpty()) {
+            events.info("");
+            events.info("WARNING");
+            events.info("The following configuration files have not been saved during backup, hence they have not "
+                    + "been restored.");
+            events.info("You need to manually restore them in order to start the recovered PostgreSQL instance:");
+            events.info("");
+            missing.forEach(f -> events.info("    " + f));
+        }
+        if (options.getWal()) {
+            events.info("");
+            events.info("WARNING: 'get-wal' is in the specified 'recovery_options'.");
+            events.info("Before you start up the PostgreSQL server, please review the postgresql.auto.conf file");
+            events.info("inside the target directory. Make sure that 'restore_command' can be executed by the "
+                    + "PostgreSQL user.");
+        }
+        events.info("");
+        events.info("Recovery completed (start time: " + PyDateTime.format(start) + ", elapsed time: "
+                + duration.apply(Duration.between(start, ZonedDateTime.now().toOffsetDateTime())) + ")");
+        events.info("Your PostgreSQL server has been successfully prepared for recovery!");
+    }
+
+    private static BarmanException refused(String message) {
+        return new BarmanException(ErrorCode.RECOVERY_REFUSED, message);
+    }
+
+    private static String firstLine(Throwable e) {
+        String m = e.getMessage();
+        return m == null ? e.getClass().getSimpleName() : m.strip().lines().findFirst().orElse(m);
+    }
+
+    private static void deleteTree(Path root) {
+        try {
+            Files.walkFileTree(root, new SimpleFileVisitor<>() {
+                @Override
+                public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
+                    Files.delete(file);
+                    return FileVisitResult.CONTINUE;
+                }
+
+                @Override
+                public FileVisitResult postVisitDirectory(Path dir, IOException e) throws IOException {
+                    Files.delete(dir);
+                    return FileVisitResult.CONTINUE;
+                }
+            });
+        } catch (IOException e) {
+            // A temporary folder left behind; nothing else depends on it.
+        }
+    }
+}

@@ -1,0 +1,38 @@
+package org.barmanj.core.remote;
+
+import java.io.File;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.CompletableFuture;
+
+/** A shell script run on this host, or on another one through an ssh command (one connection). */
+public final class Shell {
+    /** What the script did. */
+    public record Result(int exit, String out, String err) {
+    }
+
+    private Shell() {
+    }
+
+    /** {@code sshCommand} null runs the script here; otherwise {@code <sshCommand> '<script>'}, as Barman does. */
+    public static Result run(String sshCommand, String script) throws IOException, InterruptedException {
+        String command = sshCommand == null ? script : sshCommand + " -o BatchMode=yes " + quote(script);
+        Process p = new ProcessBuilder("sh", "-c", command).redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
+                .start();
+        CompletableFuture<byte[]> err = CompletableFuture.supplyAsync(() -> {
+            try {
+                return p.getErrorStream().readAllBytes();
+            } catch (IOException e) {
+                return new byte[0];
+            }
+        });
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        int code = p.waitFor();
+        return new Result(code, out, new String(err.join(), StandardCharsets.UTF_8));
+    }
+
+    /** Single-quoted for a POSIX shell. */
+    public static String quote(String s) {
+        return "'" + s.replace("'", "'\\''") + "'";
+    }
+}
