@@ -2,7 +2,7 @@
 # The main job: the tutorial's set-up on this machine, as root. Builds and installs barman, starts the lab
 # (sshd on loopback, PostgreSQL 15 as 'enterprisedb' on pg1-srv:5444), configures the tutorial's 'demo'
 # server in /etc/barman.d with WAL archiving through barman-wal-archive, and runs the tutorial's commands that
-# work so far, up to its first backup.
+# work so far: the first backup, then the two standbys restored from it, streaming from the primary.
 set -euo pipefail
 cd "$(dirname "$0")"
 if [ "$(id -u)" != 0 ]; then
@@ -47,5 +47,30 @@ run barman barman backup demo --wait
 run barman barman list-backup demo
 run barman barman show-backup demo latest
 run barman barman status demo
+
+# "Setup the standby servers": pg2-srv and pg3-srv restored from the backup over ssh, then streaming from pg1-srv.
+for n in 2 3; do
+    $lab pg destroy "pg$n"
+    run barman barman recover demo latest "/var/lib/edb/pg$n/data" --standby-mode \
+        --remote-ssh-command="ssh enterprisedb@pg$n-srv"
+    conf=/var/lib/edb/pg$n/data/postgresql.conf
+    # Lab only: the three "hosts" share one machine, so each server listens on its own address and has its
+    # own socket folder (on real hosts the restored settings are right as they are).
+    runuser -u enterprisedb -- mkdir -p "/var/lib/edb/pg$n/run"
+    runuser -u enterprisedb -- sed -i -e "s|^listen_addresses = .*|listen_addresses = 'pg$n-srv'|" \
+        -e "s|^unix_socket_directories = .*|unix_socket_directories = '/var/lib/edb/pg$n/run'|" "$conf"
+    echo "primary_conninfo = 'host=pg1-srv user=replic_user port=5444'" \
+        | runuser -u enterprisedb -- tee -a "/var/lib/edb/pg$n/data/postgresql.auto.conf" >/dev/null
+    echo
+    echo "Starting the standby on pg$n-srv: PostgreSQL $($lab pg start "pg$n" 15 "pg$n-srv" 5444)"
+done
+for _ in $(seq 100); do
+    [ "$($lab pg psql pg1 -Atc "SELECT count(*) FROM pg_stat_replication WHERE state = 'streaming'")" = 2 ] && break
+    sleep 0.2
+done
+echo
+echo "\$ sudo -iu enterprisedb ps -o pid,cmd fx   # on pg1-srv: the two standbys stream"
+runuser -u enterprisedb -- ps -o pid,cmd fx | grep -E "postmaster|postgres -D|walsender" | grep -v grep || true
+$lab pg psql pg1 -c "SELECT application_name, client_addr, state FROM pg_stat_replication"
 echo
 echo "The lab keeps running; stop it with: $lab down"
