@@ -147,7 +147,9 @@ public final class RecoverCommand extends ServerCommand {
         Recovery.Options options = new Recovery.Options(remoteSshCommand, standbyMode, target, relocations,
                 useGetWal, bwlimit != null ? bwlimit : server.integer(org.barmanj.core.config.Option.BANDWIDTH_LIMIT),
                 jobs != null ? jobs : configuredJobs == null ? 1 : configuredJobs, compress,
-                session.config().barmanUser(), hostName());
+                session.config().barmanUser(), hostName(),
+                noRetry ? 0 : retryTimes != null ? retryTimes : orZero(server.integer(org.barmanj.core.config.Option.BASEBACKUP_RETRY_TIMES)),
+                retrySleep != null ? retrySleep : orZero(server.integer(org.barmanj.core.config.Option.BASEBACKUP_RETRY_SLEEP)));
         try {
             new Recovery(server, backup, destination, options, new Recovery.Events() {
                 @Override
@@ -165,6 +167,10 @@ public final class RecoverCommand extends ServerCommand {
             return 1;
         }
         return 0;
+    }
+
+    private static int orZero(Integer value) {
+        return value == null ? 0 : value;
     }
 
     /** The backup host's name in {@code restore_command}, as Barman's {@code socket.getfqdn()}. */

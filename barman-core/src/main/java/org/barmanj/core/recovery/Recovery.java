@@ -49,7 +49,8 @@ public final class Recovery {
     /** The command line's choices. {@code tablespaces}: name to new location. */
     public record Options(String remoteSshCommand, boolean standbyMode, RecoveryTarget target,
                           Map<String, String> tablespaces, boolean getWal, Integer bwlimit, int jobs,
-                          boolean networkCompression, String barmanUser, String barmanHost) {
+                          boolean networkCompression, String barmanUser, String barmanHost, int retryTimes,
+                          int retrySleepSeconds) {
     }
 
     /** Where the restore's lines go. */
@@ -350,7 +351,7 @@ public final class Recovery {
 
     private void copyBaseBackup(Map<String, String> locations, boolean nonEmpty) throws IOException, InterruptedException {
         Path backupDir = layout.backupDirectory(backup.backupId());
-        RsyncCopy copy = new RsyncCopy(rsync, options.jobs(), 0, 0, null);
+        RsyncCopy copy = new RsyncCopy(rsync, options.jobs(), options.retryTimes(), options.retrySleepSeconds(), null);
         for (BackupInfo.Tablespace t : backup.tablespaces()) {
             String to = target(locations.get(t.name()) + "/");
             String from = backupDir.resolve(String.valueOf(t.oid())) + "/";
