@@ -16,6 +16,7 @@ import org.barmanj.core.config.ServerConfig;
 import org.barmanj.core.lock.LockFile;
 import org.barmanj.core.postgres.RemoteStatus;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -23,10 +24,14 @@ import java.io.IOException;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicReference;
 
 /** {@code barman backup}: a base backup of each named server ({@code all}: every active one). */
 @Command(name = "backup", description = "Perform a full backup for the given server (supports 'all')")
 public final class BackupCommand extends ServerCommand {
+    @Mixin
+    CopyOptions copy;
+
     /** Checks that do not stop a backup when they fail (Barman's non-critical checks). */
     private static final Set<String> NON_CRITICAL = Set.of("minimum redundancy requirements", "backup maximum age",
             "backup minimum size", "failed backups", "archiver errors", "empty incoming directory",
@@ -42,22 +47,10 @@ public final class BackupCommand extends ServerCommand {
             description = "use the previous backup to improve transfer-rate. If no argument is given \"link\" is assumed")
     String reuseBackup;
 
-    @Option(names = "--retry-times", description = "Number of retries after an error if base backup copy fails.")
-    Integer retryTimes;
 
-    @Option(names = "--no-retry", description = "Disable base backup copy retry logic.")
-    boolean noRetry;
 
-    @Option(names = "--retry-sleep", description = "Wait time after a failed base backup copy, before retrying.")
-    Integer retrySleep;
 
-    @Option(names = {"-j", "--jobs"}, paramLabel = "PARALLEL_JOBS",
-            description = "Run the copy in parallel using the given number of jobs")
-    Integer jobs;
 
-    @Option(names = "--bwlimit", paramLabel = "KBPS", description = "maximum transfer rate in kilobytes per second. "
-            + "A value of 0 means no limit. Overrides 'bandwidth_limit' configuration option.")
-    Integer bwlimit;
 
     @Option(names = {"-w", "--wait"}, description = "wait for all the required WAL files to be archived")
     boolean waitForWals;
@@ -97,17 +90,20 @@ public final class BackupCommand extends ServerCommand {
 
     private void backup(Session session, ServerConfig server) {
         String home = System.getProperty("user.home");
-        Map<String, Object> remote = RemoteStatus.fetch(server, session.env(), home).values();
-        List<CheckResult> checks = new ServerCheck(server, Formats::size, Formats::duration).run(remote);
+        AtomicReference<Map<String, Object>> remote = new AtomicReference<>();
+        List<CheckResult> checks = new ServerCheck(server, Formats::size, Formats::duration).run(() -> {
+            remote.set(RemoteStatus.fetch(server, session.env(), home).values());
+            return remote.get();
+        });
         if (checks.stream().anyMatch(c -> !c.ok() && !NON_CRITICAL.contains(c.name()))) {
             session.output().error("Impossible to start the backup. Check the log for more details, or run 'barman check "
                     + server.name() + "'");
             return;
         }
         CatalogLayout layout = new CatalogLayout(server);
-        if (remote.get("server_txt_version") != null) {
-            IdentityFile.writeIfAbsent(layout, (String) remote.get("postgres_systemid"),
-                    IdentityFile.majorVersion((String) remote.get("server_txt_version")));
+        if (remote.get().get("server_txt_version") != null) {
+            IdentityFile.writeIfAbsent(layout, (String) remote.get().get("postgres_systemid"),
+                    IdentityFile.majorVersion((String) remote.get().get("server_txt_version")));
         }
         BackupInfo result;
         boolean first = BackupCatalog.load(server).available().isEmpty();
@@ -146,12 +142,12 @@ public final class BackupCommand extends ServerCommand {
         RsyncBackup.Options defaults = RsyncBackup.Options.of(server);
         RsyncBackup.Options options = new RsyncBackup.Options(
                 reuseBackup != null ? reuseBackup : defaults.reuse(),
-                jobs != null ? jobs : defaults.jobs(),
+                copy.jobs != null ? copy.jobs : defaults.jobs(),
                 immediateCheckpoint || (!noImmediateCheckpoint && defaults.immediateCheckpoint()),
                 name,
-                noRetry ? 0 : retryTimes != null ? retryTimes : defaults.retryTimes(),
-                retrySleep != null ? retrySleep : defaults.retrySleepSeconds(),
-                bwlimit != null ? bwlimit : defaults.bwlimit());
+                copy.retryTimes(defaults.retryTimes()),
+                copy.retrySleep(defaults.retrySleepSeconds()),
+                copy.bwlimit != null ? copy.bwlimit : defaults.bwlimit());
         RsyncBackup backup = new RsyncBackup(server, options, new RsyncBackup.Events() {
             @Override
             public void info(String line) {

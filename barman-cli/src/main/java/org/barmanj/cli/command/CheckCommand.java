@@ -41,9 +41,9 @@ public final class CheckCommand extends ServerCommand {
                 failed = true;
                 continue;
             }
-            Map<String, Object> remote = RemoteStatus.fetch(server, session.env(), System.getProperty("user.home")).values();
             ServerCheck check = new ServerCheck(server, Formats::size, Formats::duration);
-            List<CheckResult> results = check.run(remote);
+            List<CheckResult> results = check.run(() -> RemoteStatus.fetch(server, session.env(),
+                    System.getProperty("user.home")).values());
             all.put(server.name(), results);
             perf.add(server.name() + "=" + check.lastBackupBytes() + "B " + server.name() + "_wals=" + check.walBytes() + "B");
             boolean serverFailed = results.stream().anyMatch(r -> !r.ok());

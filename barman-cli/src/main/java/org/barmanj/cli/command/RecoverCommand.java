@@ -8,6 +8,7 @@ import org.barmanj.core.config.ServerConfig;
 import org.barmanj.core.recovery.Recovery;
 import org.barmanj.core.recovery.RecoveryTarget;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -20,6 +21,9 @@ import java.util.Map;
 /** {@code barman recover} (also {@code barman restore}): a backup restored into a PGDATA, here or over ssh. */
 @Command(name = "recover", aliases = "restore", description = "Recover a server at a given time, name, LSN or xid")
 public final class RecoverCommand extends ServerCommand {
+    @Mixin
+    CopyOptions copy;
+
     @Option(names = "--target-tli", paramLabel = "TARGET_TLI", description = "target timeline")
     String targetTli;
 
@@ -53,22 +57,10 @@ public final class RecoverCommand extends ServerCommand {
                     + "configuration file for remote recovery. Example: 'ssh postgres@db2'")
     String remoteSshCommand;
 
-    @Option(names = "--bwlimit", paramLabel = "KBPS", description = "maximum transfer rate in kilobytes per second. "
-            + "A value of 0 means no limit. Overrides 'bandwidth_limit' configuration option.")
-    Integer bwlimit;
 
-    @Option(names = "--retry-times", description = "Number of retries if data copy fails.")
-    Integer retryTimes;
 
-    @Option(names = "--retry-sleep", description = "Wait time after a failed copy, before retrying.")
-    Integer retrySleep;
 
-    @Option(names = "--no-retry", description = "Disable data copy retry logic.")
-    boolean noRetry;
 
-    @Option(names = {"-j", "--jobs"}, paramLabel = "PARALLEL_JOBS",
-            description = "Run the copy in parallel using the given number of jobs")
-    Integer jobs;
 
     @Option(names = "--get-wal", description = "Enable the get-wal option during the recovery.")
     boolean getWal;
@@ -145,11 +137,12 @@ public final class RecoverCommand extends ServerCommand {
                 || (!noNetworkCompression && server.flag(org.barmanj.core.config.Option.NETWORK_COMPRESSION)
                 && remoteSshCommand != null);
         Recovery.Options options = new Recovery.Options(remoteSshCommand, standbyMode, target, relocations,
-                useGetWal, bwlimit != null ? bwlimit : server.integer(org.barmanj.core.config.Option.BANDWIDTH_LIMIT),
-                jobs != null ? jobs : configuredJobs == null ? 1 : configuredJobs, compress,
+                useGetWal, copy.bwlimit != null ? copy.bwlimit
+                        : server.integer(org.barmanj.core.config.Option.BANDWIDTH_LIMIT),
+                copy.jobs != null ? copy.jobs : configuredJobs == null ? 1 : configuredJobs, compress,
                 session.config().barmanUser(), hostName(),
-                noRetry ? 0 : retryTimes != null ? retryTimes : orZero(server.integer(org.barmanj.core.config.Option.BASEBACKUP_RETRY_TIMES)),
-                retrySleep != null ? retrySleep : orZero(server.integer(org.barmanj.core.config.Option.BASEBACKUP_RETRY_SLEEP)));
+                copy.retryTimes(server.integer(org.barmanj.core.config.Option.BASEBACKUP_RETRY_TIMES)),
+                copy.retrySleep(server.integer(org.barmanj.core.config.Option.BASEBACKUP_RETRY_SLEEP)));
         try {
             new Recovery(server, backup, destination, options, new Recovery.Events() {
                 @Override
@@ -167,10 +160,6 @@ public final class RecoverCommand extends ServerCommand {
             return 1;
         }
         return 0;
-    }
-
-    private static int orZero(Integer value) {
-        return value == null ? 0 : value;
     }
 
     /** The backup host's name in {@code restore_command}, as Barman's {@code socket.getfqdn()}. */

@@ -14,6 +14,7 @@ import org.barmanj.core.postgres.PostgresConnection;
 import org.barmanj.core.remote.Rsync;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -24,6 +25,8 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
@@ -38,6 +41,7 @@ import java.util.function.Function;
  */
 public final class RsyncBackup {
     private static final DateTimeFormatter ID = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss");
+    private static final long ARCHIVING_WAIT_MILLIS = 60_000;
     private static final List<String> PGDATA_EXCLUDES = List.of("/pg_log/*", "/log/*", "/pg_xlog/*", "/pg_wal/*",
             "/global/pg_control");
     private static final List<String> COMMON_EXCLUDES = List.of("pgsql_tmp*", "postgresql.auto.conf.tmp",
@@ -217,7 +221,7 @@ public final class RsyncBackup {
                 + (options.jobs() > 1 ? " (" + options.jobs() + " jobs)" : ""));
         IOException copyFailure = null;
         try {
-            copy(facts);
+            copy(control, facts);
             events.info("Copy done (time: " + duration.apply(Duration.ofMillis(
                     Math.round(((Number) info.copyStats().get("copy_time")).doubleValue() * 1000))) + ")");
             purgeIfFirst();
@@ -237,9 +241,6 @@ public final class RsyncBackup {
         info.setRaw("end_offset", String.valueOf(WalName.offsetOf(endLsn, facts.segmentSize())));
         info.setTime("end_time", PyDateTime.parse(end.timestamp()));
         info.setLiteral("backup_label", end.backupLabel());
-        if (!facts.inRecovery()) {
-            control.switchWal();
-        }
         action = "writing backup label";
         Path label = layout.backupDirectory(info.backupId()).resolve("data").resolve("backup_label");
         if (copyFailure != null) {
@@ -250,13 +251,34 @@ public final class RsyncBackup {
         }
         Files.createDirectories(label.getParent());
         Files.writeString(label, end.backupLabel(), StandardCharsets.UTF_8);
+        // The backup folder is made durable and measured while PostgreSQL archives the last segment.
+        Path backupDir = layout.backupDirectory(info.backupId());
+        CompletableFuture<BackupSizes> measured = CompletableFuture.supplyAsync(() -> {
+            try {
+                return BackupSizes.syncAndMeasure(backupDir);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        });
         if (!facts.inRecovery()) {
+            // As with PostgreSQL's own wait: the backup is complete once its last segment is archived. Should the
+            // archiver be stuck, the backup goes on WAITING_FOR_WALS and becomes DONE when the WAL arrives.
+            control.waitForArchiving(info.endWal(), ARCHIVING_WAIT_MILLIS);
+            control.switchWal();
             control.createRestorePoint("barman_" + info.backupId());
         }
         closeConnection();
 
         action = "calculating backup size";
-        BackupSizes sizes = BackupSizes.syncAndMeasure(layout.backupDirectory(info.backupId()));
+        BackupSizes sizes;
+        try {
+            sizes = measured.join();
+        } catch (CompletionException e) {
+            if (e.getCause() instanceof UncheckedIOException io) {
+                throw io.getCause();
+            }
+            throw e;
+        }
         info.setRaw("size", String.valueOf(sizes.size()));
         info.setRaw("deduplicated_size", String.valueOf(sizes.deduplicated()));
         if ("link".equals(server.string(Option.REUSE_BACKUP))) {
@@ -276,7 +298,7 @@ public final class RsyncBackup {
                 + duration.apply(Duration.between(start, LocalDateTime.now())) + ")");
     }
 
-    private void copy(BackupControl.ServerFacts facts) throws IOException, InterruptedException {
+    private void copy(BackupControl control, BackupControl.ServerFacts facts) throws IOException, InterruptedException {
         Path backupDir = layout.backupDirectory(info.backupId());
         Path data = backupDir.resolve("data");
         BackupInfo previous = options.reuse().equals("off") ? null : previousBackup();
@@ -309,8 +331,14 @@ public final class RsyncBackup {
             copy.folder("pgdata", rsync.remote(facts.dataDirectory() + "/"), Rsync.into(data), data, filters,
                     options.bwlimit(),
                     previousDir == null ? null : previousDir.resolve("data"), options.reuse(), horizon);
-            copy.files("pg_control", List.of(facts.dataDirectory() + "/global/pg_control"), data.resolve("global"),
-                    options.bwlimit());
+            byte[] pgControl = control.readControlFile();
+            if (pgControl != null) {
+                // Read on the open session (a superuser's right): no ssh connection for one 8 kB file.
+                copy.write("pg_control", data.resolve("global").resolve("pg_control"), pgControl);
+            } else {
+                copy.files("pg_control", List.of(facts.dataDirectory() + "/global/pg_control"), data.resolve("global"),
+                        options.bwlimit());
+            }
             List<String> external = new ArrayList<>();
             for (String key : List.of("config_file", "hba_file", "ident_file")) {
                 String file = info.string(key);

@@ -118,6 +118,16 @@ public final class RsyncCopy {
         serializedCopyTime.put(label, seconds);
     }
 
+    /** A file whose content is already here (pg_control read over the PostgreSQL session), written as rsync would. */
+    void write(String label, Path file, byte[] content) throws IOException {
+        long start = System.nanoTime();
+        Files.createDirectories(file.getParent());
+        Files.write(file, content);
+        Files.setPosixFilePermissions(file, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+        copyTime.put(label, seconds(start));
+        serializedCopyTime.put(label, seconds(start));
+    }
+
     private List<FileListing> list(String source, List<String> base) throws IOException, InterruptedException {
         List<String> cmd = new ArrayList<>();
         for (String arg : base) {

@@ -44,8 +44,13 @@ public final class ServerCheck {
         this.duration = duration;
     }
 
-    /** Runs every check; {@code remote} is the PostgreSQL remote status (all null when unreachable). */
-    public List<CheckResult> run(Map<String, Object> remote) {
+    /**
+     * Runs every check; {@code remoteStatus} gives the PostgreSQL remote status (all null when unreachable). The
+     * ssh probe starts first, so its connection is made while PostgreSQL is queried.
+     */
+    public List<CheckResult> run(java.util.function.Supplier<Map<String, Object>> remoteStatus) {
+        Process sshProbe = startSshProbe();
+        Map<String, Object> remote = remoteStatus.get();
         BackupCatalog catalog = BackupCatalog.load(server);
         List<WalFileEntry> xlog = catalog.xlog();
         if (xlog.isEmpty() && catalog.withStatus(BackupInfo.WAITING_FOR_WALS).isEmpty()) {
@@ -87,7 +92,7 @@ public final class ServerCheck {
         int minimum = min == null || min < 0 ? 0 : min;
         add("minimum redundancy requirements", done.size() >= minimum,
                 "have " + done.size() + " backups, expected at least " + minimum);
-        ssh();
+        ssh(sshProbe);
         if (server.disabled()) {
             results.add(new CheckResult("configuration", false, null, server.problems()));
         }
@@ -186,17 +191,31 @@ public final class ServerCheck {
     }
 
     /** Host keys stay checked (Barman adds StrictHostKeyChecking=no; we do not weaken ssh). */
-    private void ssh() {
+    private Process startSshProbe() {
+        String command = server.string(Option.SSH_COMMAND);
+        if (command == null) {
+            return null;
+        }
+        try {
+            return new ProcessBuilder("sh", "-c", command + " -o BatchMode=yes true").redirectErrorStream(true)
+                    .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
+        } catch (IOException e) {
+            return null;
+        }
+    }
+
+    private void ssh(Process probe) {
         String command = server.string(Option.SSH_COMMAND);
         if (command == null) {
             return;
         }
-        String full = command + " -o BatchMode=yes true";
+        if (probe == null) {
+            add("ssh", false, "Unable to execute " + command);
+            return;
+        }
         try {
-            Process p = new ProcessBuilder("sh", "-c", full).redirectErrorStream(true)
-                    .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
-            byte[] output = p.getInputStream().readAllBytes();
-            int code = p.waitFor();
+            byte[] output = probe.getInputStream().readAllBytes();
+            int code = probe.waitFor();
             if (code != 0) {
                 add("ssh", false, "Connection failed using '" + command + " -o BatchMode=yes' return code " + code);
                 return;
