@@ -15,6 +15,7 @@ import org.barmanj.core.remote.Shell;
 import org.barmanj.core.wal.Compression;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.FileVisitResult;
@@ -31,6 +32,8 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.function.Function;
 
 /**
@@ -112,12 +115,35 @@ public final class Recovery {
                 events.info("\t" + t.oid() + ", " + t.name() + ", " + locations.get(t.name()));
             }
             events.info("Copying the base backup.");
-            copyBaseBackup(locations, nonEmpty);
+            // What goes besides the base backup (WAL files, edited configuration, signal file) is prepared here
+            // first and pushed while the base backup is copied: the copy leaves those files alone.
             staging = Files.createTempDirectory("barman_recovery-", PosixFilePermissions.asFileAttribute(
                     PosixFilePermissions.fromString("rwx------")));
             String walFolder = pitr ? "barman_wal" : "pg_wal";
-            Files.createDirectories(staging.resolve(walFolder).resolve("archive_status"), PosixFilePermissions
-                    .asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+            Staged staged = stage(staging, walFolder, wals, pitr);
+            Path stagingFolder = staging;
+            CompletableFuture<Void> pushed = CompletableFuture.runAsync(() -> {
+                try {
+                    push(stagingFolder);
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new UncheckedIOException(new IOException("interrupted", e));
+                }
+            });
+            try {
+                copyBaseBackup(locations, nonEmpty, staged.topLevelFiles());
+            } finally {
+                try {
+                    pushed.join();
+                } catch (CompletionException e) {
+                    if (e.getCause() instanceof UncheckedIOException io) {
+                        throw io.getCause();
+                    }
+                    throw e;
+                }
+            }
             if (!options.getWal()) {
                 if (waiting) {
                     events.warning("IMPORTANT: The backup we have recovered IS NOT VALID. Required WAL files for "
@@ -125,43 +151,15 @@ public final class Recovery {
                             + "evaluate using the 'get-wal' option for recovery");
                 }
                 events.info("Copying required WAL segments.");
-                stageWals(wals, staging.resolve(walFolder));
                 if (!pitr) {
                     events.info("Generating archive status files");
-                    for (WalFileEntry e : wals) {
-                        Files.createFile(staging.resolve(walFolder).resolve("archive_status").resolve(e.name() + ".done"));
-                    }
                 }
             }
-            Files.copy(layout.backupInfoFile(backup.backupId()), staging.resolve(".barman-recover.info"));
-            List<String> recoveryLines = List.of();
-            if (pitr || options.getWal() || options.standbyMode()) {
+            if (staged.recoveryConfiguration()) {
                 events.info("Generating recovery configuration");
-                recoveryLines = RecoveryConfig.lines(options, target, server.name(), pitr);
-                Files.writeString(staging.resolve(options.standbyMode() ? "standby.signal" : "recovery.signal"), "");
             }
             events.info("Identify dangerous settings in destination directory.");
-            List<DangerousSettings.Setting> changed = new ArrayList<>();
-            List<DangerousSettings.Setting> review = new ArrayList<>();
-            for (String file : List.of("postgresql.conf", "postgresql.auto.conf")) {
-                Path original = layout.backupDirectory(backup.backupId()).resolve("data").resolve(file);
-                List<String> lines = Files.exists(original) ? Files.readAllLines(original, StandardCharsets.UTF_8)
-                        : List.of();
-                DangerousSettings.Result result = DangerousSettings.examine(file, lines);
-                changed.addAll(result.changed());
-                review.addAll(result.toReview());
-                List<String> out = new ArrayList<>(result.lines());
-                if (file.equals("postgresql.auto.conf")) {
-                    out.addAll(recoveryLines);
-                }
-                Files.write(staging.resolve(file), out, StandardCharsets.UTF_8);
-                if (Files.exists(original)) {
-                    Files.copy(original, staging.resolve(file + ".origin"), StandardCopyOption.COPY_ATTRIBUTES);
-                    Files.setPosixFilePermissions(staging.resolve(file), Files.getPosixFilePermissions(original));
-                }
-            }
-            push(staging);
-            report(changed, review, start);
+            report(staged.changed(), staged.review(), start);
         } catch (IOException e) {
             throw new BarmanException(ErrorCode.IO, "Failure copying base backup: " + firstLine(e), e);
         } catch (InterruptedException e) {
@@ -318,6 +316,66 @@ public final class Recovery {
         return result;
     }
 
+    /** What {@link #stage} prepared: the files it puts at the top of the destination, and what it found. */
+    private record Staged(List<String> topLevelFiles, boolean recoveryConfiguration,
+                          List<DangerousSettings.Setting> changed, List<DangerousSettings.Setting> review) {
+    }
+
+    /**
+     * The WAL files (with their {@code .done} status files when not PITR), {@code .barman-recover.info}, the
+     * recovery settings and signal file, and the configuration files with Barman's dangerous-settings pass (their
+     * originals as {@code .origin}), all in a local folder laid out like the destination.
+     */
+    private Staged stage(Path staging, String walFolder, List<WalFileEntry> wals, boolean pitr) throws IOException {
+        RecoveryTarget target = options.target();
+        List<String> top = new ArrayList<>();
+        if (pitr) {
+            top.add(walFolder);
+        }
+        Files.createDirectories(staging.resolve(walFolder).resolve("archive_status"), PosixFilePermissions
+                .asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+        if (!options.getWal()) {
+            stageWals(wals, staging.resolve(walFolder));
+            if (!pitr) {
+                for (WalFileEntry e : wals) {
+                    Files.createFile(staging.resolve(walFolder).resolve("archive_status").resolve(e.name() + ".done"));
+                }
+            }
+        }
+        Files.copy(layout.backupInfoFile(backup.backupId()), staging.resolve(".barman-recover.info"));
+        top.add(".barman-recover.info");
+        List<String> recoveryLines = List.of();
+        boolean recoveryConfiguration = pitr || options.getWal() || options.standbyMode();
+        if (recoveryConfiguration) {
+            recoveryLines = RecoveryConfig.lines(options, target, server.name(), pitr);
+            String signal = options.standbyMode() ? "standby.signal" : "recovery.signal";
+            Files.writeString(staging.resolve(signal), "");
+            top.add(signal);
+        }
+        List<DangerousSettings.Setting> changed = new ArrayList<>();
+        List<DangerousSettings.Setting> review = new ArrayList<>();
+        for (String file : List.of("postgresql.conf", "postgresql.auto.conf")) {
+            Path original = layout.backupDirectory(backup.backupId()).resolve("data").resolve(file);
+            List<String> lines = Files.exists(original) ? Files.readAllLines(original, StandardCharsets.UTF_8)
+                    : List.of();
+            DangerousSettings.Result result = DangerousSettings.examine(file, lines);
+            changed.addAll(result.changed());
+            review.addAll(result.toReview());
+            List<String> out = new ArrayList<>(result.lines());
+            if (file.equals("postgresql.auto.conf")) {
+                out.addAll(recoveryLines);
+            }
+            Files.write(staging.resolve(file), out, StandardCharsets.UTF_8);
+            top.add(file);
+            if (Files.exists(original)) {
+                Files.copy(original, staging.resolve(file + ".origin"), StandardCopyOption.COPY_ATTRIBUTES);
+                Files.setPosixFilePermissions(staging.resolve(file), Files.getPosixFilePermissions(original));
+                top.add(file + ".origin");
+            }
+        }
+        return new Staged(top, recoveryConfiguration, changed, review);
+    }
+
     /**
      * One shell script on the destination host (one ssh connection): the destination must be writable; its
      * tablespace links point to the (new) locations. Returns whether the destination already held files.
@@ -349,7 +407,8 @@ public final class Recovery {
         return r.out().contains("nonempty");
     }
 
-    private void copyBaseBackup(Map<String, String> locations, boolean nonEmpty) throws IOException, InterruptedException {
+    private void copyBaseBackup(Map<String, String> locations, boolean nonEmpty, List<String> staged)
+            throws IOException, InterruptedException {
         Path backupDir = layout.backupDirectory(backup.backupId());
         RsyncCopy copy = new RsyncCopy(rsync, options.jobs(), options.retryTimes(), options.retrySleepSeconds(), null);
         for (BackupInfo.Tablespace t : backup.tablespaces()) {
@@ -362,6 +421,7 @@ public final class Recovery {
         }
         List<String> filters = new ArrayList<>();
         EXCLUDES.forEach(x -> filters.add("--exclude=" + x));
+        staged.forEach(f -> filters.add("--exclude=/" + f));
         for (BackupInfo.Tablespace t : backup.tablespaces()) {
             filters.add("--exclude=/pg_tblspc/" + t.oid());
             String location = locations.get(t.name());
