@@ -84,6 +84,7 @@ class RecoveryIT {
                 Proc r = recover(home, host, name, "--standby-mode");
                 assertEquals(0, r.exit(), r.out() + r.err());
                 assertTutorialOutput(r.out(), name, host, primary);
+                assertNoSharedConnectionLeft();
                 startRestored(name, major, host, port, "primary_conninfo = 'host=pg1-srv user=replic_user port="
                         + port + "'\n");
             }
@@ -102,6 +103,16 @@ class RecoveryIT {
             }
             Lab.lab("pg", "destroy", primary);
             home.delete();
+        }
+    }
+
+    /** The ssh master a recovery opens for its short commands is gone with it, and so is its socket folder. */
+    private static void assertNoSharedConnectionLeft() throws Exception {
+        List<String> masters = ProcessHandle.allProcesses().map(p -> p.info().commandLine().orElse(""))
+                .filter(c -> c.contains("barman-ssh-")).toList();
+        assertEquals(List.of(), masters);
+        try (var tmp = Files.list(Path.of("/tmp"))) {
+            assertEquals(List.of(), tmp.filter(p -> p.getFileName().toString().startsWith("barman-ssh-")).toList());
         }
     }
 

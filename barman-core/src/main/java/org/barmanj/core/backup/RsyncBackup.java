@@ -12,6 +12,7 @@ import org.barmanj.core.config.ServerConfig;
 import org.barmanj.core.postgres.BackupControl;
 import org.barmanj.core.postgres.PostgresConnection;
 import org.barmanj.core.remote.Rsync;
+import org.barmanj.core.remote.SharedConnection;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -99,6 +100,7 @@ public final class RsyncBackup {
     private final Function<Duration, String> duration;
     private final Map<String, String> env;
     private final String userHome;
+    private final SharedConnection sshConnection;
     private final Rsync rsync;
     private final CountDownLatch finished = new CountDownLatch(1);
     private volatile String action = "starting backup";
@@ -116,7 +118,9 @@ public final class RsyncBackup {
         this.duration = duration;
         this.env = env;
         this.userHome = userHome;
-        this.rsync = new Rsync(server.string(Option.SSH_COMMAND), server.flag(Option.NETWORK_COMPRESSION));
+        // Opened now, while PostgreSQL starts the backup: the file listing for parallel jobs then skips a handshake.
+        this.sshConnection = SharedConnection.open(server.string(Option.SSH_COMMAND));
+        this.rsync = new Rsync(sshConnection, server.flag(Option.NETWORK_COMPRESSION));
     }
 
     /** Runs the backup; returns its backup.info, status WAITING_FOR_WALS. */
@@ -133,6 +137,7 @@ public final class RsyncBackup {
             return info;
         } finally {
             closeConnection();
+            sshConnection.close();
             finished.countDown();
         }
     }

@@ -55,15 +55,9 @@ public final class RsyncCopy {
         if (localDest != null) {
             Files.createDirectories(localDest);
         }
-        List<String> base = rsync.command(bwlimit);
-        base.addAll(FLAGS);
-        base.addAll(filters);
-        if (reference != null) {
-            base.add((reuse.equals("copy") ? "--copy-dest=" : "--link-dest=") + reference);
-        }
         long start = System.nanoTime();
         if (jobs == 1 && reference == null) {
-            List<String> cmd = new ArrayList<>(base);
+            List<String> cmd = options(rsync.bulkCommand(bwlimit), filters, reference, reuse);
             cmd.add("--out-format=%n");
             cmd.add(source);
             cmd.add(destination);
@@ -73,9 +67,10 @@ public final class RsyncCopy {
             serializedCopyTime.put(label, seconds);
             return;
         }
-        List<FileListing> listing = list(source, base);
+        List<FileListing> listing = list(source, options(rsync.command(null), filters, null, reuse));
         analysisTime.put(label, seconds(start));
         List<CopyPlan.Job> plan = CopyPlan.plan(listing, jobs, horizonSeconds);
+        List<String> base = options(rsync.bulkCommand(bwlimit), filters, reference, reuse);
         long copyStart = System.nanoTime();
         ExecutorService pool = Executors.newFixedThreadPool(Math.min(jobs, plan.size()));
         List<Future<Double>> results = new ArrayList<>();
@@ -128,13 +123,18 @@ public final class RsyncCopy {
         serializedCopyTime.put(label, seconds(start));
     }
 
-    private List<FileListing> list(String source, List<String> base) throws IOException, InterruptedException {
-        List<String> cmd = new ArrayList<>();
-        for (String arg : base) {
-            if (!arg.startsWith("--link-dest=") && !arg.startsWith("--copy-dest=") && !arg.startsWith("--bwlimit=")) {
-                cmd.add(arg);
-            }
+    private static List<String> options(List<String> command, List<String> filters, Path reference, String reuse) {
+        List<String> cmd = new ArrayList<>(command);
+        cmd.addAll(FLAGS);
+        cmd.addAll(filters);
+        if (reference != null) {
+            cmd.add((reuse.equals("copy") ? "--copy-dest=" : "--link-dest=") + reference);
         }
+        return cmd;
+    }
+
+    private List<FileListing> list(String source, List<String> command) throws IOException, InterruptedException {
+        List<String> cmd = new ArrayList<>(command);
         cmd.add("--list-only");
         cmd.add(source);
         List<FileListing> entries = new ArrayList<>();

@@ -11,6 +11,7 @@ import org.barmanj.core.catalog.WalFileEntry;
 import org.barmanj.core.catalog.WalName;
 import org.barmanj.core.config.ServerConfig;
 import org.barmanj.core.remote.Rsync;
+import org.barmanj.core.remote.SharedConnection;
 import org.barmanj.core.remote.Shell;
 import org.barmanj.core.wal.Compression;
 
@@ -70,8 +71,9 @@ public final class Recovery {
     private final Options options;
     private final Events events;
     private final Function<Duration, String> duration;
-    private final Rsync rsync;
     private final boolean remote;
+    private SharedConnection connection;
+    private Rsync rsync;
 
     public Recovery(ServerConfig server, BackupInfo backup, String destination, Options options, Events events,
                     Function<Duration, String> duration) {
@@ -84,10 +86,18 @@ public final class Recovery {
         this.events = events;
         this.duration = duration;
         this.remote = options.remoteSshCommand() != null;
-        this.rsync = new Rsync(options.remoteSshCommand(), options.networkCompression());
     }
 
+    /** Restores the backup; the connection to the destination host is opened while the request is checked. */
     public void run() {
+        try (SharedConnection shared = SharedConnection.open(options.remoteSshCommand())) {
+            connection = shared;
+            rsync = new Rsync(shared, options.networkCompression());
+            restore();
+        }
+    }
+
+    private void restore() {
         RecoveryTarget target = options.target();
         Map<String, String> locations = validate(target);
         Integer targetTimeline = targetTimeline(target.timeline());
@@ -395,7 +405,7 @@ public final class Recovery {
             script.append("rm -rf \"$d/pg_tblspc/").append(t.oid()).append("\"\n");
             script.append("ln -s ").append(loc).append(" \"$d/pg_tblspc/").append(t.oid()).append("\"\n");
         }
-        Shell.Result r = Shell.run(options.remoteSshCommand(), script.toString());
+        Shell.Result r = Shell.run(connection.sshCommand(), script.toString());
         if (r.exit() == 255 && remote) {
             throw refused("Unable to connect to the target host using the command '" + options.remoteSshCommand()
                     + "'");

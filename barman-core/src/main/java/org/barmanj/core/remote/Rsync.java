@@ -30,23 +30,35 @@ public final class Rsync {
             + "|rsync warning: some files vanished before they could be transferred.*|\\s*)$");
     private static final int STDERR_LINES = 20;
 
-    private final String sshCommand;
+    private final SharedConnection connection;
     private final boolean compress;
     private final Set<Process> running = ConcurrentHashMap.newKeySet();
 
-    /** {@code sshCommand} null copies locally ({@code local-rsync}). */
-    public Rsync(String sshCommand, boolean compress) {
-        this.sshCommand = sshCommand;
+    /** A connection opened for no ssh command copies locally ({@code local-rsync}). */
+    public Rsync(SharedConnection connection, boolean compress) {
+        this.connection = connection;
         this.compress = compress;
     }
 
     /** How a path on the other host is written on rsync's command line: {@code :path}, the host being in the ssh command. */
     public String remote(String path) {
-        return sshCommand == null ? path : ":" + path;
+        return connection.ownSshCommand() == null ? path : ":" + path;
     }
 
-    /** The common start of every rsync command line. */
+    /** The common start of an rsync command line for a small transfer or a listing: over the shared connection. */
     public List<String> command(Integer bwlimit) {
+        return start(connection.sshCommand(), bwlimit);
+    }
+
+    /**
+     * The same for a bulk copy: on a connection of its own. A multiplexed one would relay every byte through
+     * one more process, which costs more than the handshake it saves on a copy of any size.
+     */
+    public List<String> bulkCommand(Integer bwlimit) {
+        return start(connection.ownSshCommand(), bwlimit);
+    }
+
+    private List<String> start(String sshCommand, Integer bwlimit) {
         List<String> cmd = new ArrayList<>(List.of("rsync"));
         if (sshCommand != null) {
             cmd.add("-e");
