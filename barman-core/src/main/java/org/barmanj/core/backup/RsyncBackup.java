@@ -119,7 +119,8 @@ public final class RsyncBackup {
         this.env = env;
         this.userHome = userHome;
         // Opened now, while PostgreSQL starts the backup: the file listing for parallel jobs then skips a handshake.
-        this.sshConnection = SharedConnection.open(server.string(Option.SSH_COMMAND));
+        this.sshConnection = SharedConnection.of(server.string(Option.SSH_COMMAND));
+        sshConnection.openInBackground();
         this.rsync = new Rsync(sshConnection, server.flag(Option.NETWORK_COMPRESSION));
     }
 

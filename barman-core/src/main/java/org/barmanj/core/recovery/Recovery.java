@@ -88,9 +88,9 @@ public final class Recovery {
         this.remote = options.remoteSshCommand() != null;
     }
 
-    /** Restores the backup; the connection to the destination host is opened while the request is checked. */
+    /** Restores the backup; the destination's preparation opens the connection its other short commands share. */
     public void run() {
-        try (SharedConnection shared = SharedConnection.open(options.remoteSshCommand())) {
+        try (SharedConnection shared = SharedConnection.of(options.remoteSshCommand())) {
             connection = shared;
             rsync = new Rsync(shared, options.networkCompression());
             restore();

@@ -4,70 +4,49 @@ import java.io.File;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
-import java.util.concurrent.CompletableFuture;
+import java.security.SecureRandom;
+import java.util.HexFormat;
 
 /**
- * An OpenSSH master connection held open while one command (a backup, a recovery) runs, so that its short
- * commands over the same ssh command (preparing the destination, listing files for parallel jobs, pushing the
- * recovery's WAL files) skip the handshake, about 0.2 s each here. Bulk copies keep connections of their own
- * ({@link Rsync#bulkCommand}). Only for an ssh command whose program is OpenSSH's {@code ssh}; any other, or a
- * master that cannot be opened, leaves every command connecting by itself, as before. The master is opened in
- * the background from the start; it ends when closed, or by itself after {@value #IDLE_SECONDS} idle seconds if
- * this process dies.
+ * One OpenSSH connection shared by the short commands of one backup or recovery over the same ssh command
+ * (preparing the destination, listing files for parallel jobs, pushing the recovery's WAL files): the first of
+ * them opens it as a master ({@code ControlMaster=auto}), the others skip the handshake, about 0.2 s each here.
+ * Bulk copies keep connections of their own ({@link Rsync#bulkCommand}). Only for an ssh command whose program
+ * is OpenSSH's {@code ssh}; any other leaves every command connecting by itself. The master ends when this is
+ * closed, or by itself after {@value #IDLE_SECONDS} idle seconds if this process dies, removing its socket.
  */
 public final class SharedConnection implements AutoCloseable {
     private static final int IDLE_SECONDS = 30;
     private static final File DEV_NULL = new File("/dev/null");
+    private static final SecureRandom RANDOM = new SecureRandom();
 
     private final String sshCommand;
-    private final Path folder;
-    private final CompletableFuture<Boolean> opened;
+    /** The master's socket; ssh creates it (mode 0600) and removes it as the master ends. */
+    private final Path socket;
+    private Process opener;
 
-    private SharedConnection(String sshCommand, Path folder, CompletableFuture<Boolean> opened) {
+    private SharedConnection(String sshCommand, Path socket) {
         this.sshCommand = sshCommand;
-        this.folder = folder;
-        this.opened = opened;
+        this.socket = socket;
     }
 
-    /** Starts opening a master connection for {@code sshCommand} (null: commands run on this host). */
-    public static SharedConnection open(String sshCommand) {
+    /** Sharing for {@code sshCommand} (null: commands run on this host). Nothing is connected yet. */
+    public static SharedConnection of(String sshCommand) {
         if (sshCommand == null || !isOpenSsh(sshCommand)) {
-            return new SharedConnection(sshCommand, null, CompletableFuture.completedFuture(false));
+            return new SharedConnection(sshCommand, null);
         }
-        Path folder;
-        try {
-            folder = Files.createTempDirectory("barman-ssh-",
-                    PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
-        } catch (IOException e) {
-            return new SharedConnection(sshCommand, null, CompletableFuture.completedFuture(false));
-        }
-        String socket = folder.resolve("master").toString();
-        CompletableFuture<Boolean> opened = CompletableFuture.supplyAsync(() -> {
-            try {
-                // -N with ControlPersist: ssh authenticates, leaves the master in the background and returns.
-                Process p = ssh(sshCommand + " -o BatchMode=yes -o ControlMaster=yes -o ControlPersist="
-                        + IDLE_SECONDS + " -o ControlPath=" + Shell.quote(socket) + " -N");
-                return p.waitFor() == 0 && Files.exists(Path.of(socket));
-            } catch (IOException e) {
-                return false;
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return false;
-            }
-        });
-        return new SharedConnection(sshCommand, folder, opened);
+        // An unguessable name, so that nobody else can have put anything there in the shared temporary folder.
+        return new SharedConnection(sshCommand, Path.of(System.getProperty("java.io.tmpdir"),
+                "barman-ssh-" + HexFormat.of().toHexDigits(RANDOM.nextLong())));
     }
 
-    /**
-     * The ssh command for one more command to the same host: over the master once it is up (waiting for it if it
-     * is being opened), else the plain one. ssh connects by itself if the master has gone meanwhile.
-     */
+    /** The ssh command for a short command: it opens the shared connection, or rides it once it is open. */
     public String sshCommand() {
-        if (folder == null || !opened.join()) {
+        if (socket == null) {
             return sshCommand;
         }
-        return sshCommand + " -o ControlMaster=no -o ControlPath=" + Shell.quote(folder.resolve("master").toString());
+        return sshCommand + " -o ControlMaster=auto -o ControlPersist=" + IDLE_SECONDS + " -o ControlPath="
+                + Shell.quote(socket.toString());
     }
 
     /** The ssh command for a connection of its own (a bulk copy). */
@@ -75,16 +54,35 @@ public final class SharedConnection implements AutoCloseable {
         return sshCommand;
     }
 
-    @Override
-    public void close() {
-        if (folder == null) {
+    /**
+     * Opens the shared connection in the background, so that it is ready by the time the first short command
+     * needs it; a failure here only means that command connects by itself.
+     */
+    public void openInBackground() {
+        if (socket == null) {
             return;
         }
         try {
-            Path socket = folder.resolve("master");
-            if (opened.join()) {
+            // With -N and ControlPersist, ssh authenticates, leaves the master in the background and returns.
+            opener = ssh(sshCommand() + " -o BatchMode=yes -N");
+        } catch (IOException e) {
+            // The first short command opens it instead.
+        }
+    }
+
+    @Override
+    public void close() {
+        if (socket == null) {
+            return;
+        }
+        try {
+            if (opener != null) {
+                // Its master must not come up after the exit request.
+                opener.waitFor();
+            }
+            if (Files.exists(socket)) {
                 ssh(sshCommand + " -o ControlPath=" + Shell.quote(socket.toString()) + " -O exit").waitFor();
-                // The master removes its socket as it ends: this command leaves no process behind.
+                // The master removes its socket as it ends: nothing is left running after this command.
                 for (int i = 0; i < 200 && Files.exists(socket); i++) {
                     Thread.sleep(5);
                 }
@@ -93,13 +91,6 @@ public final class SharedConnection implements AutoCloseable {
             // The master ends by itself once idle.
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-        } finally {
-            try {
-                Files.deleteIfExists(folder.resolve("master"));
-                Files.deleteIfExists(folder);
-            } catch (IOException e) {
-                // A leftover empty folder in the temporary directory: harmless.
-            }
         }
     }
 

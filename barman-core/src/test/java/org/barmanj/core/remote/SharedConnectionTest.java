@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -14,7 +15,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** Sharing is only tried with OpenSSH and never stands in the way: the lab's ITs exercise a real master. */
+/** Sharing is only tried with OpenSSH; the lab's ITs exercise a real master (RecoveryIT checks none is left). */
 class SharedConnectionTest {
     @Test
     void onlyOpenSshCommandsAreShared() {
@@ -22,31 +23,33 @@ class SharedConnectionTest {
         assertTrue(SharedConnection.isOpenSsh("  /usr/bin/ssh -p 2222 postgres@pg"));
         assertFalse(SharedConnection.isOpenSsh("dbclient postgres@pg"));
         assertFalse(SharedConnection.isOpenSsh("sshpass -f pw ssh postgres@pg"));
-        try (SharedConnection other = SharedConnection.open("dbclient postgres@pg")) {
+        try (SharedConnection other = SharedConnection.of("dbclient postgres@pg")) {
             assertEquals("dbclient postgres@pg", other.sshCommand());
             assertEquals("dbclient postgres@pg", other.ownSshCommand());
         }
-        try (SharedConnection local = SharedConnection.open(null)) {
+        try (SharedConnection local = SharedConnection.of(null)) {
             assertNull(local.sshCommand());
         }
     }
 
-    /** An ssh that cannot open the master: every command connects by itself and no socket folder is left. */
+    /** Short commands get the sharing options; an ssh that cannot connect leaves nothing behind. */
     @Test
-    void aMasterThatCannotOpenFallsBackToPlainCommands(@TempDir Path bin) throws IOException {
+    void sharedCommandsAndCleanUp(@TempDir Path bin) throws IOException {
         Path ssh = bin.resolve("ssh");
         Files.writeString(ssh, "#!/bin/sh\necho 'ssh: connect to host pg port 22: Connection refused' >&2\nexit 255\n");
         Files.setPosixFilePermissions(ssh, PosixFilePermissions.fromString("rwx------"));
         String command = ssh + " postgres@pg";
-        long before = socketFolders();
-        try (SharedConnection c = SharedConnection.open(command)) {
-            assertEquals(command, c.sshCommand());
+        long before = sockets();
+        try (SharedConnection c = SharedConnection.of(command)) {
+            assertTrue(c.sshCommand().matches(Pattern.quote(command) + " -o ControlMaster=auto -o ControlPersist=30"
+                    + " -o ControlPath='/.*/barman-ssh-[0-9a-f]{16}'"), c.sshCommand());
             assertEquals(command, c.ownSshCommand());
+            c.openInBackground();
         }
-        assertEquals(before, socketFolders());
+        assertEquals(before, sockets());
     }
 
-    private static long socketFolders() throws IOException {
+    private static long sockets() throws IOException {
         try (Stream<Path> s = Files.list(Path.of(System.getProperty("java.io.tmpdir")))) {
             return s.filter(p -> p.getFileName().toString().startsWith("barman-ssh-")).count();
         }
