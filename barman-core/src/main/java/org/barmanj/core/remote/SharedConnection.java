@@ -5,18 +5,26 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
+import java.util.Arrays;
 import java.util.HexFormat;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
 
 /**
  * One OpenSSH connection shared by the short commands of one backup or recovery over the same ssh command
  * (preparing the destination, listing files for parallel jobs, pushing the recovery's WAL files): the first of
  * them opens it as a master ({@code ControlMaster=auto}), the others skip the handshake, about 0.2 s each here.
  * Bulk copies keep connections of their own ({@link Rsync#bulkCommand}). Only for an ssh command whose program
- * is OpenSSH's {@code ssh}; any other leaves every command connecting by itself. The master ends when this is
- * closed, or by itself after {@value #IDLE_SECONDS} idle seconds if this process dies, removing its socket.
+ * is OpenSSH's {@code ssh} and that does not set connection sharing itself ({@code -o ControlMaster=no} turns
+ * this off); any other leaves every command connecting by itself. The master ends when this is closed, or by
+ * itself after {@value #IDLE_SECONDS} idle seconds if this process dies, removing its socket.
  */
 public final class SharedConnection implements AutoCloseable {
     private static final int IDLE_SECONDS = 30;
+    /** How long closing waits for a master still authenticating (an unreachable host) before giving up on it. */
+    private static final long OPENER_WAIT_SECONDS = 10;
+    private static final Pattern SETS_SHARING =
+            Pattern.compile("(?i).*control(master|path|persist).*|-[a-zA-Z]*[MS][a-zA-Z]*");
     private static final File DEV_NULL = new File("/dev/null");
     private static final SecureRandom RANDOM = new SecureRandom();
 
@@ -32,7 +40,7 @@ public final class SharedConnection implements AutoCloseable {
 
     /** Sharing for {@code sshCommand} (null: commands run on this host). Nothing is connected yet. */
     public static SharedConnection of(String sshCommand) {
-        if (sshCommand == null || !isOpenSsh(sshCommand)) {
+        if (sshCommand == null || !mayShare(sshCommand)) {
             return new SharedConnection(sshCommand, null);
         }
         // An unguessable name, so that nobody else can have put anything there in the shared temporary folder.
@@ -76,8 +84,10 @@ public final class SharedConnection implements AutoCloseable {
             return;
         }
         try {
-            if (opener != null) {
-                // Its master must not come up after the exit request.
+            if (opener != null && !opener.waitFor(OPENER_WAIT_SECONDS, TimeUnit.SECONDS)) {
+                // Still connecting: ended here, before it can leave a master behind (one it already left is
+                // told to exit below).
+                opener.destroy();
                 opener.waitFor();
             }
             if (Files.exists(socket)) {
@@ -100,9 +110,14 @@ public final class SharedConnection implements AutoCloseable {
                 .start();
     }
 
-    /** The command's program is {@code ssh} (by name or path): the options added here are OpenSSH's. */
-    static boolean isOpenSsh(String sshCommand) {
-        String program = sshCommand.strip().split("\\s+", 2)[0];
-        return program.equals("ssh") || program.endsWith("/ssh");
+    /**
+     * The command's program is {@code ssh} (by name or path), so the options added here are OpenSSH's, and none
+     * of its words sets connection sharing ({@code Control*} options, {@code -M}, {@code -S}): the user's own
+     * choice is left alone.
+     */
+    static boolean mayShare(String sshCommand) {
+        String[] words = sshCommand.strip().split("\\s+");
+        boolean openSsh = words[0].equals("ssh") || words[0].endsWith("/ssh");
+        return openSsh && Arrays.stream(words).skip(1).noneMatch(w -> SETS_SHARING.matcher(w).matches());
     }
 }

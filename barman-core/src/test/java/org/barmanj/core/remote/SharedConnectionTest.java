@@ -18,11 +18,19 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /** Sharing is only tried with OpenSSH; the lab's ITs exercise a real master (RecoveryIT checks none is left). */
 class SharedConnectionTest {
     @Test
-    void onlyOpenSshCommandsAreShared() {
-        assertTrue(SharedConnection.isOpenSsh("ssh postgres@pg"));
-        assertTrue(SharedConnection.isOpenSsh("  /usr/bin/ssh -p 2222 postgres@pg"));
-        assertFalse(SharedConnection.isOpenSsh("dbclient postgres@pg"));
-        assertFalse(SharedConnection.isOpenSsh("sshpass -f pw ssh postgres@pg"));
+    void onlyOpenSshCommandsWithoutSharingOfTheirOwnAreShared() {
+        assertTrue(SharedConnection.mayShare("ssh postgres@pg"));
+        assertTrue(SharedConnection.mayShare("  /usr/bin/ssh -p 2222 -o StrictHostKeyChecking=no -q postgres@pg"));
+        assertFalse(SharedConnection.mayShare("dbclient postgres@pg"));
+        assertFalse(SharedConnection.mayShare("sshpass -f pw ssh postgres@pg"));
+        assertFalse(SharedConnection.mayShare("ssh -o ControlMaster=no postgres@pg"));
+        assertFalse(SharedConnection.mayShare("ssh -oControlPath=/run/user/1/m postgres@pg"));
+        assertFalse(SharedConnection.mayShare("ssh -o controlpersist=yes postgres@pg"));
+        assertFalse(SharedConnection.mayShare("ssh -S /tmp/mux postgres@pg"));
+        assertFalse(SharedConnection.mayShare("ssh -qM postgres@pg"));
+        try (SharedConnection own = SharedConnection.of("ssh -o ControlMaster=no postgres@pg")) {
+            assertEquals("ssh -o ControlMaster=no postgres@pg", own.sshCommand());
+        }
         try (SharedConnection other = SharedConnection.of("dbclient postgres@pg")) {
             assertEquals("dbclient postgres@pg", other.sshCommand());
             assertEquals("dbclient postgres@pg", other.ownSshCommand());
