@@ -1,43 +1,45 @@
 package org.barmanj.core.lock;
 
+import java.io.BufferedReader;
 import java.io.IOException;
+import java.io.InputStreamReader;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
-import java.nio.channels.FileLock;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * Barman's lock files ({@code .<server>-<task>.lock} in {@code barman_lock_directory}), held for the life of
- * the task and released on close or process exit. They exclude other barmanj processes; note that they are
- * POSIX record locks, which do not exclude a Python Barman (it uses flock) running on the same catalog.
+ * the task. They are flock(2) locks, as Barman's are, so that a Python Barman working on the same catalog and
+ * this one exclude each other. Java itself only takes POSIX record locks, which flock locks do not see on Linux,
+ * so the lock is held by a child, util-linux's {@code flock} command, until this process closes the child's
+ * input: on {@link #close()}, or when this process ends in any way, kill -9 included.
  */
 public final class LockFile implements AutoCloseable {
-    private final FileChannel channel;
-    private final FileLock lock;
+    /** flock's exit code when {@code --nonblock} finds the lock taken. */
+    private static final int BUSY = 75;
 
-    private LockFile(FileChannel channel, FileLock lock) {
-        this.channel = channel;
-        this.lock = lock;
+    private final Process holder;
+
+    private LockFile(Process holder) {
+        this.holder = holder;
     }
 
     /** Takes the lock if it is free; returns null when another process holds it. */
     public static LockFile tryAcquire(Path file) throws IOException {
-        FileChannel ch = open(file);
-        FileLock lock = ch.tryLock();
-        if (lock == null) {
-            ch.close();
-            return null;
-        }
-        return held(ch, lock);
+        return take(file, true);
     }
 
     /** Waits for the lock. */
     public static LockFile acquire(Path file) throws IOException {
-        FileChannel ch = open(file);
-        return held(ch, ch.lock());
+        return take(file, false);
     }
 
     /** The lock file of a server task, e.g. {@code .demo-archive-wal.lock}. */
@@ -45,21 +47,72 @@ public final class LockFile implements AutoCloseable {
         return Path.of(lockDirectory, "." + server + "-" + task + ".lock");
     }
 
-    private static FileChannel open(Path file) throws IOException {
+    private static LockFile take(Path file, boolean nonBlocking) throws IOException {
         Files.createDirectories(file.getParent());
-        return FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+        try {
+            Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+        } catch (FileAlreadyExistsException e) {
+            // Someone's lock file, in use or not: flock decides.
+        }
+        List<String> cmd = new ArrayList<>(List.of("flock"));
+        if (nonBlocking) {
+            cmd.add("--nonblock");
+        }
+        cmd.addAll(List.of("--conflict-exit-code", String.valueOf(BUSY), file.toString(),
+                "-c", "echo locked && exec cat >/dev/null"));
+        Process holder;
+        try {
+            holder = new ProcessBuilder(cmd).start();
+        } catch (IOException e) {
+            throw new IOException("cannot run flock (util-linux) to lock " + file + ": " + e.getMessage(), e);
+        }
+        String first = new BufferedReader(new InputStreamReader(holder.getInputStream(), StandardCharsets.US_ASCII))
+                .readLine();
+        if ("locked".equals(first)) {
+            LockFile lock = new LockFile(holder);
+            try {
+                writePid(file);
+            } catch (IOException e) {
+                lock.close();
+                String reason = e instanceof FileSystemException f && f.getReason() != null ? f.getReason()
+                        : e.getMessage();
+                throw new IOException("cannot lock " + file + ": " + reason, e);
+            }
+            return lock;
+        }
+        try {
+            int code = holder.waitFor();
+            if (code == BUSY && nonBlocking) {
+                return null;
+            }
+            String error = new String(holder.getErrorStream().readAllBytes(), StandardCharsets.UTF_8).strip();
+            throw new IOException("cannot lock " + file + ": "
+                    + (error.isEmpty() ? "flock exited with code " + code : error.lines().findFirst().orElse("")));
+        } catch (InterruptedException e) {
+            holder.getOutputStream().close();
+            holder.destroy();
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted while locking " + file, e);
+        }
     }
 
-    private static LockFile held(FileChannel ch, FileLock lock) throws IOException {
-        // Like Barman, the holder writes its pid (for people looking at the file).
-        ch.truncate(0);
-        ch.write(ByteBuffer.wrap((ProcessHandle.current().pid() + "\n").getBytes(StandardCharsets.US_ASCII)));
-        return new LockFile(ch, lock);
+    /** Like Barman, the holder writes its pid (for people looking at the file). */
+    private static void writePid(Path file) throws IOException {
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.WRITE)) {
+            ch.truncate(0);
+            ch.write(ByteBuffer.wrap((ProcessHandle.current().pid() + "\n").getBytes(StandardCharsets.US_ASCII)));
+        }
     }
 
+    /** Releases the lock: the holder ends once its input is closed; this returns when it has. */
     @Override
     public void close() throws IOException {
-        lock.release();
-        channel.close();
+        holder.getOutputStream().close();
+        try {
+            holder.waitFor();
+        } catch (InterruptedException e) {
+            holder.destroy();
+            Thread.currentThread().interrupt();
+        }
     }
 }

@@ -95,7 +95,32 @@ public final class Archiver {
         String stamp = Durable.errorStamp();
         List<String> archived = new ArrayList<>();
         XlogDb xlogDb = layout.xlogDb();
-        for (Path file : wals.subList(0, runSize)) {
+        // As Barman, xlog.db stays locked for the whole batch; each file's line is appended once it is stored.
+        try (LockFile xlogDbLock = runSize == 0 ? null
+                : LockFile.acquire(LockFile.of(server.lockDirectory(), server.name(), "xlogdb"))) {
+            archiveBatch(wals.subList(0, runSize), verbose, header, stamp, archived, xlogDb);
+        }
+        if (archived.isEmpty() && verbose) {
+            out.accept("\tno file found");
+        }
+        if (!unknown.isEmpty()) {
+            out.accept("Some unknown objects have been found while processing xlog segments for " + server.name()
+                    + ". Objects moved to errors directory:");
+            for (Path f : unknown) {
+                out.accept("\t" + f.getFileName());
+                moveToErrors(f, f.getFileName() + "." + stamp + ".unknown");
+            }
+        }
+        if (!archived.isEmpty() || !unknown.isEmpty()) {
+            Durable.syncFolder(incoming);
+        }
+        return archived;
+    }
+
+    /** Archives {@code files} in order, adding each name to {@code archived}; xlog.db is locked by the caller. */
+    private void archiveBatch(List<Path> files, boolean verbose, String header, String stamp, List<String> archived,
+            XlogDb xlogDb) throws IOException {
+        for (Path file : files) {
             if (archived.isEmpty() && !verbose) {
                 out.accept(header);
             }
@@ -114,26 +139,9 @@ public final class Archiver {
                 continue;
             }
             WalFileEntry entry = store(file, target, xlogDb.fiveColumns());
-            try (LockFile lock = LockFile.acquire(LockFile.of(server.lockDirectory(), server.name(), "xlogdb"))) {
-                xlogDb.append(List.of(entry));
-            }
+            xlogDb.append(List.of(entry));
             Files.deleteIfExists(file);
         }
-        if (archived.isEmpty() && verbose) {
-            out.accept("\tno file found");
-        }
-        if (!unknown.isEmpty()) {
-            out.accept("Some unknown objects have been found while processing xlog segments for " + server.name()
-                    + ". Objects moved to errors directory:");
-            for (Path f : unknown) {
-                out.accept("\t" + f.getFileName());
-                moveToErrors(f, f.getFileName() + "." + stamp + ".unknown");
-            }
-        }
-        if (!archived.isEmpty() || !unknown.isEmpty()) {
-            Durable.syncFolder(incoming);
-        }
-        return archived;
     }
 
     /** Puts the file in the archive (compressed as configured unless it already is) durably; returns its entry. */
