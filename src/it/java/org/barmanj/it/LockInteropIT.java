@@ -50,8 +50,7 @@ class LockInteropIT {
                 assertEquals(0, theirs.waitFor());
             }
             home.barman("archive-wal", "demo").ok();
-            assertFalse(Files.exists(incoming));
-            assertTrue(Files.exists(home.root.resolve("demo/wals/0000000100000000/" + WAL)));
+            assertArchived(home, incoming);
         } finally {
             home.delete();
         }
@@ -72,11 +71,15 @@ class LockInteropIT {
                 assertTrue(Files.exists(incoming), "left in incoming/ while we hold the lock");
             }
             home.barman34("archive-wal", "demo").ok();
-            assertFalse(Files.exists(incoming));
-            assertTrue(Files.exists(home.root.resolve("demo/wals/0000000100000000/" + WAL)));
+            assertArchived(home, incoming);
         } finally {
             home.delete();
         }
+    }
+
+    private static void assertArchived(BarmanHome home, Path incoming) {
+        assertFalse(Files.exists(incoming));
+        assertTrue(Files.exists(home.root.resolve("demo/wals/0000000100000000/" + WAL)));
     }
 
     /** A WAL file in the demo server's incoming/, as put-wal leaves it. */
