@@ -1,5 +1,6 @@
 package org.barmanj.it;
 
+import org.barmanj.core.catalog.PyDateTime;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -11,6 +12,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -224,6 +226,9 @@ class RecoveryIT {
             assertEquals("10", Lab.psql(restored, "SELECT count(*) FROM t WHERE id > 1000"));
             Lab.lab("pg", "destroy", restored);
 
+            nonEmptyDestination(home, restored, relocated);
+            Lab.lab("pg", "destroy", restored);
+            Proc.run("rm", "-rf", relocated.toString()).ok();
             refusals(home, restored, time);
         } finally {
             Lab.lab("pg", "destroy", restored);
@@ -231,6 +236,63 @@ class RecoveryIT {
             Proc.run("rm", "-rf", tablespace.toString(), relocated.toString()).ok();
             home.delete();
         }
+    }
+
+    /**
+     * Recovering over an earlier recovery, as Barman does: files the backup lacks are deleted, and a file that
+     * differs from the backup only in content (same size and time) is copied again when it is newer than the safe
+     * horizon (the earlier begin time of the two backups, read from .barman-recover.info), or when there is no
+     * .barman-recover.info to tell (then every file is compared by checksum; here with two jobs).
+     */
+    private static void nonEmptyDestination(BarmanHome home, String restored, Path relocated) throws Exception {
+        Path dest = Path.of("/var/lib/edb/" + restored + "/data");
+        Path backupData;
+        try (var ids = Files.list(home.root.resolve("demo/base"))) {
+            backupData = ids.findFirst().orElseThrow().resolve("data");
+        }
+        String beginTime = Files.readString(backupData.resolveSibling("backup.info")).lines()
+                .filter(l -> l.startsWith("begin_time=")).findFirst().orElseThrow().substring("begin_time=".length());
+        long horizon = PyDateTime.parse(beginTime).toEpochSecond();
+        List<Path> files;
+        try (var walk = Files.walk(backupData)) {
+            files = walk.filter(Files::isRegularFile).filter(f -> f.toFile().length() > 0).toList();
+        }
+        Path newer = files.stream().filter(f -> f.toFile().lastModified() / 1000 >= horizon).findFirst()
+                .orElseThrow(() -> new AssertionError("no file of the backup is newer than its begin time"));
+        Path older = files.stream().filter(f -> f.toFile().lastModified() / 1000 < horizon).findFirst()
+                .orElseThrow(() -> new AssertionError("no file of the backup is older than its begin time"));
+
+        String[] args = {"--tablespace", "tbs:" + relocated};
+        assertEquals(0, recover(home, "pg2-srv", restored, args).exit());
+        tamper(dest.resolve(backupData.relativize(newer)));
+        Path extraneous = dest.resolve("base/extraneous");
+        Files.writeString(extraneous, "not in the backup");
+        Proc again = recover(home, "pg2-srv", restored, args);
+        assertEquals(0, again.exit(), again.out() + again.err());
+        assertTrue(again.out().contains("\nUsing safe horizon time for smart rsync copy: " + beginTime + "\n"),
+                again.out());
+        assertArrayEquals(Files.readAllBytes(newer), Files.readAllBytes(dest.resolve(backupData.relativize(newer))),
+                backupData.relativize(newer) + ": newer than the horizon, same size and time: compared by checksum");
+        assertFalse(Files.exists(extraneous), "not in the backup: deleted");
+
+        Files.delete(dest.resolve(".barman-recover.info"));
+        tamper(dest.resolve(backupData.relativize(older)));
+        List<String> twoJobs = new ArrayList<>(List.of(args));
+        twoJobs.addAll(List.of("--jobs", "2"));
+        Proc blind = recover(home, "pg2-srv", restored, twoJobs.toArray(new String[0]));
+        assertEquals(0, blind.exit(), blind.out() + blind.err());
+        assertFalse(blind.out().contains("safe horizon"), blind.out());
+        assertArrayEquals(Files.readAllBytes(older), Files.readAllBytes(dest.resolve(backupData.relativize(older))),
+                backupData.relativize(older) + ": without .barman-recover.info every file is compared by checksum");
+    }
+
+    /** Changes the file's first byte and gives it back its time: rsync's quick check cannot see the change. */
+    private static void tamper(Path file) throws IOException {
+        var time = Files.getLastModifiedTime(file);
+        byte[] content = Files.readAllBytes(file);
+        content[0] ^= 0x5a;
+        Files.write(file, content);
+        Files.setLastModifiedTime(file, time);
     }
 
     /** Each refusal: exit 1, Barman's one-line error (and its HINT), nothing copied. */

@@ -56,7 +56,7 @@ public final class RsyncCopy {
             Files.createDirectories(localDest);
         }
         long start = System.nanoTime();
-        if (jobs == 1 && reference == null) {
+        if (jobs == 1 && reference == null && horizonSeconds == null) {
             List<String> cmd = options(rsync.bulkCommand(bwlimit), filters, reference, reuse);
             cmd.add("--out-format=%n");
             cmd.add(source);

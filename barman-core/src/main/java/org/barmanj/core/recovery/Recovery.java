@@ -120,7 +120,7 @@ public final class Recovery {
         }
         Path staging = null;
         try {
-            boolean nonEmpty = prepareDestination(locations);
+            Long horizon = safeHorizon(prepareDestination(locations));
             for (BackupInfo.Tablespace t : backup.tablespaces()) {
                 events.info("\t" + t.oid() + ", " + t.name() + ", " + locations.get(t.name()));
             }
@@ -143,7 +143,7 @@ public final class Recovery {
                 }
             });
             try {
-                copyBaseBackup(locations, nonEmpty, staged.topLevelFiles());
+                copyBaseBackup(locations, horizon, staged.topLevelFiles());
             } finally {
                 try {
                     pushed.join();
@@ -386,13 +386,23 @@ public final class Recovery {
         return new Staged(top, recoveryConfiguration, changed, review);
     }
 
+    /** What the destination held before the copy. */
+    private record DestinationState(boolean nonEmpty, OffsetDateTime recoveredBegin) {
+    }
+
     /**
      * One shell script on the destination host (one ssh connection): the destination must be writable; its
-     * tablespace links point to the (new) locations. Returns whether the destination already held files.
+     * tablespace links point to the (new) locations. Reports whether the destination or a tablespace location
+     * already held files, and the begin time of the backup a previous recover left there.
      */
-    private boolean prepareDestination(Map<String, String> locations) throws IOException, InterruptedException {
+    private DestinationState prepareDestination(Map<String, String> locations) throws IOException, InterruptedException {
         StringBuilder script = new StringBuilder("set -e\nd=").append(Shell.quote(destination)).append('\n');
-        script.append("if [ -d \"$d\" ] && [ -n \"$(ls -A \"$d\")\" ]; then echo nonempty; fi\n");
+        script.append("for f in \"$d\"");
+        for (BackupInfo.Tablespace t : backup.tablespaces()) {
+            script.append(' ').append(Shell.quote(locations.get(t.name())));
+        }
+        script.append("; do if [ -d \"$f\" ] && [ -n \"$(ls -A \"$f\")\" ]; then echo nonempty; break; fi; done\n");
+        script.append("grep '^begin_time=' \"$d/.barman-recover.info\" 2>/dev/null || true\n");
         script.append("mkdir -p \"$d\" && chmod 0700 \"$d\" || { echo \"cannot create or use $d\" >&2; exit 2; }\n");
         script.append("[ -w \"$d\" ] || { echo \"$d is not writable\" >&2; exit 2; }\n");
         script.append("mkdir -p \"$d/pg_tblspc\"\n");
@@ -414,20 +424,49 @@ public final class Recovery {
             throw refused("Cannot prepare the destination directory " + destination + ": "
                     + (r.err().isBlank() ? "exit code " + r.exit() : r.err().strip().lines().findFirst().orElse("")));
         }
-        return r.out().contains("nonempty");
+        OffsetDateTime recoveredBegin = r.out().lines().filter(l -> l.startsWith("begin_time=")).findFirst()
+                .map(l -> {
+                    try {
+                        return PyDateTime.parse(l.substring("begin_time=".length()));
+                    } catch (IllegalArgumentException e) {
+                        return null;  // unreadable: as if there were none
+                    }
+                }).orElse(null);
+        return new DestinationState(r.out().lines().anyMatch("nonempty"::equals), recoveredBegin);
     }
 
-    private void copyBaseBackup(Map<String, String> locations, boolean nonEmpty, List<String> staged)
+    /**
+     * Barman's safe horizon for copying over files already there: a file the backup has from before it (whole
+     * seconds) was already the same in the backup the destination was recovered from, so rsync's size and time
+     * check is enough; a newer one may differ within the same second and size, so it is compared by checksum.
+     * The earlier of this backup's and that backup's begin times; when the destination has no readable
+     * {@code .barman-recover.info}, no file is safe (0). Null when the destination is empty: a plain copy.
+     */
+    private Long safeHorizon(DestinationState state) {
+        if (!state.nonEmpty()) {
+            return null;
+        }
+        if (state.recoveredBegin() == null) {
+            return 0L;
+        }
+        OffsetDateTime horizon = state.recoveredBegin().isBefore(backup.beginTime()) ? state.recoveredBegin()
+                : backup.beginTime();
+        events.info("Using safe horizon time for smart rsync copy: " + PyDateTime.format(horizon));
+        return horizon.toEpochSecond();
+    }
+
+    /** {@code horizon}: see {@link #safeHorizon}; not null, files the backup lacks are deleted first. */
+    private void copyBaseBackup(Map<String, String> locations, Long horizon, List<String> staged)
             throws IOException, InterruptedException {
         Path backupDir = layout.backupDirectory(backup.backupId());
         RsyncCopy copy = new RsyncCopy(rsync, options.jobs(), options.retryTimes(), options.retrySleepSeconds(), null);
         for (BackupInfo.Tablespace t : backup.tablespaces()) {
             String to = target(locations.get(t.name()) + "/");
             String from = backupDir.resolve(String.valueOf(t.oid())) + "/";
-            if (nonEmpty && options.jobs() > 1) {
+            if (horizon != null) {
                 deleteExtraneous(from, to, List.of());
             }
-            copy.folder(t.name(), from, to, null, deleteFlag(nonEmpty), options.bwlimit(), null, "off", null);
+            copy.folder(t.name(), from, to, null, List.of(), options.bwlimit(), null, "off", horizon);
         }
         List<String> filters = new ArrayList<>();
         EXCLUDES.forEach(x -> filters.add("--exclude=" + x));
@@ -441,20 +480,16 @@ public final class Recovery {
         }
         String from = backupDir.resolve("data") + "/";
         String to = target(destination + "/");
-        if (nonEmpty && options.jobs() > 1) {
+        if (horizon != null) {
             deleteExtraneous(from, to, filters);
         }
-        List<String> all = new ArrayList<>(filters);
-        all.addAll(deleteFlag(nonEmpty));
-        copy.folder("pgdata", from, to, null, all, options.bwlimit(), null, "off", null);
+        copy.folder("pgdata", from, to, null, filters, options.bwlimit(), null, "off", horizon);
     }
 
-    /** Barman deletes what the destination holds that the backup does not (excluded paths are kept). */
-    private List<String> deleteFlag(boolean nonEmpty) {
-        return nonEmpty && options.jobs() == 1 ? List.of("--delete") : List.of();
-    }
-
-    /** With several jobs each rsync copies a list of files: the deletions are one rsync of their own first. */
+    /**
+     * Barman deletes what the destination holds that the backup does not (excluded paths are kept); the copy
+     * itself goes by file lists, so the deletions are one rsync of their own first.
+     */
     private void deleteExtraneous(String from, String to, List<String> filters) throws IOException, InterruptedException {
         List<String> cmd = rsync.command(null);
         cmd.addAll(List.of("-r", "--delete", "--existing", "--ignore-existing"));
