@@ -19,8 +19,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * The tutorial's "Setup the standby servers" on PostgreSQL 13, 15 and 17, then point-in-time recovery (time,
- * xid, LSN, restore point, immediate, a timeline after a promotion), get-wal, tablespace relocation and the
- * refusals, all against real servers restored over ssh.
+ * xid, LSN, restore point, immediate, a timeline after a promotion), get-wal, tablespace relocation, recovering
+ * over an earlier recovery, and the refusals, all against real servers restored over ssh.
  */
 class RecoveryIT {
     @BeforeAll
