@@ -226,7 +226,7 @@ class RecoveryIT {
             assertEquals("10", Lab.psql(restored, "SELECT count(*) FROM t WHERE id > 1000"));
             Lab.lab("pg", "destroy", restored);
 
-            nonEmptyDestination(home, restored, relocated);
+            nonEmptyDestination(home, restored, relocated, port + 1);
             Lab.lab("pg", "destroy", restored);
             Proc.run("rm", "-rf", relocated.toString()).ok();
             refusals(home, restored, time);
@@ -244,7 +244,8 @@ class RecoveryIT {
      * horizon (the earlier begin time of the two backups, read from .barman-recover.info), or when there is no
      * .barman-recover.info to tell (then every file is compared by checksum; here with two jobs).
      */
-    private static void nonEmptyDestination(BarmanHome home, String restored, Path relocated) throws Exception {
+    private static void nonEmptyDestination(BarmanHome home, String restored, Path relocated, int port)
+            throws Exception {
         Path dest = Path.of("/var/lib/edb/" + restored + "/data");
         Path backupData;
         try (var ids = Files.list(home.root.resolve("demo/base"))) {
@@ -266,14 +267,25 @@ class RecoveryIT {
         assertEquals(0, recover(home, "pg2-srv", restored, args).exit());
         tamper(dest.resolve(backupData.relativize(newer)));
         Path extraneous = dest.resolve("base/extraneous");
-        Files.writeString(extraneous, "not in the backup");
+        Path staleWal = dest.resolve("pg_wal/000000010000000000000099");
+        Path stalePid = dest.resolve("postmaster.pid");
+        for (Path stale : List.of(extraneous, staleWal, stalePid)) {
+            Files.writeString(stale, "not in the backup");
+        }
         Proc again = recover(home, "pg2-srv", restored, args);
         assertEquals(0, again.exit(), again.out() + again.err());
         assertTrue(again.out().contains("\nUsing safe horizon time for smart rsync copy: " + beginTime + "\n"),
                 again.out());
         assertArrayEquals(Files.readAllBytes(newer), Files.readAllBytes(dest.resolve(backupData.relativize(newer))),
                 backupData.relativize(newer) + ": newer than the horizon, same size and time: compared by checksum");
-        assertFalse(Files.exists(extraneous), "not in the backup: deleted");
+        for (Path stale : List.of(extraneous, staleWal, stalePid)) {
+            assertFalse(Files.exists(stale), dest.relativize(stale) + ": not in the backup, deleted as by Barman");
+        }
+        // The WAL files this recover copied came after the deletions: the server starts and ends its recovery.
+        startRestored(restored, 15, "pg2-srv", port, "");
+        BackupIT.waitFor(() -> Lab.psql(restored, "SELECT pg_is_in_recovery()").equals("f"), "recovery to end");
+        assertTrue(Integer.parseInt(Lab.psql(restored, "SELECT max(id) FROM t")) >= 5, "the backup's rows");
+        Lab.lab("pg", "stop", restored);
 
         Files.delete(dest.resolve(".barman-recover.info"));
         tamper(dest.resolve(backupData.relativize(older)));

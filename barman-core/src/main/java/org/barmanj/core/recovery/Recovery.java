@@ -125,6 +125,10 @@ public final class Recovery {
                 events.info("\t" + t.oid() + ", " + t.name() + ", " + locations.get(t.name()));
             }
             events.info("Copying the base backup.");
+            if (horizon != null) {
+                // Before anything is pushed: the deletions also take what the copy leaves alone.
+                deleteExtraneous(locations);
+            }
             // What goes besides the base backup (WAL files, edited configuration, signal file) is prepared here
             // first and pushed while the base backup is copied: the copy leaves those files alone.
             staging = Files.createTempDirectory("barman_recovery-", PosixFilePermissions.asFileAttribute(
@@ -463,36 +467,51 @@ public final class Recovery {
         for (BackupInfo.Tablespace t : backup.tablespaces()) {
             String to = target(locations.get(t.name()) + "/");
             String from = backupDir.resolve(String.valueOf(t.oid())) + "/";
-            if (horizon != null) {
-                deleteExtraneous(from, to, List.of());
-            }
             copy.folder(t.name(), from, to, null, List.of(), options.bwlimit(), null, "off", horizon);
         }
         List<String> filters = new ArrayList<>();
         EXCLUDES.forEach(x -> filters.add("--exclude=" + x));
         staged.forEach(f -> filters.add("--exclude=/" + f));
+        tablespacePaths(locations).forEach(p -> filters.add("--exclude=" + p));
+        copy.folder("pgdata", backupDir.resolve("data") + "/", target(destination + "/"), null, filters,
+                options.bwlimit(), null, "off", horizon);
+    }
+
+    /** The tablespaces' links in PGDATA, and their locations when inside it: not PGDATA's own files. */
+    private List<String> tablespacePaths(Map<String, String> locations) {
+        List<String> paths = new ArrayList<>();
         for (BackupInfo.Tablespace t : backup.tablespaces()) {
-            filters.add("--exclude=/pg_tblspc/" + t.oid());
+            paths.add("/pg_tblspc/" + t.oid());
             String location = locations.get(t.name());
             if (location.startsWith(destination + "/")) {
-                filters.add("--exclude=" + location.substring(destination.length()));
+                paths.add(location.substring(destination.length()));
             }
         }
-        String from = backupDir.resolve("data") + "/";
-        String to = target(destination + "/");
-        if (horizon != null) {
-            deleteExtraneous(from, to, filters);
-        }
-        copy.folder("pgdata", from, to, null, filters, options.bwlimit(), null, "off", horizon);
+        return paths;
     }
 
     /**
-     * Barman deletes what the destination holds that the backup does not (excluded paths are kept); the copy
-     * itself goes by file lists, so the deletions are one rsync of their own first.
+     * Barman's purge of a destination that already holds files: in each tablespace location and in PGDATA,
+     * whatever the backup does not have goes, the paths the copy excludes ({@code pg_wal/*}, {@code postmaster.pid},
+     * {@code tablespace_map}, ...) included; only the tablespaces' links and locations are kept. The copy itself
+     * goes by file lists, so this is one rsync of its own per folder, which copies nothing.
      */
-    private void deleteExtraneous(String from, String to, List<String> filters) throws IOException, InterruptedException {
+    private void deleteExtraneous(Map<String, String> locations) throws IOException, InterruptedException {
+        Path backupDir = layout.backupDirectory(backup.backupId());
+        for (BackupInfo.Tablespace t : backup.tablespaces()) {
+            purge(backupDir.resolve(String.valueOf(t.oid())) + "/", target(locations.get(t.name()) + "/"),
+                    List.of());
+        }
+        List<String> filters = new ArrayList<>();
+        tablespacePaths(locations).forEach(p -> filters.add("--filter=P " + p));
+        EXCLUDES.forEach(x -> filters.add("--exclude=" + x));
+        tablespacePaths(locations).forEach(p -> filters.add("--exclude=" + p));
+        purge(backupDir.resolve("data") + "/", target(destination + "/"), filters);
+    }
+
+    private void purge(String from, String to, List<String> filters) throws IOException, InterruptedException {
         List<String> cmd = rsync.command(null);
-        cmd.addAll(List.of("-r", "--delete", "--existing", "--ignore-existing"));
+        cmd.addAll(List.of("-rK", "--delete", "--delete-excluded", "--existing", "--ignore-existing"));
         cmd.addAll(filters);
         cmd.add(from);
         cmd.add(to);
