@@ -112,7 +112,7 @@ public final class BackupCommand extends ServerCommand {
                 session.output().error("Another backup process is running");
                 return;
             }
-            result = runLocked(session, server, layout, home);
+            result = runLocked(session, server, home);
         } catch (IOException e) {
             session.output().error("Permission denied, unable to access '" + e.getMessage() + "'");
             return;
@@ -122,7 +122,7 @@ public final class BackupCommand extends ServerCommand {
         }
         ArchiveWalCommand.archive(session, server, false);
         if (result.status().equals(BackupInfo.WAITING_FOR_WALS)) {
-            CheckBackup.run(layout, result);
+            CheckBackup.runLocked(server, result);
         }
         if (first && BackupInfo.COPY_DONE.contains(result.status())) {
             // WAL files older than the first backup may have arrived while it ran: they serve nothing.
@@ -138,7 +138,7 @@ public final class BackupCommand extends ServerCommand {
     }
 
     /** The backup itself, under the lock; a signal (Ctrl-C, kill) ends it as a FAILED backup. */
-    private BackupInfo runLocked(Session session, ServerConfig server, CatalogLayout layout, String home) {
+    private BackupInfo runLocked(Session session, ServerConfig server, String home) {
         RsyncBackup.Options defaults = RsyncBackup.Options.of(server);
         RsyncBackup.Options options = new RsyncBackup.Options(
                 reuseBackup != null ? reuseBackup : defaults.reuse(),
@@ -179,7 +179,7 @@ public final class BackupCommand extends ServerCommand {
         }
         if (waitForWals) {
             if (SwitchWalCommand.waitForWal(session, server, info.endWal(), waitTimeout == null ? 0 : waitTimeout)) {
-                CheckBackup.run(layout, info);
+                CheckBackup.runLocked(server, info);
             }
         }
         return info;

@@ -46,13 +46,20 @@ public final class CronCommand extends ServerCommand {
     }
 
     /** Barman's check-backup of the oldest backup still waiting for its WAL files (its output goes nowhere). */
-    private static void checkOldestWaitingBackup(Session session, ServerConfig server) {
+    private static void checkOldestWaitingBackup(Session session, ServerConfig server) throws IOException {
         List<BackupInfo> waiting = BackupCatalog.load(server).withStatus(BackupInfo.WAITING_FOR_WALS);
-        if (!waiting.isEmpty()) {
-            BackupInfo oldest = waiting.get(0);
-            session.output().info("Starting check-backup for backup " + oldest.backupId() + " of server "
-                    + server.name());
-            CheckBackup.run(new CatalogLayout(server), oldest);
+        if (waiting.isEmpty()) {
+            return;
+        }
+        BackupInfo oldest = waiting.get(0);
+        // Under the backup's lock, as Barman; when another process holds it, nothing is done or said.
+        try (LockFile lock = LockFile.tryAcquire(LockFile.of(server.lockDirectory(), server.name(),
+                oldest.backupId()))) {
+            if (lock != null) {
+                session.output().info("Starting check-backup for backup " + oldest.backupId() + " of server "
+                        + server.name());
+                CheckBackup.run(new CatalogLayout(server), oldest);
+            }
         }
     }
 

@@ -1,8 +1,12 @@
 package org.barmanj.core.backup;
 
+import org.barmanj.core.BarmanException;
+import org.barmanj.core.ErrorCode;
 import org.barmanj.core.catalog.BackupInfo;
 import org.barmanj.core.catalog.CatalogLayout;
 import org.barmanj.core.catalog.WalName;
+import org.barmanj.core.config.ServerConfig;
+import org.barmanj.core.lock.LockFile;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -19,6 +23,20 @@ import java.util.stream.Stream;
  */
 public final class CheckBackup {
     private CheckBackup() {
+    }
+
+    /**
+     * {@link #run} under the backup's lock ({@code .<server>-<backup id>.lock}, Barman's: only one process
+     * changes a backup at a time); null, with nothing done, when another process holds it.
+     */
+    public static String runLocked(ServerConfig server, BackupInfo backup) {
+        try (LockFile lock = LockFile.tryAcquire(LockFile.of(server.lockDirectory(), server.name(),
+                backup.backupId()))) {
+            return lock == null ? null : run(new CatalogLayout(server), backup);
+        } catch (IOException e) {
+            throw new BarmanException(ErrorCode.IO, "Cannot check backup " + backup.backupId() + " of server "
+                    + server.name() + ": " + e.getMessage(), e);
+        }
     }
 
     /** Updates and saves the backup's status when it changes; returns the status. */
@@ -74,8 +92,7 @@ public final class CheckBackup {
                 }
             }
         } catch (IOException e) {
-            throw new org.barmanj.core.BarmanException(org.barmanj.core.ErrorCode.IO,
-                    "Cannot list " + wals + ": " + e.getMessage(), e);
+            throw new BarmanException(ErrorCode.IO, "Cannot list " + wals + ": " + e.getMessage(), e);
         }
         return latest;
     }
