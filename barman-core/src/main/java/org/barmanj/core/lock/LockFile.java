@@ -58,8 +58,9 @@ public final class LockFile implements AutoCloseable {
         if (nonBlocking) {
             cmd.add("--nonblock");
         }
+        // sh named here: flock's own -c would run the user's $SHELL, which may be nologin.
         cmd.addAll(List.of("--conflict-exit-code", String.valueOf(BUSY), file.toString(),
-                "-c", "echo locked && exec cat >/dev/null"));
+                "sh", "-c", "echo locked && exec cat >/dev/null"));
         Process holder;
         try {
             holder = new ProcessBuilder(cmd).start();

@@ -63,6 +63,26 @@ class LockFileTest {
         }
     }
 
+    /** Whatever $SHELL says: a system user's may be nologin. */
+    @Test
+    void doesNotDependOnTheUsersShell() throws Exception {
+        Path file = dir.resolve(".demo-cron.lock");
+        Process child = new ProcessBuilder("env", "SHELL=/usr/sbin/nologin",
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-cp",
+                System.getProperty("java.class.path"), LockFileTest.class.getName(), file.toString())
+                .redirectErrorStream(true).start();
+        String out = new String(child.getInputStream().readAllBytes()).strip();
+        assertEquals(0, child.waitFor(), out);
+        assertEquals("held", out);
+    }
+
+    /** For {@link #doesNotDependOnTheUsersShell}: takes the lock given as argument in a fresh JVM. */
+    public static void main(String[] args) throws IOException {
+        try (LockFile lock = LockFile.tryAcquire(Path.of(args[0]))) {
+            System.out.println(lock != null ? "held" : "busy");
+        }
+    }
+
     @Test
     void aLockFileThatCannotBeOpenedIsAnError() throws Exception {
         Path file = dir.resolve(".demo-backup.lock");
