@@ -122,7 +122,7 @@ public final class BackupCommand extends ServerCommand {
         }
         ArchiveWalCommand.archive(session, server, false);
         if (result.status().equals(BackupInfo.WAITING_FOR_WALS)) {
-            CheckBackup.runLocked(server, result);
+            CheckBackup.runLocked(server, result, () -> { });
         }
         if (first && BackupInfo.COPY_DONE.contains(result.status())) {
             // WAL files older than the first backup may have arrived while it ran: they serve nothing.
@@ -179,7 +179,7 @@ public final class BackupCommand extends ServerCommand {
         }
         if (waitForWals) {
             if (SwitchWalCommand.waitForWal(session, server, info.endWal(), waitTimeout == null ? 0 : waitTimeout)) {
-                CheckBackup.runLocked(server, info);
+                CheckBackup.runLocked(server, info, () -> { });
             }
         }
         return info;

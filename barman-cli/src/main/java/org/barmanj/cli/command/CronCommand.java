@@ -5,7 +5,6 @@ import org.barmanj.core.BarmanException;
 import org.barmanj.core.backup.CheckBackup;
 import org.barmanj.core.catalog.BackupCatalog;
 import org.barmanj.core.catalog.BackupInfo;
-import org.barmanj.core.catalog.CatalogLayout;
 import org.barmanj.core.config.ServerConfig;
 import org.barmanj.core.lock.LockFile;
 import org.barmanj.core.wal.Archiver;
@@ -46,21 +45,15 @@ public final class CronCommand extends ServerCommand {
     }
 
     /** Barman's check-backup of the oldest backup still waiting for its WAL files (its output goes nowhere). */
-    private static void checkOldestWaitingBackup(Session session, ServerConfig server) throws IOException {
+    private static void checkOldestWaitingBackup(Session session, ServerConfig server) {
         List<BackupInfo> waiting = BackupCatalog.load(server).withStatus(BackupInfo.WAITING_FOR_WALS);
         if (waiting.isEmpty()) {
             return;
         }
         BackupInfo oldest = waiting.get(0);
-        // Under the backup's lock, as Barman; when another process holds it, nothing is done or said.
-        try (LockFile lock = LockFile.tryAcquire(LockFile.of(server.lockDirectory(), server.name(),
-                oldest.backupId()))) {
-            if (lock != null) {
-                session.output().info("Starting check-backup for backup " + oldest.backupId() + " of server "
-                        + server.name());
-                CheckBackup.run(new CatalogLayout(server), oldest);
-            }
-        }
+        // As Barman: when another process holds the backup's lock, nothing is done or said.
+        CheckBackup.runLocked(server, oldest, () -> session.output().info("Starting check-backup for backup "
+                + oldest.backupId() + " of server " + server.name()));
     }
 
     /**

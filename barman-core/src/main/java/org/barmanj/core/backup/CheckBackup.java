@@ -27,12 +27,17 @@ public final class CheckBackup {
 
     /**
      * {@link #run} under the backup's lock ({@code .<server>-<backup id>.lock}, Barman's: only one process
-     * changes a backup at a time); null, with nothing done, when another process holds it.
+     * changes a backup at a time), calling {@code started} once it is held; null, with nothing done, when
+     * another process holds it.
      */
-    public static String runLocked(ServerConfig server, BackupInfo backup) {
+    public static String runLocked(ServerConfig server, BackupInfo backup, Runnable started) {
         try (LockFile lock = LockFile.tryAcquire(LockFile.of(server.lockDirectory(), server.name(),
                 backup.backupId()))) {
-            return lock == null ? null : run(new CatalogLayout(server), backup);
+            if (lock == null) {
+                return null;
+            }
+            started.run();
+            return run(new CatalogLayout(server), backup);
         } catch (IOException e) {
             throw new BarmanException(ErrorCode.IO, "Cannot check backup " + backup.backupId() + " of server "
                     + server.name() + ": " + e.getMessage(), e);

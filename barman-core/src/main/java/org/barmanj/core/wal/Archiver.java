@@ -98,7 +98,28 @@ public final class Archiver {
         // As Barman, xlog.db stays locked for the whole batch; each file's line is appended once it is stored.
         try (LockFile xlogDbLock = runSize == 0 ? null
                 : LockFile.acquire(LockFile.of(server.lockDirectory(), server.name(), "xlogdb"))) {
-            archiveBatch(wals.subList(0, runSize), verbose, header, stamp, archived, xlogDb);
+            for (Path file : wals.subList(0, runSize)) {
+                if (archived.isEmpty() && !verbose) {
+                    out.accept(header);
+                }
+                String name = file.getFileName().toString();
+                out.accept("\t" + name);
+                archived.add(name);
+                Path target = layout.walPath(name);
+                if (Files.exists(target)) {
+                    if (sameContent(file, target)) {
+                        Files.delete(file);
+                    } else {
+                        out.accept("\tError: " + name + " is already present in server " + server.name()
+                                + ". File moved to errors directory.");
+                        moveToErrors(file, name + "." + stamp + ".duplicate");
+                    }
+                    continue;
+                }
+                WalFileEntry entry = store(file, target, xlogDb.fiveColumns());
+                xlogDb.append(List.of(entry));
+                Files.deleteIfExists(file);
+            }
         }
         if (archived.isEmpty() && verbose) {
             out.accept("\tno file found");
@@ -115,33 +136,6 @@ public final class Archiver {
             Durable.syncFolder(incoming);
         }
         return archived;
-    }
-
-    /** Archives {@code files} in order, adding each name to {@code archived}; xlog.db is locked by the caller. */
-    private void archiveBatch(List<Path> files, boolean verbose, String header, String stamp, List<String> archived,
-            XlogDb xlogDb) throws IOException {
-        for (Path file : files) {
-            if (archived.isEmpty() && !verbose) {
-                out.accept(header);
-            }
-            String name = file.getFileName().toString();
-            out.accept("\t" + name);
-            archived.add(name);
-            Path target = layout.walPath(name);
-            if (Files.exists(target)) {
-                if (sameContent(file, target)) {
-                    Files.delete(file);
-                } else {
-                    out.accept("\tError: " + name + " is already present in server " + server.name()
-                            + ". File moved to errors directory.");
-                    moveToErrors(file, name + "." + stamp + ".duplicate");
-                }
-                continue;
-            }
-            WalFileEntry entry = store(file, target, xlogDb.fiveColumns());
-            xlogDb.append(List.of(entry));
-            Files.deleteIfExists(file);
-        }
     }
 
     /** Puts the file in the archive (compressed as configured unless it already is) durably; returns its entry. */
