@@ -6,6 +6,7 @@ import org.barmanj.core.catalog.CatalogLayout;
 import org.barmanj.core.catalog.WalName;
 import org.barmanj.core.config.ServerConfig;
 import org.barmanj.core.fs.Durable;
+import org.barmanj.core.fs.UncachedWriter;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -61,7 +62,7 @@ public final class PutWal {
             t.setDaemon(true);
             return t;
         });
-        try {
+        try (UncachedWriter writer = new UncachedWriter()) {
             Files.createDirectories(incoming);
             TarReader tar = new TarReader(new java.io.BufferedInputStream(stream, 1 << 20));
             for (TarReader.Entry e = tar.next(); e != null; e = tar.next()) {
@@ -83,7 +84,7 @@ public final class PutWal {
                 }
                 Path temp = incoming.resolve("." + ProcessHandle.current().pid() + "-" + name);
                 temps.add(temp);
-                String md5 = extract(tar.content(), temp, e.mtime());
+                String md5 = extract(tar.content(), temp, e.mtime(), writer);
                 files.put(name, new Received(name, temp, md5, syncer.submit(() -> {
                     Durable.syncFile(temp);
                     return null;
@@ -119,20 +120,10 @@ public final class PutWal {
         }
     }
 
-    private static String extract(InputStream content, Path temp, String mtime) throws IOException {
+    private static String extract(InputStream content, Path temp, String mtime, UncachedWriter writer)
+            throws IOException {
         MessageDigest md5 = digest("MD5");
-        byte[] buffer = new byte[1 << 20];
-        try (java.nio.channels.FileChannel out = java.nio.channels.FileChannel.open(temp,
-                java.nio.file.StandardOpenOption.CREATE_NEW, java.nio.file.StandardOpenOption.WRITE)) {
-            for (int n = content.readNBytes(buffer, 0, buffer.length); n > 0;
-                 n = content.readNBytes(buffer, 0, buffer.length)) {
-                md5.update(buffer, 0, n);
-                java.nio.ByteBuffer chunk = java.nio.ByteBuffer.wrap(buffer, 0, n);
-                while (chunk.hasRemaining()) {
-                    out.write(chunk);
-                }
-            }
-        }
+        writer.copy(content, temp, md5);
         BigDecimal seconds = new BigDecimal(mtime);
         long whole = seconds.longValue();
         long nanos = seconds.subtract(BigDecimal.valueOf(whole)).movePointRight(9).longValue();
