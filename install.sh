@@ -10,8 +10,9 @@ dist="$here/barman-cli/target/dist"
 mkdir -p "$prefix"
 rm -rf "$prefix/bin" "$prefix/lib"
 cp -R "$dist/bin" "$dist/lib" "$prefix/"
-# The class-data-sharing archive records the jars' paths: build it again where they now live.
+# The class-data-sharing archives record the jars' paths: build them again where the jars now live.
 "$prefix/bin/barman" --build-cds-archive
+"$prefix/bin/barman-wal-archive" --build-cds-archive
 for launcher in "$prefix"/bin/*; do
     ln -sf "$launcher" "/usr/local/bin/$(basename "$launcher")"
 done

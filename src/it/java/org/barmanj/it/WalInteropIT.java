@@ -83,9 +83,21 @@ class WalInteropIT {
     void ourClientsAgainstBarman34() throws IOException {
         BarmanHome home = new BarmanHome("interop-34", "barman34").tutorialServer("pg1-srv", 1).ownedByBarman();
         try {
-            Proc.as("enterprisedb", Lab.BIN.resolve("barman-wal-archive").toString(), "-U", "barman34", "-c",
-                    home.conf.toString(), "backup-srv", "demo", walDir.resolve(WAL).toString()).ok();
-            assertArrayEquals(content, Files.readAllBytes(home.root.resolve("demo/incoming/" + WAL)));
+            // By default our client sends SHA256SUMS, as Barman 3.12+'s; 3.4 refuses that, stores nothing, and the
+            // client sends the file again with MD5SUMS, saying so.
+            Path incoming = home.root.resolve("demo/incoming/" + WAL);
+            Proc fallback = Proc.as("enterprisedb", Lab.BIN.resolve("barman-wal-archive").toString(), "-U", "barman34",
+                    "-c", home.conf.toString(), "backup-srv", "demo", walDir.resolve(WAL).toString()).ok();
+            assertTrue(fallback.err().contains("Missing checksum for file"), fallback.err());
+            assertTrue(fallback.err().contains("WARNING: the Barman server does not accept SHA256SUMS (Barman before "
+                    + "3.12): sending MD5SUMS instead; add --md5 to the archive_command"), fallback.err());
+            assertArrayEquals(content, Files.readAllBytes(incoming));
+            Files.delete(incoming);
+            Proc md5 = Proc.as("enterprisedb", Lab.BIN.resolve("barman-wal-archive").toString(), "--md5", "-U",
+                    "barman34", "-c", home.conf.toString(), "backup-srv", "demo", walDir.resolve(WAL).toString()).ok();
+            assertTrue(!md5.err().contains("Missing checksum") && !md5.err().contains("WARNING"),
+                    "with --md5: one stream, accepted at once\n" + md5.err());
+            assertArrayEquals(content, Files.readAllBytes(incoming));
             Proc archived = home.barman34("archive-wal", "demo").ok();
             assertTrue(archived.out().contains("\t" + WAL), archived.out());
             Path restored = walDir.resolve("restored-from-3.4");

@@ -13,32 +13,49 @@ import java.util.List;
 
 /**
  * Writes the stream {@code barman put-wal} reads: a POSIX (PAX) tar of the WAL files, each preceded by a
- * PAX header carrying its sub-second mtime, then an {@code MD5SUMS} member with one
- * {@code <md5> *<name>} line per file, as Barman's barman-wal-archive writes it.
+ * PAX header carrying its sub-second mtime, then a checksum member with one {@code <hex> *<name>} line per
+ * file, as Barman's barman-wal-archive writes it: {@code SHA256SUMS} (Barman 3.12+'s client) or
+ * {@code MD5SUMS} (earlier clients, and {@code --md5}).
+ *
+ * <p>With SHA-256, each file's PAX header also carries {@value #CHECKSUM_HINT}{@code =SHA-256}: the checksum
+ * member comes last, and the hint lets our put-wal compute that digest while the file streams in instead of
+ * reading the file again. Tar readers ignore PAX keywords they do not know (Python's tarfile, so Barman's
+ * put-wal, does).
  */
 final class TarWriter {
+    /** The PAX keyword naming the digest of the checksum member to come; a vendor keyword, as POSIX allows. */
+    static final String CHECKSUM_HINT = "BARMANJ.checksum";
     private static final int BLOCK = 512;
     private static final int RECORD = 10240;
     private final OutputStream out;
+    private final String algorithm;
     private final List<String> sums = new ArrayList<>();
     private long written;
 
-    TarWriter(OutputStream out) {
+    /** {@code algorithm}: "SHA-256" or "MD5". */
+    TarWriter(OutputStream out, String algorithm) {
         this.out = out;
+        this.algorithm = algorithm;
     }
 
     /** Adds a regular file; {@code mtimeSeconds} may have a fraction. */
     void add(String name, long size, int mode, BigDecimal mtimeSeconds, InputStream content) throws IOException {
         BigDecimal mtime = mtimeSeconds.stripTrailingZeros();
+        java.io.ByteArrayOutputStream pax = new java.io.ByteArrayOutputStream();
         if (mtime.scale() > 0) {
             // The ustar header holds whole seconds; like Python's tarfile, a PAX record keeps the fraction.
-            byte[] pax = paxRecord("mtime", mtime.toPlainString());
-            header("././@PaxHeader", pax.length, 0644, mtimeSeconds.longValue(), 'x');
-            write(pax);
-            pad(pax.length);
+            pax.write(paxRecord("mtime", mtime.toPlainString()));
+        }
+        if (!algorithm.equals("MD5")) {
+            pax.write(paxRecord(CHECKSUM_HINT, algorithm));
+        }
+        if (pax.size() > 0) {
+            header("././@PaxHeader", pax.size(), 0644, mtimeSeconds.longValue(), 'x');
+            write(pax.toByteArray());
+            pad(pax.size());
         }
         header(name, size, mode, mtimeSeconds.longValue(), '0');
-        MessageDigest md5 = md5();
+        MessageDigest digest = digest(algorithm);
         byte[] buffer = new byte[1 << 20];
         long left = size;
         while (left > 0) {
@@ -46,18 +63,18 @@ final class TarWriter {
             if (n < 0) {
                 throw new java.io.EOFException(name + " is shorter than " + size + " bytes: it changed while being sent");
             }
-            md5.update(buffer, 0, n);
+            digest.update(buffer, 0, n);
             write(buffer, n);
             left -= n;
         }
         pad(size);
-        sums.add(HexFormat.of().formatHex(md5.digest()) + " *" + name + "\n");
+        sums.add(HexFormat.of().formatHex(digest.digest()) + " *" + name + "\n");
     }
 
-    /** Appends MD5SUMS and the end-of-archive blocks, padded to a whole tar record. */
+    /** Appends the checksum member and the end-of-archive blocks, padded to a whole tar record. */
     void finish() throws IOException {
         byte[] body = String.join("", sums).getBytes(StandardCharsets.UTF_8);
-        header("MD5SUMS", body.length, 0644, 0, '0');
+        header(algorithm.equals("MD5") ? "MD5SUMS" : "SHA256SUMS", body.length, 0644, 0, '0');
         write(body);
         pad(body.length);
         write(new byte[2 * BLOCK]);
@@ -125,9 +142,9 @@ final class TarWriter {
         written += n;
     }
 
-    private static MessageDigest md5() {
+    private static MessageDigest digest(String algorithm) {
         try {
-            return MessageDigest.getInstance("MD5");
+            return MessageDigest.getInstance(algorithm);
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }

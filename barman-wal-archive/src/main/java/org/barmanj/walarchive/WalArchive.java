@@ -37,6 +37,8 @@ public final class WalArchive extends Client {
     private static final Pattern WAL_NAME = Pattern.compile(
             "[0-9A-F]{24}|[0-9A-F]{24}\\.[0-9A-F]{8}\\.backup|[0-9A-F]{24}\\.partial|[0-9A-F]{8}\\.history");
     int lookAhead = DEFAULT_LOOK_AHEAD;
+    /** The digest of the checksum member: SHA-256 as Barman 3.12+'s client, MD5 with {@code --md5}. */
+    String checksum = "SHA-256";
     /** Barman 3.12+'s client-side compression ({@code -z}, {@code -j}, ...), or null. */
     String compression;
     String compressionLevel;
@@ -64,7 +66,7 @@ public final class WalArchive extends Client {
     List<String> help() {
         return List.of("PostgreSQL's archive_command: sends WAL_PATH to 'barman put-wal SERVER_NAME' on BARMAN_HOST "
                         + "over ssh.",
-                "  --md5                 send MD5 checksums (always done; accepted for compatibility)",
+                "  --md5                 send MD5 checksums instead of SHA-256 (for Barman servers before 3.12)",
                 "  -z, --gzip / -j, --bzip2 / --xz / --zstd / --lz4",
                 "                        compress before sending (the backup host stores the file as sent; Barman 3.4",
                 "                        understands gzip and bzip2 only)",
@@ -75,7 +77,7 @@ public final class WalArchive extends Client {
 
     @Override
     void options(Map<String, Args.Spec> options) {
-        alias(options, Args.Spec.flag(() -> { }), "--md5");
+        alias(options, Args.Spec.flag(() -> checksum = "MD5"), "--md5");
         alias(options, Args.Spec.value(v -> lookAhead = Integer.parseInt(v)), "--look-ahead");
         alias(options, Args.Spec.flag(() -> compression = "gzip"), "-z", "--gzip");
         alias(options, Args.Spec.flag(() -> compression = "bzip2"), "-j", "--bzip2");
@@ -117,7 +119,14 @@ public final class WalArchive extends Client {
         files.add(wal);
         List<Path> extra = readyAfter(wal);
         files.addAll(extra);
-        int code = send(files);
+        Sent sent = send(files, checksum);
+        if (sent.oldServer() && !checksum.equals("MD5")) {
+            // A Barman server before 3.12 only knows MD5SUMS; it stored nothing, so sending again is safe.
+            err.println("WARNING: the Barman server does not accept SHA256SUMS (Barman before 3.12): "
+                    + "sending MD5SUMS instead; add --md5 to the archive_command to avoid sending twice");
+            sent = send(files, "MD5");
+        }
+        int code = sent.code();
         if (code == 0) {
             markDone(wal, extra);
         }
@@ -165,17 +174,21 @@ public final class WalArchive extends Client {
         return extra;
     }
 
-    private int send(List<Path> files) {
+    /** The exit code of one attempt, and whether put-wal failed for want of an MD5 checksum (Barman before 3.12). */
+    private record Sent(int code, boolean oldServer) {
+    }
+
+    private Sent send(List<Path> files, String algorithm) {
         Process ssh;
         try {
-            ssh = new ProcessBuilder(remoteCommand()).redirectOutput(ProcessBuilder.Redirect.INHERIT)
-                    .redirectError(ProcessBuilder.Redirect.INHERIT).start();
+            ssh = new ProcessBuilder(remoteCommand()).redirectOutput(ProcessBuilder.Redirect.INHERIT).start();
         } catch (IOException e) {
-            return error("Error executing ssh: " + e.getMessage(), 2);
+            return new Sent(error("Error executing ssh: " + e.getMessage(), 2), false);
         }
+        RemoteErrors remoteErrors = new RemoteErrors(ssh.getErrorStream(), err);
         String localError = null;
         try (OutputStream stdin = ssh.getOutputStream()) {
-            TarWriter tar = new TarWriter(stdin);
+            TarWriter tar = new TarWriter(stdin, algorithm);
             for (Path f : files) {
                 FileTime mtime = Files.getLastModifiedTime(f);
                 if (compression != null) {
@@ -201,20 +214,57 @@ public final class WalArchive extends Client {
         int code;
         try {
             code = ssh.waitFor();
+            remoteErrors.join();
         } catch (InterruptedException e) {
             ssh.destroy();
-            return error("SIGINT received! Terminating.", 2);
+            return new Sent(error("SIGINT received! Terminating.", 2), false);
         }
         if (localError != null) {
             err.println("ERROR: Cannot send " + walPath + ": " + localError);
         }
         if (code == 0) {
-            return localError == null ? 0 : 2;
+            return new Sent(localError == null ? 0 : 2, false);
         }
         if (code == 255) {
-            return error("Connection problem with ssh", 3);
+            return new Sent(error("Connection problem with ssh", 3), false);
         }
-        return error("Remote 'barman put-wal' command has failed!", code);
+        if (remoteErrors.missingChecksum && localError == null && !algorithm.equals("MD5")) {
+            return new Sent(code, true);
+        }
+        return new Sent(error("Remote 'barman put-wal' command has failed!", code), false);
+    }
+
+    /**
+     * Passes the remote's stderr on to ours, line by line, noting Barman's {@code Missing checksum for file}:
+     * what a server before 3.12 answers to a {@code SHA256SUMS} stream.
+     */
+    private static final class RemoteErrors extends Thread {
+        private final InputStream remote;
+        private final PrintStream err;
+        volatile boolean missingChecksum;
+
+        RemoteErrors(InputStream remote, PrintStream err) {
+            super("remote-stderr");
+            this.remote = remote;
+            this.err = err;
+            setDaemon(true);
+            start();
+        }
+
+        @Override
+        public void run() {
+            try (java.io.BufferedReader lines = new java.io.BufferedReader(
+                    new java.io.InputStreamReader(remote, java.nio.charset.StandardCharsets.UTF_8))) {
+                for (String line = lines.readLine(); line != null; line = lines.readLine()) {
+                    if (line.contains("Missing checksum for file")) {
+                        missingChecksum = true;
+                    }
+                    err.println(line);
+                }
+            } catch (IOException e) {
+                // The remote closed its stderr: nothing more to pass on.
+            }
+        }
     }
 
     /**

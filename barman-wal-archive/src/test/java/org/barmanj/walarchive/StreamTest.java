@@ -35,9 +35,9 @@ class StreamTest {
         server = BarmanConfig.load(conf.toString(), Map.of(), home.toString()).server("demo");
     }
 
-    private static byte[] stream(String... namesAndContents) throws IOException {
+    private static byte[] stream(String algorithm, String... namesAndContents) throws IOException {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
-        TarWriter tar = new TarWriter(out);
+        TarWriter tar = new TarWriter(out, algorithm);
         for (int i = 0; i < namesAndContents.length; i += 2) {
             byte[] content = namesAndContents[i + 1].getBytes();
             tar.add(namesAndContents[i], content.length, 0600, new BigDecimal("1795538010.5566733"),
@@ -49,21 +49,45 @@ class StreamTest {
 
     @Test
     void severalFilesInOneStream() throws IOException {
-        byte[] bytes = stream("000000010000000000000005", "five", "000000010000000000000006", "six",
-                "00000002.history", "1\t0/5000000\tno recovery target specified\n");
-        assertEquals(0, bytes.length % 10240, "padded to whole tar records like Python's tarfile");
-        PutWal.Result r = PutWal.receive(server, new ByteArrayInputStream(bytes), "");
-        assertEquals(List.of("000000010000000000000005", "000000010000000000000006", "00000002.history"), r.stored());
-        assertEquals("six", Files.readString(home.resolve("demo/incoming/000000010000000000000006")));
-        assertEquals(1795538010L, Files.getLastModifiedTime(home.resolve("demo/incoming/000000010000000000000005"))
-                .toInstant().getEpochSecond());
+        for (String algorithm : List.of("SHA-256", "MD5")) {
+            byte[] bytes = stream(algorithm, "000000010000000000000005", "five", "000000010000000000000006", "six",
+                    "00000002.history", "1\t0/5000000\tno recovery target specified\n");
+            assertEquals(0, bytes.length % 10240, "padded to whole tar records like Python's tarfile");
+            String text = new String(bytes, java.nio.charset.StandardCharsets.ISO_8859_1);
+            assertEquals(algorithm.equals("MD5"), text.contains("MD5SUMS"), algorithm);
+            assertEquals(algorithm.equals("MD5"), !text.contains("SHA256SUMS"), algorithm);
+            assertEquals(algorithm.equals("MD5"), !text.contains("BARMANJ.checksum=SHA-256"), algorithm);
+            PutWal.Result r = PutWal.receive(server, new ByteArrayInputStream(bytes), "");
+            assertEquals(List.of("000000010000000000000005", "000000010000000000000006", "00000002.history"),
+                    r.stored(), algorithm);
+            assertEquals("six", Files.readString(home.resolve("demo/incoming/000000010000000000000006")));
+            assertEquals(1795538010L, Files.getLastModifiedTime(home.resolve("demo/incoming/000000010000000000000005"))
+                    .toInstant().getEpochSecond());
+            PutWal.Result again = PutWal.receive(server, new ByteArrayInputStream(bytes), "");
+            assertEquals(3, again.alreadyThere().size(), "the same files again are accepted once: " + algorithm);
+            for (Path f : Files.list(home.resolve("demo/incoming")).toList()) {
+                Files.delete(f);
+            }
+        }
+    }
+
+    /** The SHA-256 digest computed while the file streams in is the one checked: a changed byte is refused. */
+    @Test
+    void aChangedByteFailsTheSha256Check() throws IOException {
+        byte[] bytes = stream("SHA-256", "000000010000000000000005", "five");
+        String text = new String(bytes, java.nio.charset.StandardCharsets.ISO_8859_1);
+        bytes[text.indexOf("five")] = 'F';
+        BarmanException e = assertThrows(BarmanException.class,
+                () -> PutWal.receive(server, new ByteArrayInputStream(bytes), ""));
+        assertTrue(e.getMessage().startsWith("Bad file checksum '"), e.getMessage());
+        assertEquals(0, Files.list(home.resolve("demo/incoming")).count());
     }
 
     @Test
     void namesThatAreNotWalFilesOrEscapeTheFolderAreRefused() throws IOException {
         for (String name : List.of("../000000010000000000000005", "postgresql.conf", "/etc/passwd",
                 "000000010000000000000005/x")) {
-            byte[] bytes = stream(name, "x");
+            byte[] bytes = stream("SHA-256", name, "x");
             BarmanException e = assertThrows(BarmanException.class,
                     () -> PutWal.receive(server, new ByteArrayInputStream(bytes), ""), name);
             assertTrue(e.getMessage().startsWith("Unsupported filename '"), e.getMessage());

@@ -38,8 +38,17 @@ public final class PutWal {
     public record Result(List<String> stored, List<String> alreadyThere, List<String> messages) {
     }
 
-    private record Received(String name, Path temp, String md5, java.util.concurrent.Future<?> synced) {
+    /** A file written to its temporary name, with the digest computed while it arrived. */
+    private record Received(String name, Path temp, String algorithm, String digest,
+                            java.util.concurrent.Future<?> synced) {
     }
+
+    /**
+     * The PAX keyword with which our barman-wal-archive announces the digest of the checksum member that ends
+     * the stream, so that digest is computed while each file streams in. Without it (Barman's clients), MD5:
+     * Barman's clients before 3.12 send only that.
+     */
+    private static final String CHECKSUM_HINT = "BARMANJ.checksum";
 
     private PutWal() {
     }
@@ -84,8 +93,9 @@ public final class PutWal {
                 }
                 Path temp = incoming.resolve("." + ProcessHandle.current().pid() + "-" + name);
                 temps.add(temp);
-                String md5 = extract(tar.content(), temp, e.mtime(), writer);
-                files.put(name, new Received(name, temp, md5, syncer.submit(() -> {
+                String streamed = "SHA-256".equals(e.pax().get(CHECKSUM_HINT)) ? "SHA-256" : "MD5";
+                String digest = extract(tar.content(), temp, e.mtime(), writer, streamed);
+                files.put(name, new Received(name, temp, streamed, digest, syncer.submit(() -> {
                     Durable.syncFile(temp);
                     return null;
                 })));
@@ -120,15 +130,15 @@ public final class PutWal {
         }
     }
 
-    private static String extract(InputStream content, Path temp, String mtime, UncachedWriter writer)
-            throws IOException {
-        MessageDigest md5 = digest("MD5");
-        writer.copy(content, temp, md5);
+    private static String extract(InputStream content, Path temp, String mtime, UncachedWriter writer,
+                                  String algorithm) throws IOException {
+        MessageDigest digest = digest(algorithm);
+        writer.copy(content, temp, digest);
         BigDecimal seconds = new BigDecimal(mtime);
         long whole = seconds.longValue();
         long nanos = seconds.subtract(BigDecimal.valueOf(whole)).movePointRight(9).longValue();
         Files.setLastModifiedTime(temp, FileTime.from(Instant.ofEpochSecond(whole, nanos)));
-        return HexFormat.of().formatHex(md5.digest());
+        return HexFormat.of().formatHex(digest.digest());
     }
 
     /** Barman's checksum lines: {@code <hex> *<name>} or {@code <hex>  <name>}. */
@@ -157,7 +167,7 @@ public final class PutWal {
             if (expected == null) {
                 throw fail("Missing checksum for file '" + r.name() + "'" + where);
             }
-            String actual = algorithm.equals("MD5") ? r.md5() : hash(r.temp(), algorithm);
+            String actual = algorithm.equals(r.algorithm()) ? r.digest() : hash(r.temp(), algorithm);
             if (!actual.equalsIgnoreCase(expected)) {
                 throw fail("Bad file checksum '" + actual + "' (should be " + expected + ") for file '"
                         + r.name() + "'" + where);
@@ -175,8 +185,8 @@ public final class PutWal {
         for (Received r : files.values()) {
             Path target = incoming.resolve(r.name());
             if (Files.exists(target)) {
-                String existing = hash(target, "MD5");
-                if (existing.equals(r.md5())) {
+                String existing = hash(target, r.algorithm());
+                if (existing.equals(r.digest())) {
                     already.add(r.name());
                     continue;
                 }
@@ -187,7 +197,7 @@ public final class PutWal {
                 movedToErrors = true;
                 messages.add("\tError: Duplicate Files Detected with Mismatched Checksums. File " + r.name()
                         + " already exists on server " + serverName
-                        + " with checksum " + existing + ", but the checksum of the incoming file is " + r.md5()
+                        + " with checksum " + existing + ", but the checksum of the incoming file is " + r.digest()
                         + ". The file has been moved to the errors directory.");
                 continue;
             }

@@ -14,8 +14,11 @@ import java.util.Map;
 public final class TarReader {
     private static final int BLOCK = 512;
 
-    /** One member: its name, type flag, size and mtime (seconds, with the PAX fraction when present). */
-    public record Entry(String name, char type, long size, String mtime) {
+    /**
+     * One member: its name, type flag, size, mtime (seconds, with the PAX fraction when present) and the PAX
+     * records that preceded it.
+     */
+    public record Entry(String name, char type, long size, String mtime, Map<String, String> pax) {
         public boolean regularFile() {
             return type == '0' || type == '\0';
         }
@@ -72,7 +75,7 @@ public final class TarReader {
             String mtime = pax.getOrDefault("mtime", String.valueOf(octal(h, 136, 12)));
             remaining = size;
             padding = (BLOCK - size % BLOCK) % BLOCK;
-            return new Entry(name, type, size, mtime);
+            return new Entry(name, type, size, mtime, pax);
         }
     }
 
