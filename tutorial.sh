@@ -62,15 +62,22 @@ for n in 2 3; do
     echo "primary_conninfo = 'host=pg1-srv user=replic_user port=5444'" \
         | runuser -u enterprisedb -- tee -a "/var/lib/edb/pg$n/data/postgresql.auto.conf" >/dev/null
     echo
-    echo "Starting the standby on pg$n-srv: PostgreSQL $($lab pg start "pg$n" 15 "pg$n-srv" 5444)"
+    version=$($lab pg start "pg$n" 15 "pg$n-srv" 5444)  # a standby that does not start ends the script
+    echo "Starting the standby on pg$n-srv: PostgreSQL $version"
 done
+streaming=0
 for _ in $(seq 100); do
-    [ "$($lab pg psql pg1 -Atc "SELECT count(*) FROM pg_stat_replication WHERE state = 'streaming'")" = 2 ] && break
+    streaming=$($lab pg psql pg1 -Atc "SELECT count(*) FROM pg_stat_replication WHERE state = 'streaming'")
+    [ "$streaming" = 2 ] && break
     sleep 0.2
 done
 echo
 echo "\$ sudo -iu enterprisedb ps -o pid,cmd fx   # on pg1-srv: the two standbys stream"
 runuser -u enterprisedb -- ps -o pid,cmd fx | grep -E "postmaster|postgres -D|walsender" | grep -v grep || true
 $lab pg psql pg1 -c "SELECT application_name, client_addr, state FROM pg_stat_replication"
+if [ "$streaming" != 2 ]; then
+    echo "ERROR: $streaming standbys streaming from pg1-srv, expected 2" >&2
+    exit 1
+fi
 echo
 echo "The lab keeps running; stop it with: $lab down"

@@ -167,7 +167,8 @@ class BackupIT {
                 + "recovery_target = 'immediate'\nrecovery_target_action = 'promote'\n");
         Files.writeString(data.resolve("recovery.signal"), "");
         Proc.run("chown", "-R", "enterprisedb:", data.getParent().toString(), tbs.toString()).ok();
-        Proc.run("chmod", "700", data.toString()).ok();
+        assertEquals("700", Proc.run("stat", "-c", "%a", data.toString()).ok().out().strip(),
+                "the data directory keeps PGDATA's mode, which PostgreSQL requires");
         Lab.lab("pg", "start", copy, String.valueOf(major), "pg1-srv", String.valueOf(port));
         waitFor(() -> Lab.psql(copy, "SELECT pg_is_in_recovery()").equals("f"), copy + " to finish recovery");
     }
@@ -256,7 +257,8 @@ class BackupIT {
                 .replaceAll("(?m)^unix_socket_directories = .*$", "unix_socket_directories = '/var/lib/edb/" + copy
                         + "/run'"));
         Proc.run("chown", "-R", "enterprisedb:", data.getParent().toString(), tbs.toString()).ok();
-        Proc.run("chmod", "700", data.toString()).ok();
+        assertEquals("700", Proc.run("stat", "-c", "%a", data.toString()).ok().out().strip(),
+                "the data directory keeps PGDATA's mode, which PostgreSQL requires");
         Lab.lab("pg", "start", copy, String.valueOf(major), "pg1-srv", String.valueOf(port));
         waitFor(() -> Lab.psql(copy, "SELECT pg_is_in_recovery()").equals("f"), copy + " to finish recovery");
     }

@@ -17,7 +17,9 @@ import java.util.PriorityQueue;
  *
  * <p>Each pass is split into {@code jobs} lists of about equal bytes (largest file first, each to the lightest
  * list), so that all jobs end about together. Folders go into the first list: they create the empty ones
- * (rsync creates a file's parent folders by itself).
+ * (rsync creates a file's parent folders by itself). So does the top folder itself ({@code .}): without it, the
+ * destination keeps the mode it was created with instead of the source's (PostgreSQL refuses a data directory
+ * that others may read).
  */
 public final class CopyPlan {
     /** One rsync process: its files (relative paths) and whether it compares them by checksum. */
@@ -29,7 +31,7 @@ public final class CopyPlan {
 
     /** {@code horizonSeconds} null when there is no previous backup to reuse. */
     public static List<Job> plan(List<FileListing> entries, int jobs, Long horizonSeconds) {
-        List<String> folders = new ArrayList<>();
+        List<String> folders = new ArrayList<>(List.of("."));
         List<FileListing> quick = new ArrayList<>();
         List<FileListing> checksum = new ArrayList<>();
         for (FileListing e : entries) {

@@ -25,7 +25,8 @@ class CopyPlanTest {
                 1, null);
         assertEquals(1, plan.size());
         assertFalse(plan.get(0).checksum());
-        assertEquals(List.of("base", "base/1", "PG_VERSION"), plan.get(0).paths());
+        assertEquals(List.of(".", "base", "base/1", "PG_VERSION"), plan.get(0).paths(),
+                "the top folder too, so that it gets the source's mode");
     }
 
     @Test
@@ -39,7 +40,7 @@ class CopyPlanTest {
         assertEquals(2, plan.size());
         assertEquals(370, plan.get(0).bytes() + plan.get(1).bytes());
         assertTrue(plan.get(0).bytes() - plan.get(1).bytes() <= 10, "within the last file dealt: " + plan);
-        assertEquals(8, plan.get(0).paths().size() + plan.get(1).paths().size());
+        assertEquals(9, plan.get(0).paths().size() + plan.get(1).paths().size(), "8 files and the top folder");
     }
 
     @Test
@@ -49,7 +50,7 @@ class CopyPlanTest {
                 file("at", 8, 1000), file("new", 8, 2000)), 1, horizon);
         assertEquals(2, plan.size());
         assertFalse(plan.get(0).checksum());
-        assertEquals(List.of("d", "old", "second-before"), plan.get(0).paths());
+        assertEquals(List.of(".", "d", "old", "second-before"), plan.get(0).paths());
         assertTrue(plan.get(1).checksum());
         assertEquals(List.of("at", "new"), plan.get(1).paths());
     }
@@ -58,7 +59,7 @@ class CopyPlanTest {
     void onlyFoldersStillMakeOneJob() {
         List<CopyPlan.Job> plan = CopyPlan.plan(List.of(dir("pg_wal"), dir("pg_tblspc")), 4, 10L);
         assertEquals(1, plan.size());
-        assertEquals(List.of("pg_wal", "pg_tblspc"), plan.get(0).paths());
+        assertEquals(List.of(".", "pg_wal", "pg_tblspc"), plan.get(0).paths());
     }
 
     @Test
