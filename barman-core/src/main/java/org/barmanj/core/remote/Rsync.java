@@ -51,8 +51,9 @@ public final class Rsync {
     }
 
     /**
-     * The same for a bulk copy: on a connection of its own. A multiplexed one would relay every byte through
-     * one more process, which costs more than the handshake it saves on a copy of any size.
+     * The same for a bulk copy: on a connection of its own. Over the shared master, the encryption of every
+     * parallel job would run in that one ssh process, on one core; for a single job the handshake it saves
+     * made no measurable difference (1 GB: 2.75 s alone, 2.67 s shared, medians of 5 alternating runs).
      */
     public List<String> bulkCommand(Integer bwlimit) {
         return start(connection.ownSshCommand(), bwlimit);
