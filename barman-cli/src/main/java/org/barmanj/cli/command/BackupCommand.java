@@ -15,6 +15,7 @@ import org.barmanj.core.check.ServerCheck;
 import org.barmanj.core.config.ServerConfig;
 import org.barmanj.core.lock.LockFile;
 import org.barmanj.core.postgres.RemoteStatus;
+import org.barmanj.core.remote.SharedConnection;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -89,12 +90,19 @@ public final class BackupCommand extends ServerCommand {
     }
 
     private void backup(Session session, ServerConfig server) {
+        // The check's ssh probe opens the connection that the backup's short commands then share.
+        try (SharedConnection ssh = SharedConnection.of(server.string(org.barmanj.core.config.Option.SSH_COMMAND))) {
+            backup(session, server, ssh);
+        }
+    }
+
+    private void backup(Session session, ServerConfig server, SharedConnection ssh) {
         String home = System.getProperty("user.home");
         AtomicReference<Map<String, Object>> remote = new AtomicReference<>();
         List<CheckResult> checks = new ServerCheck(server, Formats::size, Formats::duration).run(() -> {
             remote.set(RemoteStatus.fetch(server, session.env(), home).values());
             return remote.get();
-        });
+        }, ssh.sshCommand());
         if (checks.stream().anyMatch(c -> !c.ok() && !NON_CRITICAL.contains(c.name()))) {
             session.output().error("Impossible to start the backup. Check the log for more details, or run 'barman check "
                     + server.name() + "'");
@@ -112,7 +120,7 @@ public final class BackupCommand extends ServerCommand {
                 session.output().error("Another backup process is running");
                 return;
             }
-            result = runLocked(session, server, home);
+            result = runLocked(session, server, home, ssh);
         } catch (IOException e) {
             session.output().error("Permission denied, unable to access '" + e.getMessage() + "'");
             return;
@@ -138,7 +146,7 @@ public final class BackupCommand extends ServerCommand {
     }
 
     /** The backup itself, under the lock; a signal (Ctrl-C, kill) ends it as a FAILED backup. */
-    private BackupInfo runLocked(Session session, ServerConfig server, String home) {
+    private BackupInfo runLocked(Session session, ServerConfig server, String home, SharedConnection ssh) {
         RsyncBackup.Options defaults = RsyncBackup.Options.of(server);
         RsyncBackup.Options options = new RsyncBackup.Options(
                 reuseBackup != null ? reuseBackup : defaults.reuse(),
@@ -158,7 +166,7 @@ public final class BackupCommand extends ServerCommand {
             public void error(String line) {
                 session.output().error(line);
             }
-        }, Formats::size, Formats::duration, session.env(), home);
+        }, Formats::size, Formats::duration, session.env(), home, ssh);
         Thread hook = new Thread(backup::abort, "backup-abort");
         Runtime.getRuntime().addShutdownHook(hook);
         BackupInfo info;

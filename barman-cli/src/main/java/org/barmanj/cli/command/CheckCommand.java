@@ -43,7 +43,7 @@ public final class CheckCommand extends ServerCommand {
             }
             ServerCheck check = new ServerCheck(server, Formats::size, Formats::duration);
             List<CheckResult> results = check.run(() -> RemoteStatus.fetch(server, session.env(),
-                    System.getProperty("user.home")).values());
+                    System.getProperty("user.home")).values(), server.string(org.barmanj.core.config.Option.SSH_COMMAND));
             all.put(server.name(), results);
             perf.add(server.name() + "=" + check.lastBackupBytes() + "B " + server.name() + "_wals=" + check.walBytes() + "B");
             boolean serverFailed = results.stream().anyMatch(r -> !r.ok());

@@ -100,7 +100,6 @@ public final class RsyncBackup {
     private final Function<Duration, String> duration;
     private final Map<String, String> env;
     private final String userHome;
-    private final SharedConnection sshConnection;
     private final Rsync rsync;
     private final CountDownLatch finished = new CountDownLatch(1);
     private volatile String action = "starting backup";
@@ -108,8 +107,13 @@ public final class RsyncBackup {
     private volatile BackupInfo info;
     private volatile String abortedAt;
 
+    /**
+     * {@code sshConnection} is the caller's, over the server's {@code ssh_command}: its short commands (the file
+     * listing for parallel jobs, files outside PGDATA) ride it; the caller closes it.
+     */
     public RsyncBackup(ServerConfig server, Options options, Events events, Function<Long, String> size,
-                       Function<Duration, String> duration, Map<String, String> env, String userHome) {
+                       Function<Duration, String> duration, Map<String, String> env, String userHome,
+                       SharedConnection sshConnection) {
         this.server = server;
         this.layout = new CatalogLayout(server);
         this.options = options;
@@ -118,9 +122,6 @@ public final class RsyncBackup {
         this.duration = duration;
         this.env = env;
         this.userHome = userHome;
-        // Opened now, while PostgreSQL starts the backup: the file listing for parallel jobs then skips a handshake.
-        this.sshConnection = SharedConnection.of(server.string(Option.SSH_COMMAND));
-        sshConnection.openInBackground();
         this.rsync = new Rsync(sshConnection, server.flag(Option.NETWORK_COMPRESSION));
     }
 
@@ -138,7 +139,6 @@ public final class RsyncBackup {
             return info;
         } finally {
             closeConnection();
-            sshConnection.close();
             finished.countDown();
         }
     }

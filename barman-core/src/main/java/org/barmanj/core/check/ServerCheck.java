@@ -6,6 +6,7 @@ import org.barmanj.core.catalog.CatalogLayout;
 import org.barmanj.core.catalog.WalFileEntry;
 import org.barmanj.core.config.Option;
 import org.barmanj.core.config.ServerConfig;
+import org.barmanj.core.remote.SharedConnection;
 import org.barmanj.core.wal.Compression;
 
 import java.io.IOException;
@@ -46,10 +47,13 @@ public final class ServerCheck {
 
     /**
      * Runs every check; {@code remoteStatus} gives the PostgreSQL remote status (all null when unreachable). The
-     * ssh probe starts first, so its connection is made while PostgreSQL is queried.
+     * ssh probe starts first, so its connection is made while PostgreSQL is queried. It runs {@code
+     * probeSshCommand}: the server's {@code ssh_command}, or the command of a {@link SharedConnection} whose
+     * connection the probe then opens for the commands that follow (a backup's).
      */
-    public List<CheckResult> run(java.util.function.Supplier<Map<String, Object>> remoteStatus) {
-        Process sshProbe = startSshProbe();
+    public List<CheckResult> run(java.util.function.Supplier<Map<String, Object>> remoteStatus,
+                                 String probeSshCommand) {
+        Process sshProbe = startSshProbe(probeSshCommand);
         Map<String, Object> remote = remoteStatus.get();
         BackupCatalog catalog = BackupCatalog.load(server);
         List<WalFileEntry> xlog = catalog.xlog();
@@ -191,8 +195,7 @@ public final class ServerCheck {
     }
 
     /** Host keys stay checked (Barman adds StrictHostKeyChecking=no; we do not weaken ssh). */
-    private Process startSshProbe() {
-        String command = server.string(Option.SSH_COMMAND);
+    private static Process startSshProbe(String command) {
         if (command == null) {
             return null;
         }

@@ -7,12 +7,12 @@ import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.util.Arrays;
 import java.util.HexFormat;
-import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
 
 /**
  * One OpenSSH connection shared by the short commands of one backup or recovery over the same ssh command
- * (preparing the destination, listing files for parallel jobs, pushing the recovery's WAL files): the first of
+ * (the backup's ssh check, listing files for parallel jobs; preparing a recovery's destination, pushing its WAL
+ * files): the first of
  * them opens it as a master ({@code ControlMaster=auto}), the others skip the handshake, about 0.2 s each here.
  * Bulk copies keep connections of their own ({@link Rsync#bulkCommand}). Only for an ssh command whose program
  * is OpenSSH's {@code ssh} and that does not set connection sharing itself ({@code -o ControlMaster=no} turns
@@ -21,8 +21,6 @@ import java.util.regex.Pattern;
  */
 public final class SharedConnection implements AutoCloseable {
     private static final int IDLE_SECONDS = 30;
-    /** How long closing waits for a master still authenticating (an unreachable host) before giving up on it. */
-    private static final long OPENER_WAIT_SECONDS = 10;
     private static final Pattern SETS_SHARING =
             Pattern.compile("(?i).*control(master|path|persist).*|-[a-zA-Z]*[MS][a-zA-Z]*");
     private static final File DEV_NULL = new File("/dev/null");
@@ -31,7 +29,6 @@ public final class SharedConnection implements AutoCloseable {
     private final String sshCommand;
     /** The master's socket; ssh creates it (mode 0600) and removes it as the master ends. */
     private final Path socket;
-    private Process opener;
 
     private SharedConnection(String sshCommand, Path socket) {
         this.sshCommand = sshCommand;
@@ -62,34 +59,12 @@ public final class SharedConnection implements AutoCloseable {
         return sshCommand;
     }
 
-    /**
-     * Opens the shared connection in the background, so that it is ready by the time the first short command
-     * needs it; a failure here only means that command connects by itself.
-     */
-    public void openInBackground() {
-        if (socket == null) {
-            return;
-        }
-        try {
-            // With -N and ControlPersist, ssh authenticates, leaves the master in the background and returns.
-            opener = ssh(sshCommand() + " -o BatchMode=yes -N");
-        } catch (IOException e) {
-            // The first short command opens it instead.
-        }
-    }
-
     @Override
     public void close() {
         if (socket == null) {
             return;
         }
         try {
-            if (opener != null && !opener.waitFor(OPENER_WAIT_SECONDS, TimeUnit.SECONDS)) {
-                // Still connecting: ended here, before it can leave a master behind (one it already left is
-                // told to exit below).
-                opener.destroy();
-                opener.waitFor();
-            }
             if (Files.exists(socket)) {
                 ssh(sshCommand + " -o ControlPath=" + Shell.quote(socket.toString()) + " -O exit").waitFor();
                 // The master removes its socket as it ends: nothing is left running after this command.
