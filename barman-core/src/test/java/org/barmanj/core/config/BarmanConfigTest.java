@@ -183,6 +183,10 @@ class BarmanConfigTest {
         BarmanException globalInFile = assertThrows(BarmanException.class,
                 () -> load("", TUTORIAL_SERVER + "[barman]\nlog_level = DEBUG\n"));
         assertTrue(globalInFile.getMessage().startsWith("the configuration file a.conf contains a not empty [barman] section"));
+        BarmanException sameValueInFile = assertThrows(BarmanException.class,
+                () -> load("log_level = DEBUG\n", TUTORIAL_SERVER + "[barman]\nlog_level = DEBUG\n"));
+        assertTrue(sameValueInFile.getMessage().startsWith("the configuration file a.conf contains a not empty [barman]"),
+                "even when it repeats a global option with the same value");
 
         BarmanException all = assertThrows(BarmanException.class, () -> load("", TUTORIAL_SERVER.replace("[demo]", "[all]")));
         assertTrue(all.getMessage().startsWith("the reserved word 'all' is not allowed as server name"));
