@@ -1,6 +1,6 @@
 package org.barmanj.it;
 
-import org.barmanj.core.catalog.PyDateTime;
+import org.barmanj.core.compat.PyDateTime;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;

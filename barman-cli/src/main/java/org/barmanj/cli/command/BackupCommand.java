@@ -1,7 +1,7 @@
 package org.barmanj.cli.command;
 
 import org.barmanj.cli.Session;
-import org.barmanj.cli.output.Formats;
+import org.barmanj.core.compat.Formats;
 import org.barmanj.core.BarmanException;
 import org.barmanj.core.backup.CheckBackup;
 import org.barmanj.core.backup.IdentityFile;

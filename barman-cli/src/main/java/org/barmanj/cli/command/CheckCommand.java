@@ -1,7 +1,7 @@
 package org.barmanj.cli.command;
 
 import org.barmanj.cli.Session;
-import org.barmanj.cli.output.Formats;
+import org.barmanj.core.compat.Formats;
 import org.barmanj.cli.output.Output;
 import org.barmanj.core.check.CheckResult;
 import org.barmanj.core.check.ServerCheck;

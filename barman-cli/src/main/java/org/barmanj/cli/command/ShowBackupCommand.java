@@ -1,11 +1,11 @@
 package org.barmanj.cli.command;
 
 import org.barmanj.cli.Session;
-import org.barmanj.cli.output.Formats;
+import org.barmanj.core.compat.Formats;
 import org.barmanj.cli.output.Output;
 import org.barmanj.core.catalog.BackupCatalog;
 import org.barmanj.core.catalog.BackupInfo;
-import org.barmanj.core.catalog.PyDateTime;
+import org.barmanj.core.compat.PyDateTime;
 import org.barmanj.core.catalog.WalInfo;
 import org.barmanj.core.config.ServerConfig;
 import picocli.CommandLine.Command;

@@ -2,7 +2,7 @@ package org.barmanj.cli.command;
 
 import org.barmanj.cli.Session;
 import org.barmanj.cli.output.Output;
-import org.barmanj.cli.output.PythonText;
+import org.barmanj.core.compat.PythonText;
 import org.barmanj.core.config.Option;
 import org.barmanj.core.config.ServerConfig;
 import org.barmanj.core.postgres.RemoteStatus;

@@ -1,6 +1,6 @@
 package org.barmanj.cli.output;
 
-import org.barmanj.core.catalog.PyLiteral;
+import org.barmanj.core.compat.PyLiteral;
 
 import java.util.Collection;
 import java.util.Map;

@@ -5,7 +5,7 @@ import org.barmanj.core.ErrorCode;
 import org.barmanj.core.catalog.BackupCatalog;
 import org.barmanj.core.catalog.BackupInfo;
 import org.barmanj.core.catalog.CatalogLayout;
-import org.barmanj.core.catalog.PyDateTime;
+import org.barmanj.core.compat.PyDateTime;
 import org.barmanj.core.catalog.WalName;
 import org.barmanj.core.config.Option;
 import org.barmanj.core.config.ServerConfig;

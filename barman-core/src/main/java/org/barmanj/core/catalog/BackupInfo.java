@@ -1,5 +1,7 @@
 package org.barmanj.core.catalog;
 
+import org.barmanj.core.compat.PyDateTime;
+import org.barmanj.core.compat.PyLiteral;
 import org.barmanj.core.BarmanException;
 import org.barmanj.core.ErrorCode;
 

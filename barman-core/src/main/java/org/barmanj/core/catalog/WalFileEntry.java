@@ -1,5 +1,7 @@
 package org.barmanj.core.catalog;
 
+import org.barmanj.core.compat.PyLiteral;
+
 /**
  * One line of {@code xlog.db}: the archived file, its stored size, its modification time (epoch seconds,
  * kept as the exact text Barman wrote) and its compression; {@code encryption} is present only in

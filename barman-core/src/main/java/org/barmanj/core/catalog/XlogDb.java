@@ -1,5 +1,6 @@
 package org.barmanj.core.catalog;
 
+import org.barmanj.core.compression.Compression;
 import org.barmanj.core.BarmanException;
 import org.barmanj.core.ErrorCode;
 
@@ -115,7 +116,7 @@ public final class XlogDb {
                             } else {
                                 labels++;
                             }
-                            entries.add(WalFileEntry.of(n, f, org.barmanj.core.wal.Compression.detect(f), fiveColumns));
+                            entries.add(WalFileEntry.of(n, f, Compression.detect(f), fiveColumns));
                         } else {
                             warn.accept((n.endsWith(".tmp") ? "temporary" : "unexpected")
                                     + " file found rebuilding the wal database: " + f);
@@ -123,7 +124,7 @@ public final class XlogDb {
                     }
                 } else if (WalName.isHistory(name)) {
                     history++;
-                    entries.add(WalFileEntry.of(name, top, org.barmanj.core.wal.Compression.detect(top), fiveColumns));
+                    entries.add(WalFileEntry.of(name, top, Compression.detect(top), fiveColumns));
                 } else {
                     warn.accept("unexpected file rebuilding the wal database: " + top);
                 }

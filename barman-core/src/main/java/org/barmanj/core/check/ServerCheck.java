@@ -7,7 +7,7 @@ import org.barmanj.core.catalog.WalFileEntry;
 import org.barmanj.core.config.Option;
 import org.barmanj.core.config.ServerConfig;
 import org.barmanj.core.remote.SharedConnection;
-import org.barmanj.core.wal.Compression;
+import org.barmanj.core.compression.Compression;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;

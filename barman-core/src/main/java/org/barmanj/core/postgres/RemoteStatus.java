@@ -1,6 +1,6 @@
 package org.barmanj.core.postgres;
 
-import org.barmanj.core.catalog.PyDateTime;
+import org.barmanj.core.compat.PyDateTime;
 import org.barmanj.core.config.Option;
 import org.barmanj.core.config.ServerConfig;
 

@@ -6,14 +6,14 @@ import org.barmanj.core.backup.RsyncCopy;
 import org.barmanj.core.catalog.BackupCatalog;
 import org.barmanj.core.catalog.BackupInfo;
 import org.barmanj.core.catalog.CatalogLayout;
-import org.barmanj.core.catalog.PyDateTime;
+import org.barmanj.core.compat.PyDateTime;
 import org.barmanj.core.catalog.WalFileEntry;
 import org.barmanj.core.catalog.WalName;
 import org.barmanj.core.config.ServerConfig;
 import org.barmanj.core.remote.Rsync;
 import org.barmanj.core.remote.SharedConnection;
 import org.barmanj.core.remote.Shell;
-import org.barmanj.core.wal.Compression;
+import org.barmanj.core.compression.Compression;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;

@@ -1,5 +1,6 @@
 package org.barmanj.core.wal;
 
+import org.barmanj.core.compression.Compression;
 import org.barmanj.core.BarmanException;
 import org.barmanj.core.ErrorCode;
 import org.barmanj.core.catalog.CatalogLayout;

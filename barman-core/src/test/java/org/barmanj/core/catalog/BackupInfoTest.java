@@ -1,5 +1,6 @@
 package org.barmanj.core.catalog;
 
+import org.barmanj.core.compat.PyLiteralTest;
 import org.barmanj.core.BarmanException;
 import org.barmanj.core.ErrorCode;
 import org.junit.jupiter.api.Test;

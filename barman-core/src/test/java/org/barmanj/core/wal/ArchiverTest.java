@@ -1,5 +1,6 @@
 package org.barmanj.core.wal;
 
+import org.barmanj.core.compression.Compression;
 import org.barmanj.core.catalog.WalFileEntry;
 import org.barmanj.core.catalog.XlogDb;
 import org.barmanj.core.config.ServerConfig;

@@ -1,7 +1,7 @@
-package org.barmanj.cli.output;
+package org.barmanj.core.compat;
 
-import org.barmanj.core.catalog.PyDateTime;
-import org.barmanj.core.catalog.PyLiteral;
+import org.barmanj.core.compat.PyDateTime;
+import org.barmanj.core.compat.PyLiteral;
 
 import java.math.BigDecimal;
 import java.time.Duration;

@@ -1,4 +1,4 @@
-package org.barmanj.core.wal;
+package org.barmanj.core.compression;
 
 import java.io.IOException;
 import java.io.InputStream;

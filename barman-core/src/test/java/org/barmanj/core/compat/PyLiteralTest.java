@@ -1,4 +1,4 @@
-package org.barmanj.core.catalog;
+package org.barmanj.core.compat;
 
 import org.junit.jupiter.api.Test;
 
@@ -8,8 +8,8 @@ import java.util.Map;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
-class PyLiteralTest {
-    static final String COPY_STATS = "{'total_time': 1.529522, 'number_of_workers': 1, 'analysis_time_per_item': "
+public class PyLiteralTest {
+    public static final String COPY_STATS = "{'total_time': 1.529522, 'number_of_workers': 1, 'analysis_time_per_item': "
             + "{'pgdata': 0.545831}, 'copy_time_per_item': {'pgdata': 0.714441, 'pg_control': 0.245859}, "
             + "'serialized_copy_time_per_item': {'pgdata': 0.711846, 'pg_control': 0.245859}, 'analysis_time': "
             + "0.545831, 'copy_time': 0.963938, 'serialized_copy_time': 0.957705}";

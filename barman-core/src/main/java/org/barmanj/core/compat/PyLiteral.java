@@ -1,4 +1,4 @@
-package org.barmanj.core.catalog;
+package org.barmanj.core.compat;
 
 import java.math.BigDecimal;
 import java.math.MathContext;
