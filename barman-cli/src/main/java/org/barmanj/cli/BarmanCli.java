@@ -16,6 +16,7 @@ import org.barmanj.cli.command.StatusCommand;
 import org.barmanj.cli.command.SwitchWalCommand;
 import org.barmanj.cli.output.Output;
 import org.barmanj.core.BarmanException;
+import org.barmanj.core.ErrorCode;
 import org.barmanj.core.config.BarmanConfig;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -40,9 +41,6 @@ import java.util.Map;
                 RebuildXlogdbCommand.class, BackupCommand.class, RecoverCommand.class},
         description = "Backup and recovery manager for PostgreSQL, compatible with Barman.")
 public final class BarmanCli {
-    /** Exit code of command-line usage errors, as Python's argparse uses. */
-    public static final int USAGE_ERROR = 2;
-
     @Option(names = {"-h", "--help"}, usageHelp = true, description = "show this help message and exit")
     boolean help;
 
@@ -70,6 +68,10 @@ public final class BarmanCli {
     @Option(names = {"-f", "--format"}, paramLabel = "{console,json}", defaultValue = "console",
             description = "output format")
     String format;
+
+    /** Barman's exit code of an error: its code's, from the error catalog; 1 for anything unforeseen. */
+    private static final CommandLine.IExitCodeExceptionMapper EXIT_CODES =
+            e -> e instanceof BarmanException b ? b.code().exitCode() : 1;
 
     private final PrintStream out;
     private final PrintStream err;
@@ -112,11 +114,15 @@ public final class BarmanCli {
         commandLine.setParameterExceptionHandler((e, a) -> {
             err.println("usage: " + e.getCommandLine().getCommandSpec().qualifiedName() + " -h");
             err.println(e.getCommandLine().getCommandSpec().qualifiedName() + ": error: " + e.getMessage());
-            return USAGE_ERROR;
+            return ErrorCode.USAGE.exitCode();
         });
+        commandLine.setExitCodeExceptionMapper(EXIT_CODES);
         commandLine.setExecutionExceptionHandler((e, c, p) -> {
-            err.println("EXCEPTION: " + e);
-            return 1;
+            if (!(e instanceof BarmanException)) {
+                // A BarmanException was reported by the session that caught it; anything else is a bug.
+                err.println("EXCEPTION: " + e);
+            }
+            return c.getExitCodeExceptionMapper().getExitCode(e);
         });
         return commandLine.execute(args);
     }
@@ -141,14 +147,15 @@ public final class BarmanCli {
         for (String warning : config.warnings()) {
             output.warning(warning);
         }
-        return new Session(config, output, env);
+        return new Session(config, output, env, out, in);
     }
 
     /**
      * Runs {@code body} in a session, as the configured {@code barman_user}: as root, the command is run
-     * again through {@code runuser}; as anyone else, Barman's refusal.
+     * again through {@code runuser}; as anyone else, Barman's refusal. A {@link BarmanException} that ends the
+     * body is reported in the session's output, which is closed, and thrown on for its exit code.
      */
-    int inSession(java.util.function.ToIntFunction<Session> body) {
+    public int inSession(java.util.function.ToIntFunction<Session> body) {
         List<String> problems = new ArrayList<>();
         Session session = open(problems);
         if (session == null) {
@@ -168,7 +175,8 @@ public final class BarmanCli {
             return Math.max(code, session.output().close());
         } catch (BarmanException e) {
             session.output().error(e.getMessage());
-            return session.output().close();
+            session.output().close();
+            throw e;
         }
     }
 
@@ -185,16 +193,6 @@ public final class BarmanCli {
             Thread.currentThread().interrupt();
             return 1;
         }
-    }
-
-    /** Standard output as bytes, for the commands that stream files (get-wal). */
-    public PrintStream stdout() {
-        return out;
-    }
-
-    /** Standard input, for the commands that read it (put-wal). */
-    public InputStream stdin() {
-        return in;
     }
 
     /**
@@ -241,7 +239,11 @@ public final class BarmanCli {
         format = "console";
         String name = server;
         boolean testOnly = test;
-        return inSession(session -> PutWalCommand.receive(session, name, testOnly, in));
+        try {
+            return inSession(session -> PutWalCommand.receive(session, name, testOnly));
+        } catch (BarmanException e) {
+            return EXIT_CODES.getExitCode(e);
+        }
     }
 
     /** Prints our version the way Barman does: the Barman version we are compatible with comes first. */

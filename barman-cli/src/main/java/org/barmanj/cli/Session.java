@@ -1,37 +1,41 @@
 package org.barmanj.cli;
 
 import org.barmanj.cli.output.Output;
-import org.barmanj.core.catalog.BackupCatalog;
 import org.barmanj.core.config.BarmanConfig;
 import org.barmanj.core.config.ServerConfig;
+import org.barmanj.core.server.BarmanServer;
 
+import java.io.InputStream;
+import java.io.PrintStream;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.function.Consumer;
 
-/** What every command works with: the loaded configuration and the output writer. */
+/** What every command works with: the loaded configuration, the output writer and the process's streams. */
 public final class Session {
+    /** Which of the named servers a command runs on. */
+    public enum Selection {
+        /** Active and usable servers; inactive ones are skipped, disabled ones reported (most commands). */
+        ACTIVE,
+        /** Every configured one, inactive and disabled included ({@code check}, {@code show-servers}). */
+        ALL
+    }
+
     private final BarmanConfig config;
     private final Output output;
     private final Map<String, String> env;
+    private final PrintStream stdout;
+    private final InputStream stdin;
 
-    Session(BarmanConfig config, Output output, Map<String, String> env) {
+    Session(BarmanConfig config, Output output, Map<String, String> env, PrintStream stdout, InputStream stdin) {
         this.config = config;
         this.output = output;
         this.env = env;
-    }
-
-    /** Barman names the calling host in put-wal and get-wal messages when called through ssh. */
-    public String sshSource() {
-        String connection = env.get("SSH_CONNECTION");
-        return connection == null || connection.isBlank() ? "" : " (SSH host: " + connection.split(" ")[0] + ")";
-    }
-
-    /** The process environment (PGPASSWORD, PGPASSFILE, ...). */
-    public Map<String, String> env() {
-        return env;
+        this.stdout = stdout;
+        this.stdin = stdin;
     }
 
     public BarmanConfig config() {
@@ -42,10 +46,43 @@ public final class Session {
         return output;
     }
 
+    /** Standard output as bytes, for the commands that stream files (get-wal). */
+    public PrintStream stdout() {
+        return stdout;
+    }
+
+    /** Standard input, for the commands that read it (put-wal). */
+    public InputStream stdin() {
+        return stdin;
+    }
+
+    /** The core's service for one configured server, telling this session's output what happens. */
+    public BarmanServer service(ServerConfig server) {
+        return new BarmanServer(config, server, env, output);
+    }
+
     /**
-     * Barman's {@code get_server_list}: the named servers ({@code all} for every one), sorted by name, with
-     * null for names that are not configured; inactive and disabled ones are left out, with Barman's message,
-     * when asked.
+     * Runs {@code action} on each named server ({@code all}: every one), sorted by name, as Barman's
+     * {@code get_server_list} and {@code manage_server_command} select them; unknown names are reported. Returns
+     * false when a name is not a configured server.
+     */
+    public boolean eachServer(List<String> names, Selection selection, Consumer<BarmanServer> action) {
+        boolean active = selection == Selection.ACTIVE;
+        boolean allKnown = true;
+        for (Map.Entry<String, ServerConfig> e : servers(names, active, false).entrySet()) {
+            if (usable(e.getValue(), e.getKey(), active)) {
+                action.accept(service(e.getValue()));
+            } else if (e.getValue() == null) {
+                allKnown = false;
+            }
+        }
+        return allKnown;
+    }
+
+    /**
+     * Barman's {@code get_server_list}: the named servers ({@code all} or null for every one), sorted by name, with
+     * null for names that are not configured; inactive and disabled ones are left out, with Barman's message, when
+     * asked.
      */
     public Map<String, ServerConfig> servers(List<String> names, boolean skipInactive, boolean skipDisabled) {
         Map<String, ServerConfig> result = new TreeMap<>();
@@ -74,31 +111,30 @@ public final class Session {
     }
 
     /**
-     * Barman's {@code manage_server_command}: reports unknown servers and, when asked, inactive or disabled
-     * ones, and tells whether the command should run on the server.
+     * Barman's {@code manage_server_command}: reports unknown servers and, for {@code active} selections, skips
+     * inactive ones and reports disabled ones; tells whether the command should run on the server.
      */
-    public boolean usable(ServerConfig server, String name, boolean skipInactive, boolean skipDisabled,
-                          boolean disabledIsError) {
+    private boolean usable(ServerConfig server, String name, boolean active) {
         if (server == null) {
             output.error("Unknown server '" + name + "'");
             return false;
         }
-        if (!server.active() && skipInactive) {
+        if (!server.active() && active) {
             return false;
         }
         if (server.disabled()) {
-            if (disabledIsError) {
+            if (active) {
                 for (String problem : server.problems()) {
                     output.error(problem);
                 }
             }
-            return !skipDisabled;
+            return !active;
         }
         return true;
     }
 
     /** The single named server for commands that take one; reports and returns null when unusable. */
-    public ServerConfig server(String name) {
+    public BarmanServer server(String name) {
         if (name.equals("all")) {
             output.error("You cannot use 'all' in a single server context");
             return null;
@@ -118,30 +154,23 @@ public final class Session {
             }
             return null;
         }
-        return server;
+        return service(server);
     }
 
     /**
      * The named server for put-wal and get-wal; null (reported) when unknown. An inactive server gets Barman's
      * {@code ERROR: Inactive server: <name>}, which fails the command, yet the command goes on, as in Barman.
      */
-    public ServerConfig activeServer(String name) {
+    public BarmanServer activeServer(String name) {
         ServerConfig server = config.server(name);
         if (server == null) {
             output.error("Unknown server '" + name + "'");
-        } else if (!server.active()) {
+            return null;
+        }
+        if (!server.active()) {
             output.error("Inactive server: " + name);
         }
-        return server;
-    }
-
-    /** The server's catalog; backups whose backup.info is unreadable are reported as errors. */
-    public BackupCatalog catalog(ServerConfig server) {
-        BackupCatalog catalog = BackupCatalog.load(server);
-        for (String problem : catalog.unreadable().values()) {
-            output.error(problem);
-        }
-        return catalog;
+        return service(server);
     }
 
     /** A new ordered map, for building JSON objects. */

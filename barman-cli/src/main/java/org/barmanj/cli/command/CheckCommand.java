@@ -1,12 +1,11 @@
 package org.barmanj.cli.command;
 
 import org.barmanj.cli.Session;
-import org.barmanj.core.compat.Formats;
 import org.barmanj.cli.output.Output;
+import org.barmanj.core.ErrorCode;
 import org.barmanj.core.check.CheckResult;
-import org.barmanj.core.check.ServerCheck;
 import org.barmanj.core.config.ServerConfig;
-import org.barmanj.core.postgres.RemoteStatus;
+import org.barmanj.core.server.CheckReport;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -34,32 +33,26 @@ public final class CheckCommand extends ServerCommand {
         Map<String, List<CheckResult>> all = new LinkedHashMap<>();
         List<String> perf = new ArrayList<>();
         List<String> inactive = new ArrayList<>();
-        boolean failed = false;
-        for (Map.Entry<String, ServerConfig> e : session.servers(servers, false, false).entrySet()) {
-            ServerConfig server = e.getValue();
-            if (!session.usable(server, e.getKey(), false, false, false)) {
-                failed = true;
-                continue;
-            }
-            ServerCheck check = new ServerCheck(server, Formats::size, Formats::duration);
-            List<CheckResult> results = check.run(() -> RemoteStatus.fetch(server, session.env(),
-                    System.getProperty("user.home")).values(), server.string(org.barmanj.core.config.Option.SSH_COMMAND));
-            all.put(server.name(), results);
-            perf.add(server.name() + "=" + check.lastBackupBytes() + "B " + server.name() + "_wals=" + check.walBytes() + "B");
-            boolean serverFailed = results.stream().anyMatch(r -> !r.ok());
+        boolean[] failed = {false};
+        boolean allKnown = session.eachServer(servers, Session.Selection.ALL, service -> {
+            ServerConfig server = service.config();
+            CheckReport report = service.check();
+            all.put(server.name(), report.results());
+            perf.add(server.name() + "=" + report.lastBackupBytes() + "B " + server.name() + "_wals="
+                    + report.walBytes() + "B");
             if (!server.active()) {
                 inactive.add(server.name());
-            } else if (serverFailed) {
-                failed = true;
+            } else if (report.failed()) {
+                failed[0] = true;
             }
             if (!nagios) {
-                print(out, server, results);
+                print(out, server, report.results());
             }
-        }
+        });
         if (nagios) {
             return nagios(out, all, inactive, perf);
         }
-        return failed ? 1 : 0;
+        return failed[0] || !allKnown ? 1 : 0;
     }
 
     private static void print(Output out, ServerConfig server, List<CheckResult> results) {
@@ -114,7 +107,7 @@ public final class CheckCommand extends ServerCommand {
                     : "BARMAN CRITICAL - " + issues.size() + " server out of " + all.size() + " have issues";
             out.info(head + " * " + String.join(" * ", summaries) + perfData);
             details.forEach(out::info);
-            return 2;
+            return ErrorCode.NAGIOS_CRITICAL.exitCode();
         }
         StringBuilder ignoring = new StringBuilder();
         issues.forEach(srv -> ignoring.append(" * IGNORING: ").append(srv));

@@ -1,5 +1,6 @@
 package org.barmanj.cli.command;
 
+import org.barmanj.core.server.CopyOverrides;
 import picocli.CommandLine.Option;
 
 /** The copy options {@code backup} and {@code recover} share (a picocli mixin). */
@@ -21,12 +22,8 @@ final class CopyOptions {
             description = "Run the copy in parallel using the given number of jobs")
     Integer jobs;
 
-    /** Retries: none with {@code --no-retry}, else the command line's, else the configured ones. */
-    int retryTimes(Integer configured) {
-        return noRetry ? 0 : retryTimes != null ? retryTimes : configured == null ? 0 : configured;
-    }
-
-    int retrySleep(Integer configured) {
-        return retrySleep != null ? retrySleep : configured == null ? 30 : configured;
+    /** What was given; {@code --no-retry} is no retries. */
+    CopyOverrides overrides() {
+        return new CopyOverrides(jobs, bwlimit, noRetry ? Integer.valueOf(0) : retryTimes, retrySleep);
     }
 }

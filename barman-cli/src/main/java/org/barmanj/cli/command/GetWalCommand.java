@@ -1,27 +1,19 @@
 package org.barmanj.cli.command;
 
 import org.barmanj.cli.Session;
-import org.barmanj.core.catalog.CatalogLayout;
-import org.barmanj.core.catalog.WalName;
-import org.barmanj.core.config.ServerConfig;
-import org.barmanj.core.wal.GetWal;
+import org.barmanj.core.server.BarmanServer;
+import org.barmanj.core.server.GetWalRequest;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-import java.io.IOException;
-import java.io.OutputStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
 
 /** {@code barman get-wal}: sends an archived WAL file to stdout (barman-wal-restore reads it through ssh). */
 @Command(name = "get-wal", description = "Retrieve WAL_NAME file from SERVER_NAME archive. The content will be streamed "
         + "on standard output unless the --output-directory option is specified.")
 public final class GetWalCommand extends ServerCommand {
-    /** Barman's exit code for a bad WAL name or an unusable output file. */
-    static final int BAD_REQUEST = 3;
-
     @Option(names = {"-o", "--output-directory"}, description = "put the retrieved WAL file in this directory with the "
             + "original name")
     Path outputDirectory;
@@ -55,7 +47,7 @@ public final class GetWalCommand extends ServerCommand {
 
     @Override
     int run(Session session) {
-        ServerConfig server = session.activeServer(serverName);
+        BarmanServer server = session.activeServer(serverName);
         if (server == null) {
             return 1;
         }
@@ -63,39 +55,8 @@ public final class GetWalCommand extends ServerCommand {
             session.output().info("Ready to retrieve WAL files from the server " + serverName);
             return 0;
         }
-        String suffix = session.sshSource();
-        if (!WalName.isAny(walName)) {
-            session.output().error("'" + walName + "' is not a valid wal file name" + suffix);
-            return BAD_REQUEST;
-        }
-        CatalogLayout layout = new CatalogLayout(server);
-        if (peek != null) {
-            for (String name : GetWal.peek(layout, walName, peek)) {
-                session.output().info(name);
-            }
-            return 0;
-        }
-        Path file = GetWal.find(layout, walName, partial);
-        if (file == null) {
-            session.output().error("WAL file '" + walName + "' not found in server '" + serverName + "'" + suffix);
-            return 1;
-        }
         String recompress = compression == null ? null : compression.gzip ? "gzip" : "bzip2";
-        try {
-            if (outputDirectory == null) {
-                GetWal.send(file, recompress, parent.stdout());
-                return 0;
-            }
-            Path target = outputDirectory.resolve(walName);
-            try (OutputStream out = Files.newOutputStream(target)) {
-                session.output().info("Sending WAL '" + file.getFileName() + "' for server '" + serverName
-                        + "' into '" + target + "' file" + suffix);
-                GetWal.send(file, recompress, out);
-            }
-            return 0;
-        } catch (IOException e) {
-            session.output().error("Unable to send WAL file '" + walName + "'" + suffix + ": " + e.getMessage());
-            return BAD_REQUEST;
-        }
+        server.getWal(new GetWalRequest(walName, partial, peek, recompress, outputDirectory), session.stdout());
+        return 0;
     }
 }

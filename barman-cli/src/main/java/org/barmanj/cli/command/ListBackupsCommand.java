@@ -1,13 +1,12 @@
 package org.barmanj.cli.command;
 
 import org.barmanj.cli.Session;
-import org.barmanj.core.compat.Formats;
 import org.barmanj.cli.output.Output;
 import org.barmanj.core.catalog.BackupCatalog;
 import org.barmanj.core.catalog.BackupInfo;
-import org.barmanj.core.compat.PyDateTime;
 import org.barmanj.core.catalog.WalInfo;
-import org.barmanj.core.config.ServerConfig;
+import org.barmanj.core.compat.Formats;
+import org.barmanj.core.compat.PyDateTime;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -32,14 +31,11 @@ public final class ListBackupsCommand extends ServerCommand {
     @Override
     int run(Session session) {
         Output out = session.output();
-        for (Map.Entry<String, ServerConfig> e : session.servers(servers, true, false).entrySet()) {
-            if (!session.usable(e.getValue(), e.getKey(), true, true, true)) {
-                continue;
-            }
-            BackupCatalog catalog = session.catalog(e.getValue());
+        session.eachServer(servers, Session.Selection.ACTIVE, service -> {
+            BackupCatalog catalog = service.catalog();
             List<Object> rows = new ArrayList<>();
             if (out.json()) {
-                out.jsonRoot().put(e.getKey(), rows);
+                out.jsonRoot().put(service.config().name(), rows);
             }
             Map<String, String> retention = catalog.retentionReport(OffsetDateTime.now());
             List<BackupInfo> newestFirst = catalog.all();
@@ -71,7 +67,7 @@ public final class ListBackupsCommand extends ServerCommand {
                     out.info(line(backup, size, walSize, retentionStatus));
                 }
             }
-        }
+        });
         return 0;
     }
 
@@ -79,7 +75,7 @@ public final class ListBackupsCommand extends ServerCommand {
         StringBuilder line = new StringBuilder(backup.serverName() + " " + backup.backupId() + " ");
         line.append(backup.backupName() != null ? "'" + backup.backupName() + "' - " : "- ");
         if (!backup.copyDone()) {
-            return line.append(backup.status()).toString();
+            return line.append(backup.status().name()).toString();
         }
         line.append(PyDateTime.ctime(backup.endTime())).append(" - Size: ").append(Formats.size(size))
                 .append(" - WAL Size: ").append(Formats.size(walSize));
@@ -91,8 +87,8 @@ public final class ListBackupsCommand extends ServerCommand {
             }
             line.append(" (tablespaces: ").append(String.join(", ", parts)).append(")");
         }
-        if (backup.status().equals(BackupInfo.WAITING_FOR_WALS)) {
-            line.append(" - ").append(BackupInfo.WAITING_FOR_WALS);
+        if (backup.status() == BackupInfo.Status.WAITING_FOR_WALS) {
+            line.append(" - ").append(BackupInfo.Status.WAITING_FOR_WALS.name());
         }
         if (retentionStatus != null && !retentionStatus.equals(BackupCatalog.NONE)) {
             line.append(" - ").append(retentionStatus);
@@ -107,7 +103,7 @@ public final class ListBackupsCommand extends ServerCommand {
             o.put("backup_name", backup.backupName());
         }
         if (!backup.copyDone()) {
-            o.put("status", backup.status());
+            o.put("status", backup.status().name());
             return o;
         }
         o.put("end_time_timestamp", String.valueOf(backup.endTime().toEpochSecond()));
@@ -116,7 +112,7 @@ public final class ListBackupsCommand extends ServerCommand {
         o.put("wal_size_bytes", walSize);
         o.put("size", Formats.size(size));
         o.put("wal_size", Formats.size(walSize));
-        o.put("status", backup.status());
+        o.put("status", backup.status().name());
         o.put("retention_status", retentionStatus == null ? BackupCatalog.NONE : retentionStatus);
         List<Object> tablespaces = Session.list();
         for (BackupInfo.Tablespace t : backup.tablespaces()) {

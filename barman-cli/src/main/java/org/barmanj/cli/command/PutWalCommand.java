@@ -1,13 +1,10 @@
 package org.barmanj.cli.command;
 
 import org.barmanj.cli.Session;
-import org.barmanj.core.config.ServerConfig;
-import org.barmanj.core.wal.PutWal;
+import org.barmanj.core.server.BarmanServer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
-
-import java.io.InputStream;
 
 /**
  * {@code barman put-wal SERVER}: stores the WAL files barman-wal-archive streams on stdin. The launcher's
@@ -25,17 +22,17 @@ public final class PutWalCommand extends ServerCommand {
 
     @Override
     int run(Session session) {
-        return receive(session, serverName, test, parent.stdin());
+        return receive(session, serverName, test);
     }
 
     /** The whole command once its arguments are known. */
-    public static int receive(Session session, String serverName, boolean test, InputStream stdin) {
-        ServerConfig server = session.activeServer(serverName);
+    public static int receive(Session session, String serverName, boolean test) {
+        BarmanServer server = session.activeServer(serverName);
         if (server == null) {
             return 1;
         }
-        if (server.disabled()) {
-            for (String problem : server.problems()) {
+        if (server.config().disabled()) {
+            for (String problem : server.config().problems()) {
                 session.output().error(problem);
             }
             return 1;
@@ -44,10 +41,7 @@ public final class PutWalCommand extends ServerCommand {
             session.output().info("Ready to accept WAL files for the server " + serverName);
             return 0;
         }
-        PutWal.Result result = PutWal.receive(server, stdin, session.sshSource());
-        for (String message : result.messages()) {
-            session.output().info(message);
-        }
+        server.putWal(session.stdin());
         return 0;
     }
 }

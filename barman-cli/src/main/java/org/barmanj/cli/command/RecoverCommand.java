@@ -1,22 +1,14 @@
 package org.barmanj.cli.command;
 
 import org.barmanj.cli.Session;
-import org.barmanj.core.compat.Formats;
-import org.barmanj.core.BarmanException;
-import org.barmanj.core.catalog.BackupInfo;
-import org.barmanj.core.config.ServerConfig;
-import org.barmanj.core.recovery.Recovery;
-import org.barmanj.core.recovery.RecoveryTarget;
+import org.barmanj.core.server.BarmanServer;
+import org.barmanj.core.server.RecoveryRequest;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-import java.net.InetAddress;
-import java.net.UnknownHostException;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 
 /** {@code barman recover} (also {@code barman restore}): a backup restored into a PGDATA, here or over ssh. */
 @Command(name = "recover", aliases = "restore", description = "Recover a server at a given time, name, LSN or xid")
@@ -57,11 +49,6 @@ public final class RecoverCommand extends ServerCommand {
                     + "configuration file for remote recovery. Example: 'ssh postgres@db2'")
     String remoteSshCommand;
 
-
-
-
-
-
     @Option(names = "--get-wal", description = "Enable the get-wal option during the recovery.")
     boolean getWal;
 
@@ -101,73 +88,15 @@ public final class RecoverCommand extends ServerCommand {
 
     @Override
     int run(Session session) {
-        if (targetAction != null && !List.of("pause", "shutdown", "promote").contains(targetAction)) {
-            session.output().error("argument --target-action: invalid choice: '" + targetAction
-                    + "' (choose from 'pause', 'shutdown', 'promote')");
-            return 2;
-        }
-        Map<String, String> relocations = new LinkedHashMap<>();
-        for (String rule : tablespaces == null ? List.<String>of() : tablespaces) {
-            int colon = rule.indexOf(':');
-            if (colon <= 0 || colon == rule.length() - 1) {
-                session.output().error("Invalid tablespace relocation rule '" + rule + "'\n"
-                        + "HINT: The valid syntax for a relocation rule is NAME:LOCATION");
-                return 1;
-            }
-            relocations.put(rule.substring(0, colon), rule.substring(colon + 1));
-        }
-        ServerConfig server = session.server(serverName);
+        RecoveryRequest request = new RecoveryRequest(backupId, destination, remoteSshCommand, standbyMode,
+                targetTime, targetXid, targetLsn, targetName, targetImmediate, targetTli, exclusive, targetAction,
+                tablespaces, getWal ? Boolean.TRUE : noGetWal ? Boolean.FALSE : null,
+                networkCompression ? Boolean.TRUE : noNetworkCompression ? Boolean.FALSE : null, copy.overrides());
+        BarmanServer server = session.server(serverName);
         if (server == null) {
             return 1;
         }
-        BackupInfo backup;
-        try {
-            backup = session.catalog(server).find(backupId);
-        } catch (BarmanException e) {
-            session.output().error(e.getMessage());
-            return 1;
-        }
-        ArchiveWalCommand.archive(session, server, false);
-        RecoveryTarget target = new RecoveryTarget(targetTime, targetXid, targetLsn, targetName, targetImmediate,
-                targetTli, exclusive, targetAction);
-        Integer configuredJobs = server.integer(org.barmanj.core.config.Option.PARALLEL_JOBS);
-        boolean useGetWal = getWal || (!noGetWal && server.words(org.barmanj.core.config.Option.RECOVERY_OPTIONS)
-                .contains("get-wal"));
-        boolean compress = networkCompression
-                || (!noNetworkCompression && server.flag(org.barmanj.core.config.Option.NETWORK_COMPRESSION)
-                && remoteSshCommand != null);
-        Recovery.Options options = new Recovery.Options(remoteSshCommand, standbyMode, target, relocations,
-                useGetWal, copy.bwlimit != null ? copy.bwlimit
-                        : server.integer(org.barmanj.core.config.Option.BANDWIDTH_LIMIT),
-                copy.jobs != null ? copy.jobs : configuredJobs == null ? 1 : configuredJobs, compress,
-                session.config().barmanUser(), hostName(),
-                copy.retryTimes(server.integer(org.barmanj.core.config.Option.BASEBACKUP_RETRY_TIMES)),
-                copy.retrySleep(server.integer(org.barmanj.core.config.Option.BASEBACKUP_RETRY_SLEEP)));
-        try {
-            new Recovery(server, backup, destination, options, new Recovery.Events() {
-                @Override
-                public void info(String line) {
-                    session.output().info(line);
-                }
-
-                @Override
-                public void warning(String line) {
-                    session.output().warning(line);
-                }
-            }, Formats::duration).run();
-        } catch (BarmanException e) {
-            session.output().error(e.getMessage());
-            return 1;
-        }
+        server.recover(request);
         return 0;
-    }
-
-    /** The backup host's name in {@code restore_command}, as Barman's {@code socket.getfqdn()}. */
-    private static String hostName() {
-        try {
-            return InetAddress.getLocalHost().getCanonicalHostName();
-        } catch (UnknownHostException e) {
-            return "localhost";
-        }
     }
 }

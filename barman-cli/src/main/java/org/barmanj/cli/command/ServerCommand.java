@@ -1,5 +1,6 @@
 package org.barmanj.cli.command;
 
+import org.barmanj.cli.BarmanCli;
 import org.barmanj.cli.Session;
 import picocli.CommandLine.ParentCommand;
 
@@ -8,11 +9,11 @@ import java.util.concurrent.Callable;
 /** Base of the subcommands: they run inside a {@link Session} opened by the parent {@code barman} command. */
 abstract class ServerCommand implements Callable<Integer> {
     @ParentCommand
-    org.barmanj.cli.BarmanCli parent;
+    BarmanCli parent;
 
     @Override
     public final Integer call() {
-        return org.barmanj.cli.Sessions.run(parent, this::run);
+        return parent.inSession(this::run);
     }
 
     /** The command's work; returns an exit code to combine with the output's (0 unless it knows better). */

@@ -1,13 +1,14 @@
 package org.barmanj.cli.command;
 
 import org.barmanj.cli.Session;
-import org.barmanj.core.compat.Formats;
 import org.barmanj.cli.output.Output;
 import org.barmanj.core.catalog.BackupCatalog;
 import org.barmanj.core.catalog.BackupInfo;
-import org.barmanj.core.compat.PyDateTime;
 import org.barmanj.core.catalog.WalInfo;
+import org.barmanj.core.compat.Formats;
+import org.barmanj.core.compat.PyDateTime;
 import org.barmanj.core.config.ServerConfig;
+import org.barmanj.core.server.BarmanServer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;
 
@@ -37,10 +38,11 @@ public final class ShowBackupCommand extends ServerCommand {
 
     @Override
     int run(Session session) {
-        ServerConfig server = session.server(serverName);
-        if (server == null) {
+        BarmanServer service = session.server(serverName);
+        if (service == null) {
             return 1;
         }
+        ServerConfig server = service.config();
         BackupCatalog catalog = BackupCatalog.load(server);
         BackupInfo backup = catalog.find(backupId);
         Details d;
@@ -71,7 +73,7 @@ public final class ShowBackupCommand extends ServerCommand {
         if (b.raw("systemid") != null) {
             print.accept(String.format(ROW, "System Id", b.raw("systemid")));
         }
-        print.accept(String.format(ROW, "Status", b.status()));
+        print.accept(String.format(ROW, "Status", b.status().name()));
         if (!b.copyDone()) {
             if (b.error() != null) {
                 print.accept(String.format(ROW, "Error", b.error()));
@@ -168,7 +170,7 @@ public final class ShowBackupCommand extends ServerCommand {
         BackupInfo b = d.backup();
         Map<String, Object> o = Session.object();
         o.put("backup_id", b.backupId());
-        o.put("status", b.status());
+        o.put("status", b.status().name());
         if (b.backupName() != null) {
             o.put("backup_name", b.backupName());
         }
@@ -178,7 +180,7 @@ public final class ShowBackupCommand extends ServerCommand {
             }
             return o;
         }
-        o.put("postgresql_version", b.number("version"));
+        o.put("postgresql_version", b.get(BackupInfo.VERSION));
         o.put("pgdata_directory", b.raw("pgdata"));
         List<Object> tablespaces = Session.list();
         for (BackupInfo.Tablespace t : b.tablespaces()) {
@@ -202,7 +204,7 @@ public final class ShowBackupCommand extends ServerCommand {
             base.put("incremental_size_bytes", dedup);
             base.put("incremental_size_ratio", "-" + Formats.percent(1 - (double) dedup / size));
         }
-        base.put("timeline", b.number("timeline"));
+        base.put("timeline", b.get(BackupInfo.TIMELINE));
         base.put("begin_wal", b.beginWal());
         base.put("end_wal", b.endWal());
         if (w.walCompressionRatio() > 0) {
@@ -225,8 +227,8 @@ public final class ShowBackupCommand extends ServerCommand {
             base.put("throughput_bytes", basis / seconds(copyTime));
             base.put("number_of_workers", workers(stats));
         }
-        base.put("begin_offset", b.number("begin_offset"));
-        base.put("end_offset", b.number("end_offset"));
+        base.put("begin_offset", b.get(BackupInfo.BEGIN_OFFSET));
+        base.put("end_offset", b.get(BackupInfo.END_OFFSET));
         base.put("begin_lsn", b.raw("begin_xlog"));
         base.put("end_lsn", b.raw("end_xlog"));
         o.put("base_backup_information", base);

@@ -5,7 +5,7 @@ import org.barmanj.cli.output.Output;
 import org.barmanj.core.compat.PythonText;
 import org.barmanj.core.config.Option;
 import org.barmanj.core.config.ServerConfig;
-import org.barmanj.core.postgres.RemoteStatus;
+import org.barmanj.core.server.BarmanServer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;
 
@@ -27,13 +27,10 @@ public final class ShowServersCommand extends ServerCommand {
     @Override
     int run(Session session) {
         Output out = session.output();
-        for (Map.Entry<String, ServerConfig> e : session.servers(servers, false, false).entrySet()) {
-            ServerConfig server = e.getValue();
-            if (!session.usable(server, e.getKey(), false, false, false)) {
-                continue;
-            }
+        session.eachServer(servers, Session.Selection.ALL, service -> {
+            ServerConfig server = service.config();
             String note = !server.active() ? "(inactive)" : server.disabled() ? "(WARNING: disabled)" : null;
-            Map<String, Object> values = values(session, server);
+            Map<String, Object> values = values(service);
             if (out.json()) {
                 Map<String, Object> o = new TreeMap<>();
                 o.put("description", note);
@@ -43,13 +40,13 @@ public final class ShowServersCommand extends ServerCommand {
                     }
                 }
                 out.jsonRoot().put(server.name(), o);
-                continue;
+                return;
             }
             out.info("Server " + server.name() + (note == null ? "" : " " + note) + ":");
             for (Map.Entry<String, Object> v : values.entrySet()) {
                 out.info("\t" + v.getKey() + ": " + PythonText.str(v.getValue()));
             }
-        }
+        });
         return 0;
     }
 
@@ -57,7 +54,8 @@ public final class ShowServersCommand extends ServerCommand {
      * What Barman shows: its configuration attributes (options introduced after Barman 3.4 only when configured),
      * then PostgreSQL's remote status (all null when it cannot be reached), sorted by key.
      */
-    private static Map<String, Object> values(Session session, ServerConfig server) {
+    private static Map<String, Object> values(BarmanServer service) {
+        ServerConfig server = service.config();
         Map<String, Object> values = new TreeMap<>();
         for (Map.Entry<Option, Object> v : server.values().entrySet()) {
             Option option = v.getKey();
@@ -73,11 +71,7 @@ public final class ShowServersCommand extends ServerCommand {
         boolean passive = server.string(Option.PRIMARY_SSH_COMMAND) != null;
         values.put("passive_node", passive);
         if (!passive) {
-            RemoteStatus.Fetched remote = RemoteStatus.fetch(server, session.env(), System.getProperty("user.home"));
-            if (remote.error() != null) {
-                session.output().debug("PostgreSQL connection for server " + server.name() + ": " + remote.error());
-            }
-            values.putAll(remote.values());
+            values.putAll(service.remoteStatus());
         }
         Duration maxAge = server.duration(Option.LAST_BACKUP_MAXIMUM_AGE);
         values.put("last_backup_maximum_age", maxAge == null ? "None" : PythonText.str(maxAge));

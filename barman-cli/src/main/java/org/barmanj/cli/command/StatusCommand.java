@@ -1,14 +1,14 @@
 package org.barmanj.cli.command;
 
 import org.barmanj.cli.Session;
-import org.barmanj.core.compat.Formats;
 import org.barmanj.cli.output.Output;
 import org.barmanj.core.catalog.BackupCatalog;
 import org.barmanj.core.catalog.BackupInfo;
+import org.barmanj.core.compat.Formats;
 import org.barmanj.core.compat.PyDateTime;
 import org.barmanj.core.config.Option;
 import org.barmanj.core.config.ServerConfig;
-import org.barmanj.core.postgres.RemoteStatus;
+import org.barmanj.core.server.BarmanServer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;
 
@@ -27,25 +27,22 @@ public final class StatusCommand extends ServerCommand {
     @Override
     int run(Session session) {
         Output out = session.output();
-        for (Map.Entry<String, ServerConfig> e : session.servers(servers, true, false).entrySet()) {
-            ServerConfig server = e.getValue();
-            if (!session.usable(server, e.getKey(), true, true, true)) {
-                continue;
-            }
+        session.eachServer(servers, Session.Selection.ACTIVE, service -> {
+            ServerConfig server = service.config();
             Rows rows = new Rows(out, server.name());
             if (server.description() != null) {
                 rows.add("description", "Description", server.description());
             }
             rows.add("active", "Active", py(server.active()));
             rows.add("disabled", "Disabled", py(server.disabled()));
-            postgres(session, server, rows);
+            postgres(service, rows);
             boolean passive = server.string(Option.PRIMARY_SSH_COMMAND) != null;
             rows.add("passive_node", "Passive node", py(passive));
-            BackupCatalog catalog = session.catalog(server);
+            BackupCatalog catalog = service.catalog();
             rows.add("retention_policies", "Retention policies", server.retentionPolicy() == null ? "not enforced"
                     : "enforced (mode: " + server.string(Option.RETENTION_POLICY_MODE) + ", retention: "
                     + server.retentionPolicy() + ", WAL retention: MAIN)");
-            List<BackupInfo> done = catalog.withStatus(BackupInfo.DONE);
+            List<BackupInfo> done = catalog.withStatus(BackupInfo.Status.DONE);
             List<BackupInfo> available = catalog.available();
             rows.add("backups_number", "No. of available backups", String.valueOf(done.size()));
             rows.add("first_backup", "First available backup",
@@ -55,18 +52,15 @@ public final class StatusCommand extends ServerCommand {
             int minimum = server.integer(Option.MINIMUM_REDUNDANCY) == null ? 0 : server.integer(Option.MINIMUM_REDUNDANCY);
             rows.add("minimum_redundancy", "Minimum redundancy requirements",
                     (done.size() < minimum ? "FAILED (" : "satisfied (") + done.size() + "/" + minimum + ")");
-        }
+        });
         return 0;
     }
 
     /** The PostgreSQL and archiver rows; Barman prints only the failure line when the server is unreachable. */
-    private static void postgres(Session session, ServerConfig server, Rows rows) {
-        RemoteStatus.Fetched remote = RemoteStatus.fetch(server, session.env(), System.getProperty("user.home"));
-        Map<String, Object> r = remote.values();
+    private static void postgres(BarmanServer service, Rows rows) {
+        ServerConfig server = service.config();
+        Map<String, Object> r = service.remoteStatus();
         if (r.get("server_txt_version") == null) {
-            if (remote.error() != null) {
-                session.output().debug("PostgreSQL connection for server " + server.name() + ": " + remote.error());
-            }
             rows.add("pg_version", "PostgreSQL version", "FAILED trying to get PostgreSQL version");
             return;
         }

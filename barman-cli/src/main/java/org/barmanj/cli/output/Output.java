@@ -1,5 +1,7 @@
 package org.barmanj.cli.output;
 
+import org.barmanj.core.Events;
+
 import java.io.PrintStream;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -7,12 +9,12 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Where commands send what they have to say, in Barman's two formats. Console: information on stdout,
+ * Where commands and the core's {@link Events} send what they have to say, in Barman's two formats. Console: information on stdout,
  * {@code WARNING:}/{@code ERROR:} lines on stderr. JSON: everything is collected into one object
  * ({@code _INFO}, {@code _WARNING}, {@code _ERROR} lists beside each command's results) and printed at
  * {@link #close()}. Any error makes the exit code 1, as in Barman.
  */
-public final class Output {
+public final class Output implements Events {
     public enum Format { CONSOLE, JSON }
 
     private final PrintStream out;
@@ -41,6 +43,7 @@ public final class Output {
     }
 
     /** A line of the command's normal output (suppressed by {@code -q}). */
+    @Override
     public void info(String line) {
         if (json()) {
             field("_INFO", line);
@@ -49,6 +52,7 @@ public final class Output {
         }
     }
 
+    @Override
     public void debug(String line) {
         if (!debug) {
             return;
@@ -60,6 +64,7 @@ public final class Output {
         }
     }
 
+    @Override
     public void warning(String line) {
         if (json()) {
             field("_WARNING", line);
@@ -68,6 +73,7 @@ public final class Output {
         }
     }
 
+    @Override
     public void error(String line) {
         errorOccurred = true;
         if (json()) {

@@ -5,8 +5,6 @@ import org.barmanj.core.ErrorCode;
 import org.barmanj.core.catalog.BackupInfo;
 import org.barmanj.core.catalog.CatalogLayout;
 import org.barmanj.core.catalog.WalName;
-import org.barmanj.core.config.ServerConfig;
-import org.barmanj.core.lock.LockFile;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -26,26 +24,10 @@ public final class CheckBackup {
     }
 
     /**
-     * {@link #run} under the backup's lock ({@code .<server>-<backup id>.lock}, Barman's: only one process
-     * changes a backup at a time), calling {@code started} once it is held; null, with nothing done, when
-     * another process holds it.
+     * Updates and saves the backup's status when it changes; returns the status. The caller holds the backup's
+     * lock ({@code .<server>-<backup id>.lock}, Barman's: only one process changes a backup at a time).
      */
-    public static String runLocked(ServerConfig server, BackupInfo backup, Runnable started) {
-        try (LockFile lock = LockFile.tryAcquire(LockFile.of(server.lockDirectory(), server.name(),
-                backup.backupId()))) {
-            if (lock == null) {
-                return null;
-            }
-            started.run();
-            return run(new CatalogLayout(server), backup);
-        } catch (IOException e) {
-            throw new BarmanException(ErrorCode.IO, "Cannot check backup " + backup.backupId() + " of server "
-                    + server.name() + ": " + e.getMessage(), e);
-        }
-    }
-
-    /** Updates and saves the backup's status when it changes; returns the status. */
-    public static String run(CatalogLayout layout, BackupInfo backup) {
+    public static BackupInfo.Status run(CatalogLayout layout, BackupInfo backup) {
         String begin = backup.beginWal();
         String end = backup.endWal();
         if (end == null || begin == null) {
@@ -53,23 +35,24 @@ public final class CheckBackup {
         }
         String last = latestSegments(layout.walsDirectory()).get(begin.substring(0, 8));
         if (last == null || last.compareTo(begin) < 0) {
-            return update(layout, backup, BackupInfo.WAITING_FOR_WALS, null);
+            return update(layout, backup, BackupInfo.Status.WAITING_FOR_WALS, null);
         }
         for (String wal = begin; wal.compareTo(end) <= 0 && wal.compareTo(last) <= 0;
              wal = WalName.next(wal, backup.xlogSegmentSize())) {
             if (!Files.exists(layout.walPath(wal))) {
-                return update(layout, backup, BackupInfo.FAILED,
+                return update(layout, backup, BackupInfo.Status.FAILED,
                         "At least one WAL file is missing. The first missing WAL file is " + wal);
             }
         }
-        return update(layout, backup, end.compareTo(last) <= 0 ? BackupInfo.DONE : BackupInfo.WAITING_FOR_WALS, null);
+        return update(layout, backup, end.compareTo(last) <= 0 ? BackupInfo.Status.DONE : BackupInfo.Status.WAITING_FOR_WALS, null);
     }
 
-    private static String update(CatalogLayout layout, BackupInfo backup, String status, String error) {
-        if (!status.equals(backup.status()) || error != null) {
-            backup.setRaw("status", status);
+    private static BackupInfo.Status update(CatalogLayout layout, BackupInfo backup, BackupInfo.Status status,
+                                            String error) {
+        if (status != backup.status() || error != null) {
+            backup.set(BackupInfo.STATUS, status);
             if (error != null) {
-                backup.setRaw("error", error);
+                backup.set(BackupInfo.ERROR, error);
             }
             backup.save(layout.backupInfoFile(backup.backupId()));
         }

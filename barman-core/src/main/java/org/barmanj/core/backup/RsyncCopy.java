@@ -1,5 +1,7 @@
 package org.barmanj.core.backup;
 
+import org.barmanj.core.BarmanException;
+import org.barmanj.core.ErrorCode;
 import org.barmanj.core.remote.FileListing;
 import org.barmanj.core.remote.Rsync;
 
@@ -93,6 +95,9 @@ public final class RsyncCopy {
             if (cause instanceof InterruptedException ie) {
                 throw ie;
             }
+            if (cause instanceof BarmanException be) {
+                throw be;
+            }
             throw new IOException(cause.getMessage(), cause);
         } finally {
             pool.shutdownNow();
@@ -179,8 +184,8 @@ public final class RsyncCopy {
                     follower.finished();
                 }
                 return seconds(start);
-            } catch (Rsync.RsyncException e) {
-                if (attempt >= retryTimes) {
+            } catch (BarmanException e) {
+                if (e.code() != ErrorCode.RSYNC || attempt >= retryTimes) {
                     throw e;
                 }
                 Thread.sleep(retrySleepSeconds * 1000L);

@@ -2,12 +2,13 @@ package org.barmanj.core.catalog;
 
 import org.barmanj.core.BarmanException;
 import org.barmanj.core.ErrorCode;
+import org.barmanj.core.compression.Compression;
 import org.barmanj.core.config.Option;
 import org.barmanj.core.config.RetentionPolicy;
 import org.barmanj.core.config.ServerConfig;
 
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
@@ -19,7 +20,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.regex.Pattern;
-import java.util.zip.GZIPInputStream;
 
 /** The backups and WAL catalog of one server, read from disk in either dialect. */
 public final class BackupCatalog {
@@ -126,10 +126,10 @@ public final class BackupCatalog {
         return result;
     }
 
-    public List<BackupInfo> withStatus(String status) {
+    public List<BackupInfo> withStatus(BackupInfo.Status status) {
         List<BackupInfo> result = new ArrayList<>();
         for (BackupInfo b : backups.values()) {
-            if (b.status().equals(status)) {
+            if (b.status() == status) {
                 result.add(b);
             }
         }
@@ -148,7 +148,7 @@ public final class BackupCatalog {
         } else if (idOrAlias.equals("oldest") || idOrAlias.equals("first")) {
             id = available.isEmpty() ? null : available.get(0).backupId();
         } else if (idOrAlias.equals("last-failed")) {
-            List<BackupInfo> failed = withStatus(BackupInfo.FAILED);
+            List<BackupInfo> failed = withStatus(BackupInfo.Status.FAILED);
             id = failed.isEmpty() ? null : failed.get(failed.size() - 1).backupId();
         } else if (isBackupId(idOrAlias)) {
             id = idOrAlias;
@@ -301,7 +301,7 @@ public final class BackupCatalog {
             int redundancy = Math.max(policy.value(), minimumRedundancy);
             int i = 0;
             for (BackupInfo b : newestFirst) {
-                if (!b.status().equals(BackupInfo.DONE)) {
+                if (b.status() != BackupInfo.Status.DONE) {
                     report.put(b.backupId(), NONE);
                     continue;
                 }
@@ -315,7 +315,7 @@ public final class BackupCatalog {
         boolean found = false;
         int valid = 0;
         for (BackupInfo b : newestFirst) {
-            if (!b.status().equals(BackupInfo.DONE)) {
+            if (b.status() != BackupInfo.Status.DONE) {
                 report.put(b.backupId(), NONE);
                 continue;
             }
@@ -357,7 +357,7 @@ public final class BackupCatalog {
     public List<ChildTimeline> childTimelines(BackupInfo backup) {
         List<ChildTimeline> children = new ArrayList<>();
         int tli = backup.timeline();
-        long forkedAfter = backup.raw("end_xlog") == null ? 0 : WalName.parseLsn(backup.raw("end_xlog"));
+        long forkedAfter = backup.get(BackupInfo.END_XLOG) == null ? 0 : WalName.parseLsn(backup.get(BackupInfo.END_XLOG));
         for (int child = tli + 1; ; child++) {
             Path history = layout.walsDirectory().resolve(String.format("%08X.history", child));
             if (!Files.exists(history)) {
@@ -382,18 +382,10 @@ public final class BackupCatalog {
     }
 
     private static String readHistory(Path file) {
-        try (InputStream raw = Files.newInputStream(file)) {
-            byte[] head = raw.readNBytes(2);
-            boolean gzip = head.length == 2 && (head[0] & 0xff) == 0x1f && (head[1] & 0xff) == 0x8b;
-            byte[] content;
-            if (gzip) {
-                try (InputStream in = new GZIPInputStream(Files.newInputStream(file))) {
-                    content = in.readAllBytes();
-                }
-            } else {
-                content = Files.readAllBytes(file);
-            }
-            return new String(content, StandardCharsets.UTF_8);
+        try {
+            ByteArrayOutputStream content = new ByteArrayOutputStream();
+            Compression.decompress(Compression.detect(file), file, content);
+            return content.toString(StandardCharsets.UTF_8);
         } catch (IOException e) {
             throw new BarmanException(ErrorCode.IO, "Cannot read " + file + ": " + e.getMessage(), e);
         }

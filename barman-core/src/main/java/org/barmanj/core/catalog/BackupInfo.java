@@ -1,9 +1,9 @@
 package org.barmanj.core.catalog;
 
-import org.barmanj.core.compat.PyDateTime;
-import org.barmanj.core.compat.PyLiteral;
 import org.barmanj.core.BarmanException;
 import org.barmanj.core.ErrorCode;
+import org.barmanj.core.compat.PyDateTime;
+import org.barmanj.core.compat.PyLiteral;
 
 import org.barmanj.core.fs.Durable;
 
@@ -22,21 +22,124 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.function.Function;
 
 /**
- * A backup's {@code backup.info}: sorted {@code key=value} lines. Values are kept as the exact text
- * read, so a file read and written back is byte-identical; typed accessors decode on demand and
- * setters encode the way Barman does ({@code None} for null, Python literals, Python datetimes).
+ * A backup's {@code backup.info}: sorted {@code key=value} lines. Values are kept as the exact text read, so a
+ * file read and written back is byte-identical. Each key Barman knows is a typed {@link Field} (Barman's
+ * {@code infofile.py}): it checks the text when the file is read, decodes it on {@link #get} and encodes a value on
+ * {@link #set} the way Barman writes it ({@code None} for null, Python literals, Python datetimes).
  */
 public final class BackupInfo {
-    public static final String EMPTY = "EMPTY";
-    public static final String STARTED = "STARTED";
-    public static final String WAITING_FOR_WALS = "WAITING_FOR_WALS";
-    public static final String DONE = "DONE";
-    public static final String FAILED = "FAILED";
-    public static final String SYNCING = "SYNCING";
-    /** Backups whose copy is complete: the ones {@code latest}, restore and retention consider. */
-    public static final Set<String> COPY_DONE = Set.of(WAITING_FOR_WALS, DONE);
+    /** Barman's backup statuses. */
+    public enum Status {
+        EMPTY, STARTED, WAITING_FOR_WALS, DONE, FAILED, SYNCING;
+
+        /** Backups whose copy is complete: the ones {@code latest}, restore and retention consider. */
+        public boolean copyDone() {
+            return this == WAITING_FOR_WALS || this == DONE;
+        }
+    }
+
+    /** A key of backup.info and how its value is written: text as is, integers, datetimes, Python literals. */
+    public static final class Field<T> {
+        private final String key;
+        private final Function<String, T> decode;
+        private final Function<T, String> encode;
+
+        private Field(String key, Function<String, T> decode, Function<T, String> encode) {
+            this.key = key;
+            this.decode = decode;
+            this.encode = encode;
+        }
+
+        public String key() {
+            return key;
+        }
+    }
+
+    private static final Map<String, Field<?>> FIELDS = new TreeMap<>();
+
+    private static <T> Field<T> field(String key, Function<String, T> decode, Function<T, String> encode) {
+        Field<T> f = new Field<>(key, decode, encode);
+        FIELDS.put(key, f);
+        return f;
+    }
+
+    private static Field<String> text(String key) {
+        return field(key, v -> v, v -> v);
+    }
+
+    private static Field<Long> integer(String key) {
+        return field(key, v -> {
+            try {
+                return Long.valueOf(v);
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException("expected an integer");
+            }
+        }, String::valueOf);
+    }
+
+    private static Field<OffsetDateTime> time(String key) {
+        return field(key, PyDateTime::parse, PyDateTime::format);
+    }
+
+    /** Barman writes empty containers and empty strings as {@code None}. */
+    private static <T> Field<T> literal(String key, Function<Object, T> decode) {
+        return field(key, v -> decode.apply(PyLiteral.parse(v)), v -> {
+            boolean empty = v instanceof String s && s.isEmpty() || v instanceof List<?> l && l.isEmpty()
+                    || v instanceof Map<?, ?> m && m.isEmpty();
+            return empty ? null : PyLiteral.repr(v);
+        });
+    }
+
+    public static final Field<String> BACKUP_LABEL = literal("backup_label", v -> v instanceof String s ? s : null);
+    public static final Field<String> BACKUP_NAME = text("backup_name");
+    public static final Field<Long> BEGIN_OFFSET = integer("begin_offset");
+    public static final Field<OffsetDateTime> BEGIN_TIME = time("begin_time");
+    public static final Field<String> BEGIN_WAL = text("begin_wal");
+    public static final Field<String> BEGIN_XLOG = text("begin_xlog");
+    public static final Field<String> COMPRESSION = text("compression");
+    public static final Field<String> CONFIG_FILE = text("config_file");
+    @SuppressWarnings("unchecked")
+    public static final Field<Map<Object, Object>> COPY_STATS = literal("copy_stats",
+            v -> v instanceof Map<?, ?> m ? (Map<Object, Object>) m : Map.of());
+    public static final Field<Long> DEDUPLICATED_SIZE = integer("deduplicated_size");
+    public static final Field<Long> END_OFFSET = integer("end_offset");
+    public static final Field<OffsetDateTime> END_TIME = time("end_time");
+    public static final Field<String> END_WAL = text("end_wal");
+    public static final Field<String> END_XLOG = text("end_xlog");
+    public static final Field<String> ERROR = text("error");
+    public static final Field<String> HBA_FILE = text("hba_file");
+    public static final Field<String> IDENT_FILE = text("ident_file");
+    @SuppressWarnings("unchecked")
+    public static final Field<List<String>> INCLUDED_FILES = literal("included_files",
+            v -> v instanceof List<?> l ? (List<String>) l : List.of());
+    public static final Field<String> MODE = text("mode");
+    public static final Field<String> PGDATA = text("pgdata");
+    public static final Field<String> SERVER_NAME = text("server_name");
+    public static final Field<Long> SIZE = integer("size");
+    public static final Field<Object> SNAPSHOTS_INFO = literal("snapshots_info", v -> v);
+    public static final Field<Status> STATUS = field("status", v -> {
+        try {
+            return Status.valueOf(v);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("not a backup status");
+        }
+    }, Status::name);
+    public static final Field<String> SYSTEMID = text("systemid");
+    public static final Field<List<Tablespace>> TABLESPACES = field("tablespaces", BackupInfo::decodeTablespaces,
+            BackupInfo::encodeTablespaces);
+    public static final Field<Long> TIMELINE = integer("timeline");
+    public static final Field<Long> VERSION = integer("version");
+    public static final Field<Long> XLOG_SEGMENT_SIZE = integer("xlog_segment_size");
+    /** The fields Barman 3.13 and later add; kept as text, never written into a classic-dialect file. */
+    public static final Field<String> CHILDREN_BACKUP_IDS = text("children_backup_ids");
+    public static final Field<Long> CLUSTER_SIZE = integer("cluster_size");
+    public static final Field<String> DATA_CHECKSUMS = text("data_checksums");
+    public static final Field<String> ENCRYPTION = text("encryption");
+    public static final Field<String> PARENT_BACKUP_ID = text("parent_backup_id");
+    public static final Field<String> SUMMARIZE_WAL = text("summarize_wal");
 
     /** The keys Barman 3.4 writes (and the only ones it can read). */
     public static final Set<String> CLASSIC_KEYS = Set.of("backup_label", "backup_name", "begin_offset",
@@ -48,11 +151,6 @@ public final class BackupInfo {
     public static final Set<String> NEWER_KEYS = Set.of("children_backup_ids", "cluster_size", "data_checksums",
             "encryption", "parent_backup_id", "summarize_wal");
     private static final Set<String> OMITTED_WHEN_NULL = Set.of("backup_name", "snapshots_info");
-    private static final Set<String> INT_KEYS = Set.of("begin_offset", "end_offset", "size", "deduplicated_size",
-            "timeline", "version", "xlog_segment_size", "cluster_size");
-    private static final Set<String> TIME_KEYS = Set.of("begin_time", "end_time");
-    private static final Set<String> LITERAL_KEYS = Set.of("backup_label", "copy_stats", "included_files",
-            "tablespaces", "snapshots_info");
 
     /** A tablespace as recorded in {@code tablespaces}. */
     public record Tablespace(String name, long oid, String location) {
@@ -80,7 +178,7 @@ public final class BackupInfo {
                 info.values.put(key, "None");
             }
         }
-        info.values.put("status", EMPTY);
+        info.values.put(STATUS.key, Status.EMPTY.name());
         return info;
     }
 
@@ -113,19 +211,9 @@ public final class BackupInfo {
     }
 
     private static void check(String key, String value) {
-        if (value.equals("None")) {
-            return;
-        }
-        if (INT_KEYS.contains(key)) {
-            try {
-                Long.parseLong(value);
-            } catch (NumberFormatException e) {
-                throw new IllegalArgumentException("expected an integer");
-            }
-        } else if (TIME_KEYS.contains(key)) {
-            PyDateTime.parse(value);
-        } else if (LITERAL_KEYS.contains(key)) {
-            PyLiteral.parse(value);
+        Field<?> field = FIELDS.get(key);
+        if (field != null && !value.equals("None")) {
+            field.decode.apply(value);
         }
     }
 
@@ -195,123 +283,99 @@ public final class BackupInfo {
         return Collections.unmodifiableSet(values.keySet());
     }
 
-    /** The raw text of a value, or null when absent or {@code None}. */
+    /** The raw text of a value, exactly as in the file, or null when absent or {@code None}. */
     public String raw(String key) {
         String v = values.get(key);
         return v == null || v.equals("None") ? null : v;
     }
 
-    /** Sets the raw text of a value ({@code null} is written {@code None}); must be a single line. */
-    public void setRaw(String key, String value) {
-        if (value != null && value.indexOf('\n') >= 0) {
-            throw new IllegalArgumentException("backup.info values are single lines: " + key);
+    /** The decoded value of a field, or null when absent or {@code None}. */
+    public <T> T get(Field<T> field) {
+        String v = raw(field.key);
+        return v == null ? null : field.decode.apply(v);
+    }
+
+    /** Sets a field, encoded as Barman writes it ({@code null} is written {@code None}). */
+    public <T> void set(Field<T> field, T value) {
+        String text = value == null ? null : field.encode.apply(value);
+        if (text != null && text.indexOf('\n') >= 0) {
+            throw new IllegalArgumentException("backup.info values are single lines: " + field.key);
         }
-        values.put(key, value == null ? "None" : value);
+        values.put(field.key, text == null ? "None" : text);
     }
 
-    public void setTime(String key, OffsetDateTime value) {
-        setRaw(key, value == null ? null : PyDateTime.format(value));
-    }
-
-    /** Stores a Python literal; Barman writes empty containers and empty strings as {@code None}. */
-    public void setLiteral(String key, Object value) {
-        boolean empty = value == null || (value instanceof String s && s.isEmpty())
-                || (value instanceof List<?> l && l.isEmpty()) || (value instanceof Map<?, ?> m && m.isEmpty());
-        setRaw(key, empty ? null : PyLiteral.repr(value));
-    }
-
-    public void setTablespaces(List<Tablespace> tablespaces) {
-        List<Object> tuples = new ArrayList<>();
-        for (Tablespace t : tablespaces) {
-            tuples.add(new PyLiteral.Tuple(List.of(t.name(), t.oid(), t.location())));
-        }
-        setLiteral("tablespaces", tuples);
-    }
-
-    public String string(String key) {
-        return raw(key);
-    }
-
-    public Long number(String key) {
-        String v = raw(key);
-        return v == null ? null : Long.valueOf(v);
-    }
-
-    public OffsetDateTime time(String key) {
-        String v = raw(key);
-        return v == null ? null : PyDateTime.parse(v);
-    }
-
-    public Object literal(String key) {
-        String v = raw(key);
-        return v == null ? null : PyLiteral.parse(v);
-    }
-
-    public String status() {
-        String s = raw("status");
-        return s == null ? EMPTY : s;
+    public Status status() {
+        Status s = get(STATUS);
+        return s == null ? Status.EMPTY : s;
     }
 
     public String serverName() {
-        return raw("server_name");
+        return get(SERVER_NAME);
     }
 
     public String backupName() {
-        return raw("backup_name");
+        return get(BACKUP_NAME);
     }
 
     public String beginWal() {
-        return raw("begin_wal");
+        return get(BEGIN_WAL);
     }
 
     public String endWal() {
-        return raw("end_wal");
+        return get(END_WAL);
     }
 
     public OffsetDateTime beginTime() {
-        return time("begin_time");
+        return get(BEGIN_TIME);
     }
 
     public OffsetDateTime endTime() {
-        return time("end_time");
+        return get(END_TIME);
     }
 
     public Long size() {
-        return number("size");
+        return get(SIZE);
     }
 
     public Long deduplicatedSize() {
-        return number("deduplicated_size");
+        return get(DEDUPLICATED_SIZE);
     }
 
     public int timeline() {
-        Long t = number("timeline");
+        Long t = get(TIMELINE);
         return t == null ? 0 : t.intValue();
     }
 
     public long xlogSegmentSize() {
-        Long s = number("xlog_segment_size");
+        Long s = get(XLOG_SEGMENT_SIZE);
         return s == null ? WalName.DEFAULT_SEGMENT_SIZE : s;
     }
 
     public String error() {
-        return raw("error");
+        return get(ERROR);
     }
 
     public String backupLabel() {
-        Object v = literal("backup_label");
-        return v instanceof String s ? s : null;
+        return get(BACKUP_LABEL);
     }
 
     /** {@code copy_stats} as a map, or an empty map. */
-    @SuppressWarnings("unchecked")
     public Map<Object, Object> copyStats() {
-        Object v = literal("copy_stats");
-        return v instanceof Map<?, ?> m ? (Map<Object, Object>) m : Map.of();
+        Map<Object, Object> stats = get(COPY_STATS);
+        return stats == null ? Map.of() : stats;
     }
 
     public List<Tablespace> tablespaces() {
-        Object v = literal("tablespaces");
+        List<Tablespace> tablespaces = get(TABLESPACES);
+        return tablespaces == null ? List.of() : tablespaces;
+    }
+
+    public boolean copyDone() {
+        return status().copyDone();
+    }
+
+    private static List<Tablespace> decodeTablespaces(String text) {
+        Object v = PyLiteral.parse(text);
         List<Tablespace> result = new ArrayList<>();
         if (v instanceof List<?> list) {
             for (Object item : list) {
@@ -322,7 +386,14 @@ public final class BackupInfo {
         return result;
     }
 
-    public boolean copyDone() {
-        return COPY_DONE.contains(status());
+    private static String encodeTablespaces(List<Tablespace> tablespaces) {
+        if (tablespaces.isEmpty()) {
+            return null;
+        }
+        List<Object> tuples = new ArrayList<>();
+        for (Tablespace t : tablespaces) {
+            tuples.add(new PyLiteral.Tuple(List.of(t.name(), t.oid(), t.location())));
+        }
+        return PyLiteral.repr(tuples);
     }
 }

@@ -1,8 +1,9 @@
 package org.barmanj.core.catalog;
 
-import org.barmanj.core.compression.Compression;
 import org.barmanj.core.BarmanException;
 import org.barmanj.core.ErrorCode;
+import org.barmanj.core.Events;
+import org.barmanj.core.compression.Compression;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -94,7 +95,7 @@ public final class XlogDb {
      * {@code .backup} files in the hash folders, {@code .history} files at the top; size and time from the file,
      * compression from its first bytes. Written to a temporary file, fsync'd, renamed over the catalog.
      */
-    public RebuildCounts rebuild(Path walsDirectory, java.util.function.Consumer<String> warn) {
+    public RebuildCounts rebuild(Path walsDirectory, Events events) {
         List<WalFileEntry> entries = new ArrayList<>();
         int history = 0;
         int labels = 0;
@@ -109,7 +110,7 @@ public final class XlogDb {
                     for (Path f : sorted(top)) {
                         String n = f.getFileName().toString();
                         if (Files.isDirectory(f)) {
-                            warn.accept("unexpected directory rebuilding the wal database: " + f);
+                            events.warning("unexpected directory rebuilding the wal database: " + f);
                         } else if (WalName.isSegment(n) || WalName.isBackupLabel(n)) {
                             if (WalName.isSegment(n)) {
                                 wals++;
@@ -118,7 +119,7 @@ public final class XlogDb {
                             }
                             entries.add(WalFileEntry.of(n, f, Compression.detect(f), fiveColumns));
                         } else {
-                            warn.accept((n.endsWith(".tmp") ? "temporary" : "unexpected")
+                            events.warning((n.endsWith(".tmp") ? "temporary" : "unexpected")
                                     + " file found rebuilding the wal database: " + f);
                         }
                     }
@@ -126,7 +127,7 @@ public final class XlogDb {
                     history++;
                     entries.add(WalFileEntry.of(name, top, Compression.detect(top), fiveColumns));
                 } else {
-                    warn.accept("unexpected file rebuilding the wal database: " + top);
+                    events.warning("unexpected file rebuilding the wal database: " + top);
                 }
             }
             replace(entries);

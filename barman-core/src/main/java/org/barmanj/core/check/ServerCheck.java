@@ -4,10 +4,11 @@ import org.barmanj.core.catalog.BackupCatalog;
 import org.barmanj.core.catalog.BackupInfo;
 import org.barmanj.core.catalog.CatalogLayout;
 import org.barmanj.core.catalog.WalFileEntry;
+import org.barmanj.core.compat.Formats;
+import org.barmanj.core.compression.Compression;
 import org.barmanj.core.config.Option;
 import org.barmanj.core.config.ServerConfig;
 import org.barmanj.core.remote.SharedConnection;
-import org.barmanj.core.compression.Compression;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -20,29 +21,24 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.function.Function;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
  * {@code barman check} for a server backed up with rsync and archiving through {@code incoming/}: Barman 3.4's
- * checks, in its order and wording. Sizes and durations are formatted by the caller's functions.
+ * checks, in its order and wording.
  */
 public final class ServerCheck {
     private static final Pattern SYSTEMID = Pattern.compile("\"systemid\"\\s*:\\s*\"([^\"]*)\"");
     private final ServerConfig server;
     private final CatalogLayout layout;
-    private final Function<Long, String> size;
-    private final Function<Duration, String> duration;
     private final List<CheckResult> results = new ArrayList<>();
     private long lastBackupBytes;
     private long walBytes;
 
-    public ServerCheck(ServerConfig server, Function<Long, String> size, Function<Duration, String> duration) {
+    public ServerCheck(ServerConfig server) {
         this.server = server;
         this.layout = new CatalogLayout(server);
-        this.size = size;
-        this.duration = duration;
     }
 
     /**
@@ -57,7 +53,7 @@ public final class ServerCheck {
         Map<String, Object> remote = remoteStatus.get();
         BackupCatalog catalog = BackupCatalog.load(server);
         List<WalFileEntry> xlog = catalog.xlog();
-        if (xlog.isEmpty() && catalog.withStatus(BackupInfo.WAITING_FOR_WALS).isEmpty()) {
+        if (xlog.isEmpty() && catalog.withStatus(BackupInfo.Status.WAITING_FOR_WALS).isEmpty()) {
             add("WAL archive", false, "please make sure WAL shipping is setup");
         }
         boolean reachable = remote.get("server_txt_version") != null;
@@ -80,25 +76,25 @@ public final class ServerCheck {
         add("retention policy settings", server.string(Option.RETENTION_POLICY) == null
                 || server.retentionPolicy() != null, server.string(Option.RETENTION_POLICY) != null
                 && server.retentionPolicy() == null ? "see log" : null);
-        List<BackupInfo> done = catalog.withStatus(BackupInfo.DONE);
+        List<BackupInfo> done = catalog.withStatus(BackupInfo.Status.DONE);
         BackupInfo last = done.isEmpty() ? null : done.get(done.size() - 1);
         backupMaximumAge(last);
         backupMinimumSize(last);
         walMaximumAge(last, xlog);
         walBytes = last == null ? 0 : catalog.walInfo(last).untilNextSize();
-        add("wal size", true, size.apply(walBytes));
+        add("wal size", true, Formats.size(walBytes));
         String compression = server.string(Option.COMPRESSION);
         add("compression settings", compression == null || compression.equals("none") || Compression.supported(compression),
                 null);
-        int failed = catalog.withStatus(BackupInfo.FAILED).size();
-        add("failed backups", failed == 0, "there are " + failed + " failed backups");
+        int failed = catalog.withStatus(BackupInfo.Status.FAILED).size();
+        addNonCritical("failed backups", failed == 0, "there are " + failed + " failed backups");
         Integer min = server.integer(Option.MINIMUM_REDUNDANCY);
         int minimum = min == null || min < 0 ? 0 : min;
-        add("minimum redundancy requirements", done.size() >= minimum,
+        addNonCritical("minimum redundancy requirements", done.size() >= minimum,
                 "have " + done.size() + " backups, expected at least " + minimum);
         ssh(sshProbe);
         if (server.disabled()) {
-            results.add(new CheckResult("configuration", false, null, server.problems()));
+            results.add(new CheckResult("configuration", false, null, server.problems(), true));
         }
         identity(remote, reachable);
         if (server.flag(Option.ARCHIVER) && remote.get("archive_mode") != null) {
@@ -127,7 +123,12 @@ public final class ServerCheck {
     }
 
     private void add(String name, boolean ok, String hint) {
-        results.add(new CheckResult(name, ok, hint, List.of()));
+        results.add(new CheckResult(name, ok, hint, List.of(), true));
+    }
+
+    /** A check whose failure is reported but does not stop a backup. */
+    private void addNonCritical(String name, boolean ok, String hint) {
+        results.add(new CheckResult(name, ok, hint, List.of(), false));
     }
 
     private void directories() {
@@ -152,16 +153,16 @@ public final class ServerCheck {
     private void backupMaximumAge(BackupInfo last) {
         Duration max = server.duration(Option.LAST_BACKUP_MAXIMUM_AGE);
         if (max == null) {
-            add("backup maximum age", true, "no last_backup_maximum_age provided");
+            addNonCritical("backup maximum age", true, "no last_backup_maximum_age provided");
             return;
         }
         if (last == null || last.endTime() == null) {
-            add("backup maximum age", false, "No available backups");
+            addNonCritical("backup maximum age", false, "No available backups");
             return;
         }
         Duration age = Duration.between(last.endTime().toInstant(), Instant.now());
-        add("backup maximum age", age.compareTo(max) <= 0, "interval provided: " + duration.apply(max)
-                + ", latest backup age: " + duration.apply(age));
+        addNonCritical("backup maximum age", age.compareTo(max) <= 0, "interval provided: " + Formats.duration(max)
+                + ", latest backup age: " + Formats.duration(age));
     }
 
     private void backupMinimumSize(BackupInfo last) {
@@ -169,29 +170,29 @@ public final class ServerCheck {
         lastBackupBytes = lastSize;
         Object min = server.get(Option.LAST_BACKUP_MINIMUM_SIZE);
         if (min == null) {
-            add("backup minimum size", true, size.apply(lastSize));
+            addNonCritical("backup minimum size", true, Formats.size(lastSize));
             return;
         }
         long minimum = (Long) min;
         boolean ok = lastSize >= minimum;
-        add("backup minimum size", ok, "last backup size " + size.apply(lastSize) + (ok ? " > " : " < ")
-                + size.apply(minimum) + " minimum");
+        addNonCritical("backup minimum size", ok, "last backup size " + Formats.size(lastSize) + (ok ? " > " : " < ")
+                + Formats.size(minimum) + " minimum");
     }
 
     private void walMaximumAge(BackupInfo last, List<WalFileEntry> xlog) {
         Duration max = server.duration(Option.LAST_WAL_MAXIMUM_AGE);
         if (max == null) {
-            add("wal maximum age", true, "no last_wal_maximum_age provided");
+            addNonCritical("wal maximum age", true, "no last_wal_maximum_age provided");
             return;
         }
         if (xlog.isEmpty()) {
-            add("wal maximum age", false, "No WAL files archived for last backup");
+            addNonCritical("wal maximum age", false, "No WAL files archived for last backup");
             return;
         }
         double newest = xlog.get(xlog.size() - 1).timeSeconds();
         Duration age = Duration.ofMillis((long) ((Instant.now().toEpochMilli() / 1000.0 - newest) * 1000));
-        add("wal maximum age", age.compareTo(max) <= 0, "interval provided: " + duration.apply(max)
-                + ", latest wal age: " + duration.apply(age));
+        addNonCritical("wal maximum age", age.compareTo(max) <= 0, "interval provided: " + Formats.duration(max)
+                + ", latest wal age: " + Formats.duration(age));
     }
 
     /** Host keys stay checked (Barman adds StrictHostKeyChecking=no; we do not weaken ssh). */
@@ -272,13 +273,13 @@ public final class ServerCheck {
                     counts.merge(kind, 1, Integer::sum);
                 }
             } catch (IOException e) {
-                add("archiver errors", false, errors + ": " + e.getMessage());
+                addNonCritical("archiver errors", false, errors + ": " + e.getMessage());
                 return;
             }
         }
         List<String> parts = new ArrayList<>();
         counts.forEach((k, v) -> parts.add(k + ": " + v));
-        add("archiver errors", counts.isEmpty(), counts.isEmpty() ? null : String.join(", ", parts));
+        addNonCritical("archiver errors", counts.isEmpty(), counts.isEmpty() ? null : String.join(", ", parts));
     }
 
 }

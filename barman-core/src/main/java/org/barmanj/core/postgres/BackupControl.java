@@ -54,11 +54,11 @@ public final class BackupControl {
 
     /** Starts the backup; {@code fast} asks for an immediate checkpoint. Call {@link #facts()} first. */
     public Mark start(String label, boolean fast) {
-        if (version >= 140000) {
+        if (PostgresPlumbing.hasIdleSessionTimeout(version)) {
             // A server-side idle_session_timeout must not end the session while rsync copies.
             pg.execute("SET idle_session_timeout TO 0");
         }
-        String function = version >= 150000 ? "pg_backup_start(?, ?)" : "pg_start_backup(?, ?, FALSE)";
+        String function = PostgresPlumbing.backupStart(version);
         Map<String, String> row = pg.row("SELECT location::text AS location, "
                 + "(SELECT timeline_id FROM pg_control_checkpoint())::text AS timeline, now()::text AS timestamp "
                 + "FROM " + function + " AS location", label, fast);
@@ -70,7 +70,7 @@ public final class BackupControl {
      * once a second, which costs most of a second per backup; {@link #waitForArchiving} polls finer.
      */
     public Mark stop() {
-        String function = version >= 150000 ? "pg_backup_stop(FALSE)" : "pg_stop_backup(FALSE, FALSE)";
+        String function = PostgresPlumbing.backupStop(version);
         Map<String, String> row = pg.row("SELECT end_row.lsn::text AS location, "
                 + "(SELECT CASE WHEN pg_is_in_recovery() THEN min_recovery_end_timeline ELSE timeline_id END "
                 + "FROM pg_control_checkpoint(), pg_control_recovery())::text AS timeline, "

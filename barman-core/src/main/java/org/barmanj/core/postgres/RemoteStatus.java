@@ -67,7 +67,7 @@ public final class RemoteStatus {
             r.put("data_directory", pg.value("SHOW data_directory"));
         }
         for (String name : List.of("wal_level", "hot_standby", "max_wal_senders", "data_checksums",
-                "max_replication_slots", "wal_compression", version < 130000 ? "wal_keep_segments" : "wal_keep_size")) {
+                "max_replication_slots", "wal_compression", PostgresPlumbing.walKeepSetting(version))) {
             r.put(name, pg.value("SHOW \"" + name + "\""));
         }
         r.put("is_superuser", superuser);
@@ -75,7 +75,7 @@ public final class RemoteStatus {
         boolean recovery = Boolean.TRUE.equals(bool(pg.value("SELECT pg_is_in_recovery()")));
         r.put("is_in_recovery", recovery);
         r.put("server_txt_version", txtVersion(pg.value("SELECT version()")));
-        r.put("version_supported", version >= 90600);
+        r.put("version_supported", version >= PostgresPlumbing.OLDEST_SUPPORTED);
         if (!recovery) {
             Map<String, String> wal = pg.row("SELECT location::text AS location, file_name "
                     + "FROM pg_current_wal_lsn() AS location, pg_walfile_name_offset(location)");
@@ -134,11 +134,12 @@ public final class RemoteStatus {
 
     /** Barman's check for superuser or the monitoring roles plus the backup functions (PostgreSQL 10+). */
     private static Boolean backupPrivileges(PostgresConnection pg, int version) {
-        String start = version < 150000 ? "pg_start_backup(text,bool,bool)" : "pg_backup_start(text,bool)";
-        String stop = version < 150000
-                ? "has_function_privilege(CURRENT_USER, 'pg_stop_backup()', 'EXECUTE') OR "
-                + "has_function_privilege(CURRENT_USER, 'pg_stop_backup(bool,bool)', 'EXECUTE')"
-                : "has_function_privilege(CURRENT_USER, 'pg_backup_stop(bool)', 'EXECUTE')";
+        String start = PostgresPlumbing.backupStartSignature(version);
+        List<String> stops = new ArrayList<>();
+        for (String signature : PostgresPlumbing.backupStopSignatures(version)) {
+            stops.add("has_function_privilege(CURRENT_USER, '" + signature + "', 'EXECUTE')");
+        }
+        String stop = String.join(" OR ", stops);
         try {
             return bool(pg.value("SELECT usesuper OR ((pg_has_role(CURRENT_USER, 'pg_monitor', 'MEMBER') OR "
                     + "(pg_has_role(CURRENT_USER, 'pg_read_all_settings', 'MEMBER') AND "

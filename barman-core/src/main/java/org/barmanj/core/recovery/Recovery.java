@@ -2,18 +2,21 @@ package org.barmanj.core.recovery;
 
 import org.barmanj.core.BarmanException;
 import org.barmanj.core.ErrorCode;
+import org.barmanj.core.Events;
 import org.barmanj.core.backup.RsyncCopy;
 import org.barmanj.core.catalog.BackupCatalog;
 import org.barmanj.core.catalog.BackupInfo;
 import org.barmanj.core.catalog.CatalogLayout;
-import org.barmanj.core.compat.PyDateTime;
 import org.barmanj.core.catalog.WalFileEntry;
 import org.barmanj.core.catalog.WalName;
+import org.barmanj.core.compat.Formats;
+import org.barmanj.core.compat.PyDateTime;
+import org.barmanj.core.compression.Compression;
 import org.barmanj.core.config.ServerConfig;
+import org.barmanj.core.postgres.PostgresPlumbing;
 import org.barmanj.core.remote.Rsync;
 import org.barmanj.core.remote.SharedConnection;
 import org.barmanj.core.remote.Shell;
-import org.barmanj.core.compression.Compression;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -35,7 +38,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
-import java.util.function.Function;
 
 /**
  * {@code barman recover}: Barman 3.4's restore of a backup into a PGDATA, on this host or, with a remote ssh
@@ -47,8 +49,6 @@ import java.util.function.Function;
  * {@code .origin}), the recovery settings, the signal file and {@code .barman-recover.info}.
  */
 public final class Recovery {
-    private static final List<String> EXCLUDES = List.of("/pg_log/*", "/log/*", "/pg_xlog/*", "/pg_wal/*",
-            "/postmaster.pid", "/recovery.conf", "/tablespace_map");
 
     /** The command line's choices. {@code tablespaces}: name to new location. */
     public record Options(String remoteSshCommand, boolean standbyMode, RecoveryTarget target,
@@ -57,26 +57,17 @@ public final class Recovery {
                           int retrySleepSeconds) {
     }
 
-    /** Where the restore's lines go. */
-    public interface Events {
-        void info(String line);
-
-        void warning(String line);
-    }
-
     private final ServerConfig server;
     private final CatalogLayout layout;
     private final BackupInfo backup;
     private final String destination;
     private final Options options;
     private final Events events;
-    private final Function<Duration, String> duration;
     private final boolean remote;
     private SharedConnection connection;
     private Rsync rsync;
 
-    public Recovery(ServerConfig server, BackupInfo backup, String destination, Options options, Events events,
-                    Function<Duration, String> duration) {
+    public Recovery(ServerConfig server, BackupInfo backup, String destination, Options options, Events events) {
         this.server = server;
         this.layout = new CatalogLayout(server);
         this.backup = backup;
@@ -84,7 +75,6 @@ public final class Recovery {
                 ? destination.substring(0, destination.length() - 1) : destination;
         this.options = options;
         this.events = events;
-        this.duration = duration;
         this.remote = options.remoteSshCommand() != null;
     }
 
@@ -110,7 +100,7 @@ public final class Recovery {
         if (remote) {
             events.info("Remote command: " + options.remoteSshCommand());
         }
-        boolean waiting = backup.status().equals(BackupInfo.WAITING_FOR_WALS);
+        boolean waiting = backup.status() == BackupInfo.Status.WAITING_FOR_WALS;
         if (waiting && !options.getWal()) {
             events.warning("IMPORTANT: You have requested a recovery operation for a backup that does not have yet "
                     + "all the WAL files that are required for consistency.");
@@ -155,6 +145,9 @@ public final class Recovery {
                     if (e.getCause() instanceof UncheckedIOException io) {
                         throw io.getCause();
                     }
+                    if (e.getCause() instanceof BarmanException b) {
+                        throw b;
+                    }
                     throw e;
                 }
             }
@@ -175,7 +168,12 @@ public final class Recovery {
             events.info("Identify dangerous settings in destination directory.");
             report(staged.changed(), staged.review(), start);
         } catch (IOException e) {
-            throw new BarmanException(ErrorCode.IO, "Failure copying base backup: " + firstLine(e), e);
+            throw copyFailure(e);
+        } catch (BarmanException e) {
+            if (e.code() != ErrorCode.RSYNC) {
+                throw e;
+            }
+            throw copyFailure(e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new BarmanException(ErrorCode.IO, "Recovery interrupted", e);
@@ -241,12 +239,12 @@ public final class Recovery {
             } catch (IllegalArgumentException e) {
                 throw refused("Invalid target LSN '" + target.lsn() + "'");
             }
-            if (lsn < WalName.parseLsn(backup.string("end_xlog"))) {
+            if (lsn < WalName.parseLsn(backup.get(BackupInfo.END_XLOG))) {
                 throw refused("The requested target LSN " + target.lsn() + " is before the backup end LSN "
-                        + backup.string("end_xlog"));
+                        + backup.get(BackupInfo.END_XLOG));
             }
         }
-        if (backup.status().equals(BackupInfo.DONE)) {
+        if (backup.status() == BackupInfo.Status.DONE) {
             // (A backup still WAITING_FOR_WALS gets Barman's warning instead: its last WAL files may yet come.)
             for (String wal = backup.beginWal(); wal.compareTo(backup.endWal()) <= 0;
                  wal = WalName.next(wal, backup.xlogSegmentSize())) {
@@ -470,7 +468,7 @@ public final class Recovery {
             copy.folder(t.name(), from, to, null, List.of(), options.bwlimit(), null, "off", horizon);
         }
         List<String> filters = new ArrayList<>();
-        EXCLUDES.forEach(x -> filters.add("--exclude=" + x));
+        PostgresPlumbing.RECOVERY_EXCLUDES.forEach(x -> filters.add("--exclude=" + x));
         staged.forEach(f -> filters.add("--exclude=/" + f));
         tablespacePaths(locations).forEach(p -> filters.add("--exclude=" + p));
         copy.folder("pgdata", backupDir.resolve("data") + "/", target(destination + "/"), null, filters,
@@ -504,7 +502,7 @@ public final class Recovery {
         }
         List<String> filters = new ArrayList<>();
         tablespacePaths(locations).forEach(p -> filters.add("--filter=P " + p));
-        EXCLUDES.forEach(x -> filters.add("--exclude=" + x));
+        PostgresPlumbing.RECOVERY_EXCLUDES.forEach(x -> filters.add("--exclude=" + x));
         tablespacePaths(locations).forEach(p -> filters.add("--exclude=" + p));
         purge(backupDir.resolve("data") + "/", target(destination + "/"), filters);
     }
@@ -592,8 +590,12 @@ public final class Recovery {
         }
         events.info("");
         events.info("Recovery completed (start time: " + PyDateTime.format(start) + ", elapsed time: "
-                + duration.apply(Duration.between(start, ZonedDateTime.now().toOffsetDateTime())) + ")");
+                + Formats.duration(Duration.between(start, ZonedDateTime.now().toOffsetDateTime())) + ")");
         events.info("Your PostgreSQL server has been successfully prepared for recovery!");
+    }
+
+    private static BarmanException copyFailure(Exception e) {
+        return new BarmanException(ErrorCode.IO, "Failure copying base backup: " + firstLine(e), e);
     }
 
     private static BarmanException refused(String message) {

@@ -1,5 +1,8 @@
 package org.barmanj.core.remote;
 
+import org.barmanj.core.BarmanException;
+import org.barmanj.core.ErrorCode;
+
 import java.io.BufferedReader;
 import java.io.File;
 import java.io.IOException;
@@ -74,16 +77,10 @@ public final class Rsync {
         return cmd;
     }
 
-    /** Thrown when rsync fails; the message is its exit code and first error line. */
-    public static final class RsyncException extends IOException {
-        public RsyncException(String message) {
-            super(message);
-        }
-    }
-
     /**
      * Runs one rsync and waits for it. Every line it prints on stdout goes to {@code stdoutLine} as it comes
-     * (the {@code --out-format} names, for instance). {@code env} adds environment variables.
+     * (the {@code --out-format} names, for instance). {@code env} adds environment variables. A failure is a
+     * {@link BarmanException} {@link ErrorCode#RSYNC} whose message is rsync's exit code and first error line.
      */
     public void run(List<String> cmd, Map<String, String> env, Consumer<String> stdoutLine)
             throws IOException, InterruptedException {
@@ -107,7 +104,7 @@ public final class Rsync {
                 return;
             }
             String first = errors.stream().filter(l -> !l.isBlank()).findFirst().orElse("no error message");
-            throw new RsyncException("rsync exited with code " + code + ": " + first);
+            throw new BarmanException(ErrorCode.RSYNC, "rsync exited with code " + code + ": " + first);
         } finally {
             running.remove(p);
             p.destroy();

@@ -1,12 +1,13 @@
 package org.barmanj.core.wal;
 
-import org.barmanj.core.compression.Compression;
 import org.barmanj.core.BarmanException;
 import org.barmanj.core.ErrorCode;
+import org.barmanj.core.Events;
 import org.barmanj.core.catalog.CatalogLayout;
 import org.barmanj.core.catalog.WalFileEntry;
 import org.barmanj.core.catalog.WalName;
 import org.barmanj.core.catalog.XlogDb;
+import org.barmanj.core.compression.Compression;
 import org.barmanj.core.config.Option;
 import org.barmanj.core.config.ServerConfig;
 import org.barmanj.core.fs.Durable;
@@ -25,7 +26,6 @@ import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.function.Consumer;
 
 /**
  * Barman's file archiver ({@code barman archive-wal}): moves the files {@code put-wal} left in {@code incoming/}
@@ -35,32 +35,21 @@ import java.util.function.Consumer;
 public final class Archiver {
     private final ServerConfig server;
     private final CatalogLayout layout;
-    private final Consumer<String> out;
+    private final Events events;
 
-    public Archiver(ServerConfig server, Consumer<String> out) {
+    public Archiver(ServerConfig server, Events events) {
         this.server = server;
         this.layout = new CatalogLayout(server);
-        this.out = out;
+        this.events = events;
     }
 
     /**
-     * Archives what is in {@code incoming/} under the server's archive-wal lock. {@code verbose} prints the
-     * header and {@code no file found} even when there is nothing to do (the archive-wal command); otherwise
-     * only archived files are shown (backup, switch-wal). Returns the names archived, or null when another
-     * archiver holds the lock.
+     * Archives what is in {@code incoming/}; the caller holds the server's {@code archive-wal} lock. {@code verbose}
+     * prints the header and {@code no file found} even when there is nothing to do (the archive-wal command);
+     * otherwise only archived files are shown (backup, switch-wal). Returns the names archived.
      */
-    public List<String> run(boolean verbose) {
-        return run(verbose, () -> { });
-    }
-
-    /** Like {@link #run(boolean)}, calling {@code started} once the lock is held. */
-    public List<String> run(boolean verbose, Runnable started) {
-        Path lockPath = LockFile.of(server.lockDirectory(), server.name(), "archive-wal");
-        try (LockFile lock = LockFile.tryAcquire(lockPath)) {
-            if (lock == null) {
-                return null;
-            }
-            started.run();
+    public List<String> archive(boolean verbose) {
+        try {
             return archiveIncoming(verbose);
         } catch (IOException e) {
             throw new BarmanException(ErrorCode.IO, "Cannot archive WAL files of server " + server.name() + ": "
@@ -91,7 +80,7 @@ public final class Archiver {
         String header = "Processing xlog segments from file archival for " + server.name()
                 + (runSize < wals.size() ? " (batch size: " + runSize + ")" : "");
         if (verbose) {
-            out.accept(header);
+            events.info(header);
         }
         String stamp = Durable.errorStamp();
         List<String> archived = new ArrayList<>();
@@ -101,17 +90,17 @@ public final class Archiver {
                 : LockFile.acquire(LockFile.of(server.lockDirectory(), server.name(), "xlogdb"))) {
             for (Path file : wals.subList(0, runSize)) {
                 if (archived.isEmpty() && !verbose) {
-                    out.accept(header);
+                    events.info(header);
                 }
                 String name = file.getFileName().toString();
-                out.accept("\t" + name);
+                events.info("\t" + name);
                 archived.add(name);
                 Path target = layout.walPath(name);
                 if (Files.exists(target)) {
                     if (sameContent(file, target)) {
                         Files.delete(file);
                     } else {
-                        out.accept("\tError: " + name + " is already present in server " + server.name()
+                        events.info("\tError: " + name + " is already present in server " + server.name()
                                 + ". File moved to errors directory.");
                         moveToErrors(file, name + "." + stamp + ".duplicate");
                     }
@@ -123,13 +112,13 @@ public final class Archiver {
             }
         }
         if (archived.isEmpty() && verbose) {
-            out.accept("\tno file found");
+            events.info("\tno file found");
         }
         if (!unknown.isEmpty()) {
-            out.accept("Some unknown objects have been found while processing xlog segments for " + server.name()
+            events.info("Some unknown objects have been found while processing xlog segments for " + server.name()
                     + ". Objects moved to errors directory:");
             for (Path f : unknown) {
-                out.accept("\t" + f.getFileName());
+                events.info("\t" + f.getFileName());
                 moveToErrors(f, f.getFileName() + "." + stamp + ".unknown");
             }
         }

@@ -1,5 +1,6 @@
 package org.barmanj.core.backup;
 
+import org.barmanj.core.catalog.BackupInfo.Status;
 import org.barmanj.core.catalog.BackupInfo;
 import org.barmanj.core.catalog.CatalogLayout;
 import org.barmanj.core.config.BarmanConfig;
@@ -33,9 +34,9 @@ class CheckBackupTest {
 
     private BackupInfo backup(String begin, String end) {
         BackupInfo b = BackupInfo.create("20261125T022900", false);
-        b.setRaw("begin_wal", begin);
-        b.setRaw("end_wal", end);
-        b.setRaw("status", BackupInfo.WAITING_FOR_WALS);
+        b.set(BackupInfo.BEGIN_WAL, begin);
+        b.set(BackupInfo.END_WAL, end);
+        b.set(BackupInfo.STATUS, Status.WAITING_FOR_WALS);
         b.save(layout.backupInfoFile(b.backupId()));
         return b;
     }
@@ -48,19 +49,19 @@ class CheckBackupTest {
         }
     }
 
-    private String statusOnDisk() throws IOException {
+    private Status statusOnDisk() throws IOException {
         return BackupInfo.parse("x", Files.readString(layout.backupInfoFile("20261125T022900")), "x").status();
     }
 
     @Test
     void waitsUntilTheEndWalArrives() throws IOException {
         BackupInfo b = backup("0000000100000000000000FE", "000000010000000100000000");
-        assertEquals(BackupInfo.WAITING_FOR_WALS, CheckBackup.run(layout, b));
+        assertEquals(Status.WAITING_FOR_WALS, CheckBackup.run(layout, b));
         archived("0000000100000000000000FE", "0000000100000000000000FE.00000028.backup", "0000000100000000000000FF");
-        assertEquals(BackupInfo.WAITING_FOR_WALS, CheckBackup.run(layout, b));
+        assertEquals(Status.WAITING_FOR_WALS, CheckBackup.run(layout, b));
         archived("000000010000000100000000");
-        assertEquals(BackupInfo.DONE, CheckBackup.run(layout, b), "FF is followed by the next log's 00");
-        assertEquals(BackupInfo.DONE, statusOnDisk());
+        assertEquals(Status.DONE, CheckBackup.run(layout, b), "FF is followed by the next log's 00");
+        assertEquals(Status.DONE, statusOnDisk());
         assertNull(b.error());
     }
 
@@ -68,16 +69,16 @@ class CheckBackupTest {
     void aGapThatCanNeverBeFilledFailsTheBackup() throws IOException {
         BackupInfo b = backup("000000010000000000000003", "000000010000000000000005");
         archived("000000010000000000000003", "000000010000000000000005");
-        assertEquals(BackupInfo.FAILED, CheckBackup.run(layout, b));
+        assertEquals(Status.FAILED, CheckBackup.run(layout, b));
         assertEquals("At least one WAL file is missing. The first missing WAL file is 000000010000000000000004",
                 b.error());
-        assertEquals(BackupInfo.FAILED, statusOnDisk());
+        assertEquals(Status.FAILED, statusOnDisk());
     }
 
     @Test
     void otherTimelinesDoNotCount() throws IOException {
         BackupInfo b = backup("000000010000000000000003", "000000010000000000000003");
         archived("000000020000000000000009");
-        assertEquals(BackupInfo.WAITING_FOR_WALS, CheckBackup.run(layout, b));
+        assertEquals(Status.WAITING_FOR_WALS, CheckBackup.run(layout, b));
     }
 }

@@ -1,8 +1,8 @@
 package org.barmanj.core.catalog;
 
-import org.barmanj.core.compat.PyLiteralTest;
 import org.barmanj.core.BarmanException;
 import org.barmanj.core.ErrorCode;
+import org.barmanj.core.compat.PyLiteralTest;
 import org.junit.jupiter.api.Test;
 
 import java.time.OffsetDateTime;
@@ -55,7 +55,7 @@ class BackupInfoTest {
     @Test
     void typedAccessors() {
         BackupInfo info = BackupInfo.parse("20261124T163325", BARMAN34, "test");
-        assertEquals("DONE", info.status());
+        assertEquals(BackupInfo.Status.DONE, info.status());
         assertEquals(23091617L, info.size());
         assertEquals(OffsetDateTime.of(2026, 11, 24, 16, 33, 30, 557186000, ZoneOffset.UTC), info.endTime());
         assertTrue(info.backupLabel().startsWith("START WAL LOCATION: 0/3000028 (file 000000010000000000000003)\n"));
@@ -67,9 +67,9 @@ class BackupInfoTest {
     @Test
     void newBackupHasExactlyTheClassicKeys() {
         BackupInfo info = BackupInfo.create("20260101T000000", false);
-        info.setTime("begin_time", OffsetDateTime.of(2026, 1, 1, 0, 0, 0, 0, ZoneOffset.ofHours(1)));
-        info.setTablespaces(List.of(new BackupInfo.Tablespace("tbs1", 16387, "/srv/tbs1")));
-        info.setLiteral("included_files", List.of());
+        info.set(BackupInfo.BEGIN_TIME, OffsetDateTime.of(2026, 1, 1, 0, 0, 0, 0, ZoneOffset.ofHours(1)));
+        info.set(BackupInfo.TABLESPACES, List.of(new BackupInfo.Tablespace("tbs1", 16387, "/srv/tbs1")));
+        info.set(BackupInfo.INCLUDED_FILES, List.of());
         String text = info.render();
         assertTrue(text.contains("begin_time=2026-01-01 00:00:00+01:00\n"), text);
         assertTrue(text.contains("tablespaces=[('tbs1', 16387, '/srv/tbs1')]\n"), text);

@@ -1,8 +1,10 @@
 package org.barmanj.core.wal;
 
-import org.barmanj.core.compression.Compression;
+import org.barmanj.core.Events;
+import org.barmanj.core.RecordingEvents;
 import org.barmanj.core.catalog.WalFileEntry;
 import org.barmanj.core.catalog.XlogDb;
+import org.barmanj.core.compression.Compression;
 import org.barmanj.core.config.ServerConfig;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -15,7 +17,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 import java.util.stream.Stream;
@@ -46,8 +47,9 @@ class ArchiverTest {
         ServerConfig server = WalTestServer.create(home, compression.equals("none") ? "" : "compression = " + compression + "\n");
         byte[] a = incoming("000000010000000000000003", 1);
         byte[] b = incoming("000000010000000000000003.00000028.backup", 2);
-        List<String> lines = new ArrayList<>();
-        List<String> archived = new Archiver(server, lines::add).run(true);
+        RecordingEvents events = new RecordingEvents();
+        List<String> lines = events.info;
+        List<String> archived = new Archiver(server, events).archive(true);
         assertEquals(List.of("000000010000000000000003", "000000010000000000000003.00000028.backup"), archived);
         assertEquals(List.of("Processing xlog segments from file archival for demo", "\t000000010000000000000003",
                 "\t000000010000000000000003.00000028.backup"), lines);
@@ -62,7 +64,7 @@ class ArchiverTest {
         assertEquals(List.of(), names(home.resolve("demo/incoming")));
         String written = Files.readString(home.resolve("demo/wals/xlog.db"));
         XlogDb.RebuildCounts counts = new XlogDb(home.resolve("demo/wals/xlog.db"), false)
-                .rebuild(home.resolve("demo/wals"), line -> { });
+                .rebuild(home.resolve("demo/wals"), Events.SILENT);
         assertEquals(new XlogDb.RebuildCounts(0, 1, 1), counts);
         // As in Barman, a rebuild names the compression after the format found (pygzip writes gzip).
         assertEquals(written.replace("\tpygzip\n", "\tgzip\n"), Files.readString(home.resolve("demo/wals/xlog.db")),
@@ -73,16 +75,16 @@ class ArchiverTest {
     void duplicatesAndUnknownFiles() throws IOException {
         ServerConfig server = WalTestServer.create(home, "");
         incoming("000000010000000000000004", 1);
-        new Archiver(server, line -> { }).run(true);
+        new Archiver(server, Events.SILENT).archive(true);
         incoming("000000010000000000000004", 1);
-        List<String> same = new ArrayList<>();
-        new Archiver(server, same::add).run(false);
+        new Archiver(server, new RecordingEvents()).archive(false);
         assertEquals(List.of(), names(home.resolve("demo/incoming")), "an identical copy is accepted once");
         assertFalse(Files.exists(home.resolve("demo/errors")) && !names(home.resolve("demo/errors")).isEmpty());
         incoming("000000010000000000000004", 9);
         Files.writeString(home.resolve("demo/incoming/not-a-wal"), "x");
-        List<String> lines = new ArrayList<>();
-        new Archiver(server, lines::add).run(false);
+        RecordingEvents events = new RecordingEvents();
+        List<String> lines = events.info;
+        new Archiver(server, events).archive(false);
         assertTrue(lines.contains("\tError: 000000010000000000000004 is already present in server demo. File moved to "
                 + "errors directory."), lines.toString());
         assertTrue(lines.contains("Some unknown objects have been found while processing xlog segments for demo. "
@@ -97,8 +99,9 @@ class ArchiverTest {
     @Test
     void nothingToDo() throws IOException {
         ServerConfig server = WalTestServer.create(home, "");
-        List<String> lines = new ArrayList<>();
-        new Archiver(server, lines::add).run(true);
+        RecordingEvents events = new RecordingEvents();
+        List<String> lines = events.info;
+        new Archiver(server, events).archive(true);
         assertEquals(List.of("Processing xlog segments from file archival for demo", "\tno file found"), lines);
     }
 

@@ -1,0 +1,29 @@
+package org.barmanj.core.backup;
+
+import java.io.IOException;
+
+/**
+ * How a backup's files are taken (Barman's backup executors): {@code backup_method = rsync} is
+ * {@link RsyncBackupMethod}; {@code postgres} (pg_basebackup) will be another class beside it. A {@link BackupJob}
+ * runs one: {@link #connect}, {@link #backup}, then {@link #close} whatever happened.
+ */
+public interface BackupMethod {
+    /** Barman's name of the method, written as backup.info's {@code mode} ({@code rsync-concurrent}). */
+    String mode();
+
+    /** Opens the PostgreSQL session the backup needs; returns the cluster's system identifier. */
+    String connect();
+
+    /**
+     * Takes the backup into {@code context.directory()}: records the begin and end of the backup in
+     * {@code context.info()} and the copy's statistics ({@link BackupJob.Context#copyDone}), naming each step with
+     * {@link BackupJob.Context#action} so that a failure says where it happened.
+     */
+    void backup(BackupJob.Context context) throws IOException, InterruptedException;
+
+    /** Called from another thread (a signal): ends the method's processes and session, so that backup() fails now. */
+    void abort();
+
+    /** Ends the PostgreSQL session, if still open. */
+    void close();
+}

@@ -1,0 +1,73 @@
+package org.barmanj.core.postgres;
+
+import java.util.List;
+
+/**
+ * What differs between PostgreSQL versions, in one place (Barman's {@code postgres_plumbing.py}): function and
+ * setting names, the version thresholds where they change, and the paths a file-level copy leaves out. Versions are
+ * {@code server_version_num} values ({@code 150004}).
+ */
+public final class PostgresPlumbing {
+    /** The oldest version Barman 3.4 supports (its {@code version_supported}). */
+    static final int OLDEST_SUPPORTED = 90600;
+    /** PostgreSQL 13 renamed {@code wal_keep_segments} to {@code wal_keep_size}. */
+    private static final int WAL_KEEP_SIZE = 130000;
+    /** PostgreSQL 14 added {@code idle_session_timeout}. */
+    private static final int IDLE_SESSION_TIMEOUT = 140000;
+    /** PostgreSQL 15 renamed {@code pg_start_backup}/{@code pg_stop_backup} and dropped exclusive backups. */
+    private static final int BACKUP_START_STOP = 150000;
+
+    /**
+     * Paths in PGDATA that a copy of the data directory leaves out (rsync filter syntax, {@code /} is PGDATA): logs,
+     * the WAL (archived apart), and {@code global/pg_control}, copied last.
+     */
+    public static final List<String> PGDATA_EXCLUDES = List.of("/pg_log/*", "/log/*", "/pg_xlog/*", "/pg_wal/*",
+            "/global/pg_control");
+    /** Files and folders anywhere (PGDATA and tablespaces) that PostgreSQL recreates at start-up: never copied. */
+    public static final List<String> EXCLUDES = List.of("pgsql_tmp*", "postgresql.auto.conf.tmp",
+            "current_logfiles.tmp", "pg_internal.init", "postmaster.pid", "postmaster.opts", "recovery.conf",
+            "standby.signal", "pg_dynshmem/*", "pg_notify/*", "pg_replslot/*", "pg_serial/*", "pg_stat_tmp/*",
+            "pg_snapshots/*", "pg_subtrans/*");
+    /** Paths in PGDATA that a recovery does not copy from the backup (or deletes at the destination). */
+    public static final List<String> RECOVERY_EXCLUDES = List.of("/pg_log/*", "/log/*", "/pg_xlog/*", "/pg_wal/*",
+            "/postmaster.pid", "/recovery.conf", "/tablespace_map");
+
+    private PostgresPlumbing() {
+    }
+
+    /** The function starting a concurrent backup, called with (label, fast). */
+    static String backupStart(int version) {
+        return version >= BACKUP_START_STOP ? "pg_backup_start(?, ?)" : "pg_start_backup(?, ?, FALSE)";
+    }
+
+    /** The function stopping a concurrent backup, without waiting for the archiving of its last segment. */
+    static String backupStop(int version) {
+        return version >= BACKUP_START_STOP ? "pg_backup_stop(FALSE)" : "pg_stop_backup(FALSE, FALSE)";
+    }
+
+    /** The signature of the start function, for privilege checks. */
+    static String backupStartSignature(int version) {
+        return version >= BACKUP_START_STOP ? "pg_backup_start(text,bool)" : "pg_start_backup(text,bool,bool)";
+    }
+
+    /** The signatures of the stop function, for privilege checks (before 15: any one of them). */
+    static List<String> backupStopSignatures(int version) {
+        return version >= BACKUP_START_STOP ? List.of("pg_backup_stop(bool)")
+                : List.of("pg_stop_backup()", "pg_stop_backup(bool,bool)");
+    }
+
+    /** Whether the server has {@code idle_session_timeout}, which would end a backup's idle session. */
+    static boolean hasIdleSessionTimeout(int version) {
+        return version >= IDLE_SESSION_TIMEOUT;
+    }
+
+    /** The setting of the WAL kept for standbys. */
+    static String walKeepSetting(int version) {
+        return version >= WAL_KEEP_SIZE ? "wal_keep_size" : "wal_keep_segments";
+    }
+
+    /** The version folder PostgreSQL makes in each tablespace, as an rsync pattern: {@code PG_15_*}. */
+    public static String tablespaceVersionFolder(int version) {
+        return "PG_" + version / 10000 + "_*";
+    }
+}

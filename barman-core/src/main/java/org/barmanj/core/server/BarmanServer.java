@@ -1,0 +1,435 @@
+package org.barmanj.core.server;
+
+import org.barmanj.core.BarmanException;
+import org.barmanj.core.ErrorCode;
+import org.barmanj.core.Events;
+import org.barmanj.core.backup.BackupJob;
+import org.barmanj.core.backup.BackupMethod;
+import org.barmanj.core.backup.BackupOptions;
+import org.barmanj.core.backup.CheckBackup;
+import org.barmanj.core.backup.IdentityFile;
+import org.barmanj.core.backup.RsyncBackupMethod;
+import org.barmanj.core.backup.WalPurge;
+import org.barmanj.core.catalog.BackupCatalog;
+import org.barmanj.core.catalog.BackupInfo.Status;
+import org.barmanj.core.catalog.BackupInfo;
+import org.barmanj.core.catalog.CatalogLayout;
+import org.barmanj.core.catalog.WalFileEntry;
+import org.barmanj.core.catalog.WalName;
+import org.barmanj.core.catalog.XlogDb;
+import org.barmanj.core.check.CheckResult;
+import org.barmanj.core.check.ServerCheck;
+import org.barmanj.core.config.BarmanConfig;
+import org.barmanj.core.config.Option;
+import org.barmanj.core.config.ServerConfig;
+import org.barmanj.core.lock.LockFile;
+import org.barmanj.core.postgres.PostgresConnection;
+import org.barmanj.core.postgres.PostgresException;
+import org.barmanj.core.postgres.RemoteStatus;
+import org.barmanj.core.postgres.WalSwitch;
+import org.barmanj.core.recovery.Recovery;
+import org.barmanj.core.recovery.RecoveryTarget;
+import org.barmanj.core.remote.SharedConnection;
+import org.barmanj.core.wal.Archiver;
+import org.barmanj.core.wal.GetWal;
+import org.barmanj.core.wal.PutWal;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.TreeMap;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * Everything Barman does to one configured server (Barman's {@code Server}): the command line calls this for any
+ * work beyond reading the configuration and the catalog. It owns the server's locks ({@code .<server>-<task>.lock}),
+ * the checks before a backup, the identity file, the WAL wait, and which backup method runs. What happens is told
+ * through {@link Events}; a request that cannot go on throws a {@link BarmanException} whose code gives the exit
+ * code.
+ */
+public final class BarmanServer {
+    private static final String ANOTHER_ARCHIVER = "Another archive-wal process is already running on server ";
+
+    private final BarmanConfig config;
+    private final ServerConfig server;
+    private final CatalogLayout layout;
+    private final Map<String, String> env;
+    private final String userHome;
+    private final Events events;
+
+    /** {@code env}: the process environment (PGPASSWORD, PGPASSFILE, SSH_CONNECTION, ...). */
+    public BarmanServer(BarmanConfig config, ServerConfig server, Map<String, String> env, Events events) {
+        this.config = config;
+        this.server = server;
+        this.layout = new CatalogLayout(server);
+        this.env = env;
+        this.userHome = System.getProperty("user.home");
+        this.events = events;
+    }
+
+    public ServerConfig config() {
+        return server;
+    }
+
+    /** The server's catalog; backups whose backup.info is unreadable are reported as errors. */
+    public BackupCatalog catalog() {
+        BackupCatalog catalog = BackupCatalog.load(server);
+        for (String problem : catalog.unreadable().values()) {
+            events.error(problem);
+        }
+        return catalog;
+    }
+
+    /**
+     * PostgreSQL's remote status (the keys Barman reports, all null when it cannot be reached; why is told at
+     * debug level).
+     */
+    public Map<String, Object> remoteStatus() {
+        RemoteStatus.Fetched remote = RemoteStatus.fetch(server, env, userHome);
+        if (remote.error() != null) {
+            events.debug("PostgreSQL connection for server " + server.name() + ": " + remote.error());
+        }
+        return remote.values();
+    }
+
+    /** {@code barman check}. */
+    public CheckReport check() {
+        ServerCheck check = new ServerCheck(server);
+        List<CheckResult> results = check.run(() -> RemoteStatus.fetch(server, env, userHome).values(),
+                server.string(Option.SSH_COMMAND));
+        return new CheckReport(results, check.lastBackupBytes(), check.walBytes());
+    }
+
+    /**
+     * {@code barman backup}: the checks (a critical failure stops it), the identity file, the backup under the
+     * server's backup lock, then the WAL archived meanwhile, check-backup, and with {@code --wait} the wait for
+     * its last WAL file. A failed backup is reported (and marked FAILED), not thrown: {@code backup all} goes on.
+     */
+    public void backup(BackupRequest request) {
+        // The check's ssh probe opens the connection that the backup's short commands then share.
+        try (SharedConnection ssh = SharedConnection.of(server.string(Option.SSH_COMMAND))) {
+            backup(request, ssh);
+        }
+    }
+
+    private void backup(BackupRequest request, SharedConnection ssh) {
+        AtomicReference<Map<String, Object>> remote = new AtomicReference<>();
+        List<CheckResult> checks = new ServerCheck(server).run(() -> {
+            remote.set(RemoteStatus.fetch(server, env, userHome).values());
+            return remote.get();
+        }, ssh.sshCommand());
+        if (checks.stream().anyMatch(CheckResult::blocksBackup)) {
+            events.error("Impossible to start the backup. Check the log for more details, or run 'barman check "
+                    + server.name() + "'");
+            return;
+        }
+        if (remote.get().get("server_txt_version") != null) {
+            IdentityFile.writeIfAbsent(layout, (String) remote.get().get("postgres_systemid"),
+                    IdentityFile.majorVersion((String) remote.get().get("server_txt_version")));
+        }
+        BackupInfo result;
+        boolean first = BackupCatalog.load(server).available().isEmpty();
+        try (LockFile lock = tryLock("backup")) {
+            if (lock == null) {
+                events.error("Another backup process is running");
+                return;
+            }
+            result = backupLocked(request, ssh);
+        } catch (IOException e) {
+            events.error("Permission denied, unable to access '" + e.getMessage() + "'");
+            return;
+        }
+        if (result == null) {
+            return;
+        }
+        archiveWal(false);
+        if (result.status() == Status.WAITING_FOR_WALS) {
+            checkBackup(result, null);
+        }
+        if (first && result.copyDone()) {
+            // WAL files older than the first backup may have arrived while it ran: they serve nothing.
+            WalPurge.before(server, result.beginWal());
+        }
+        if (result.status() == Status.WAITING_FOR_WALS) {
+            events.warning("IMPORTANT: this backup is classified as WAITING_FOR_WALS, meaning that Barman "
+                    + "has not received yet all the required WAL files for the backup consistency.\n"
+                    + "This is a common behaviour in concurrent backup scenarios, and Barman automatically set the "
+                    + "backup as DONE once all the required WAL files have been archived.\n"
+                    + "Hint: execute the backup command with '--wait'");
+        }
+    }
+
+    /** The backup itself, under the lock; a signal (Ctrl-C, kill) ends it as a FAILED backup. Null when it failed. */
+    private BackupInfo backupLocked(BackupRequest request, SharedConnection ssh) {
+        BackupOptions options = request.options(server);
+        BackupJob job = new BackupJob(server, method(options, ssh), options.name(), events);
+        Thread hook = new Thread(job::abort, "backup-abort");
+        Runtime.getRuntime().addShutdownHook(hook);
+        BackupInfo info;
+        try {
+            info = job.run();
+        } catch (BarmanException e) {
+            events.error(e.getMessage());
+            return null;
+        } finally {
+            try {
+                Runtime.getRuntime().removeShutdownHook(hook);
+            } catch (IllegalStateException shuttingDown) {
+                // The hook is running: it waits for run() to have marked the backup FAILED.
+            }
+        }
+        if (request.waitForWals() && waitForWal(info.endWal(), request.waitTimeoutSeconds())) {
+            checkBackup(info, null);
+        }
+        return info;
+    }
+
+    /**
+     * The method of the server's {@code backup_method}. Only rsync exists yet; the other values still take an
+     * rsync backup, as they always did here (their refusal is a filed issue of its own).
+     */
+    private BackupMethod method(BackupOptions options, SharedConnection ssh) {
+        return new RsyncBackupMethod(server, options, env, userHome, ssh);
+    }
+
+    /** {@code barman recover}: the WAL files waiting in incoming/ are archived first, then the backup restored. */
+    public void recover(RecoveryRequest request) {
+        BackupInfo backup = catalog().find(request.backupId());
+        archiveWal(false);
+        RecoveryTarget target = new RecoveryTarget(request.targetTime(), request.targetXid(), request.targetLsn(),
+                request.targetName(), request.targetImmediate(), request.targetTimeline(), request.exclusive(),
+                request.targetAction());
+        boolean getWal = request.getWal() != null ? request.getWal()
+                : server.words(Option.RECOVERY_OPTIONS).contains("get-wal");
+        boolean compress = request.networkCompression() != null ? request.networkCompression()
+                : server.flag(Option.NETWORK_COMPRESSION) && request.remoteSshCommand() != null;
+        CopyOverrides copy = request.copy();
+        Recovery.Options options = new Recovery.Options(request.remoteSshCommand(), request.standbyMode(), target,
+                request.tablespaces(), getWal, copy.bwlimit(server.integer(Option.BANDWIDTH_LIMIT)),
+                copy.jobs(server.integer(Option.PARALLEL_JOBS)), compress, config.barmanUser(), hostName(),
+                copy.retryTimes(server.integer(Option.BASEBACKUP_RETRY_TIMES)),
+                copy.retrySleepSeconds(server.integer(Option.BASEBACKUP_RETRY_SLEEP)));
+        new Recovery(server, backup, request.destination(), options, events).run();
+    }
+
+    /**
+     * {@code barman archive-wal}: files what put-wal left in incoming/ under the server's archive-wal lock.
+     * {@code verbose}: the header and {@code no file found} even when there is nothing to do. Returns the names
+     * archived (none when another archiver holds the lock, which is said).
+     */
+    public List<String> archiveWal(boolean verbose) {
+        return archiveLocked(verbose, events, null);
+    }
+
+    private List<String> archiveLocked(boolean verbose, Events lines, String started) {
+        try (LockFile lock = tryLock("archive-wal")) {
+            if (lock == null) {
+                events.info(ANOTHER_ARCHIVER + server.name() + ". Skipping to the next server");
+                return List.of();
+            }
+            if (started != null) {
+                events.info(started);
+            }
+            return new Archiver(server, lines).archive(verbose);
+        } catch (IOException e) {
+            throw new BarmanException(ErrorCode.IO, "Cannot archive WAL files of server " + server.name() + ": "
+                    + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * {@code barman cron} for this server, under its cron lock (runs never overlap): the archiver, then
+     * check-backup of the oldest backup waiting for its WAL files. Barman runs the archiver in the background with
+     * its output going nowhere; here it runs in this process, its per-file lines told only with
+     * {@code keepDescriptors}. A failure is reported, so that the other servers' cron goes on.
+     */
+    public void cron(boolean keepDescriptors) {
+        try (LockFile cron = tryLock("cron")) {
+            if (cron == null) {
+                events.info("Another cron process is already running on server " + server.name()
+                        + ". Skipping to the next server");
+                return;
+            }
+            archiveLocked(false, keepDescriptors ? events : Events.SILENT,
+                    "Starting WAL archiving for server " + server.name());
+            List<BackupInfo> waiting = BackupCatalog.load(server).withStatus(Status.WAITING_FOR_WALS);
+            if (!waiting.isEmpty()) {
+                BackupInfo oldest = waiting.get(0);
+                checkBackup(oldest, "Starting check-backup for backup " + oldest.backupId() + " of server "
+                        + server.name());
+            }
+        } catch (IOException | BarmanException e) {
+            events.error("Cron for server " + server.name() + " failed: " + e.getMessage());
+        }
+    }
+
+    /**
+     * Barman's check-backup under the backup's lock, telling {@code started} (may be null) once it is held. As
+     * Barman: when another process holds it, nothing is done or said (null).
+     */
+    private Status checkBackup(BackupInfo backup, String started) {
+        try (LockFile lock = tryLock(backup.backupId())) {
+            if (lock == null) {
+                return null;
+            }
+            if (started != null) {
+                events.info(started);
+            }
+            return CheckBackup.run(layout, backup);
+        } catch (IOException e) {
+            throw new BarmanException(ErrorCode.IO, "Cannot check backup " + backup.backupId() + " of server "
+                    + server.name() + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** {@code barman switch-wal}: closes the current WAL segment; {@code archive}: waits for it to be archived. */
+    public void switchWal(boolean force, boolean archive, int archiveTimeoutSeconds) {
+        String closed;
+        try (PostgresConnection pg = PostgresConnection.open(server, env, userHome)) {
+            WalSwitch.Result result = WalSwitch.perform(pg, force);
+            closed = result.closedWal();
+            switch (result.outcome()) {
+                case SWITCHED -> events.info("The WAL file " + closed + " has been closed on server '"
+                        + server.name() + "'");
+                case NOT_NEEDED -> events.info("No switch required for server '" + server.name() + "'");
+                default -> events.info("No switch performed because server '" + server.name() + "' is a standby.");
+            }
+        } catch (PostgresException e) {
+            events.error(e.getMessage().contains("permission denied")
+                    ? "Barman switch-wal --force requires superuser rights or the 'pg_checkpoint' role"
+                    : "Unable to perform pg_switch_wal for server '" + server.name() + "'.");
+            events.debug(e.getMessage());
+            return;
+        }
+        if (archive) {
+            waitForWal(closed, archiveTimeoutSeconds);
+        }
+    }
+
+    /**
+     * Barman's {@code wait_for_wal}: runs the archiver every 0.1 s until {@code wal} (null: any new WAL) is in the
+     * archive, or {@code timeout} seconds (0: no limit) have passed. Returns whether it arrived.
+     */
+    private boolean waitForWal(String wal, int archiveTimeout) {
+        String max = archiveTimeout > 0 ? " (max: " + archiveTimeout + " seconds)" : "";
+        Map<Integer, String> initial = wal == null ? latestPerTimeline() : Map.of();
+        events.info(wal != null ? "Waiting for the WAL file " + wal + " from server '" + server.name() + "'" + max
+                : "Waiting for a WAL file from server '" + server.name() + "' to be archived" + max);
+        long end = System.nanoTime() + archiveTimeout * 1_000_000_000L;
+        while (archiveTimeout <= 0 || System.nanoTime() < end) {
+            archiveWal(false);
+            if (wal != null ? Files.exists(layout.walPath(wal)) : !Objects.equals(initial, latestPerTimeline())) {
+                return true;
+            }
+            try {
+                Thread.sleep(100);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return false;
+            }
+        }
+        if (wal != null) {
+            events.error("The WAL file " + wal + " has not been received in " + archiveTimeout + " seconds");
+        } else {
+            events.info("A WAL file has not been received in " + archiveTimeout + " seconds");
+        }
+        return false;
+    }
+
+    private Map<Integer, String> latestPerTimeline() {
+        Map<Integer, String> latest = new TreeMap<>();
+        for (WalFileEntry e : layout.xlogDb().read()) {
+            if (WalName.isSegment(e.name())) {
+                latest.merge(WalName.timeline(e.name()), e.name(), (a, b) -> a.compareTo(b) >= 0 ? a : b);
+            }
+        }
+        return latest;
+    }
+
+    /** {@code barman put-wal}: stores the WAL files of the tar stream barman-wal-archive sends. */
+    public void putWal(InputStream stream) {
+        for (String message : PutWal.receive(server, stream, sshSource()).messages()) {
+            events.info(message);
+        }
+    }
+
+    /**
+     * {@code barman get-wal}: the WAL file, uncompressed (or recompressed as asked), to {@code stdout} or into the
+     * output folder; with {@code peek}, the names of up to that many files from it on, told as info lines.
+     */
+    public void getWal(GetWalRequest request, OutputStream stdout) {
+        String walName = request.walName();
+        String suffix = sshSource();
+        if (!WalName.isAny(walName)) {
+            throw new BarmanException(ErrorCode.GET_WAL_BAD_REQUEST, "'" + walName + "' is not a valid wal file name"
+                    + suffix);
+        }
+        if (request.peek() != null) {
+            for (String name : GetWal.peek(layout, walName, request.peek())) {
+                events.info(name);
+            }
+            return;
+        }
+        Path file = GetWal.find(layout, walName, request.partial());
+        if (file == null) {
+            throw new BarmanException(ErrorCode.WAL_NOT_FOUND, "WAL file '" + walName + "' not found in server '"
+                    + server.name() + "'" + suffix);
+        }
+        try {
+            if (request.outputDirectory() == null) {
+                GetWal.send(file, request.recompress(), stdout);
+                return;
+            }
+            Path target = request.outputDirectory().resolve(walName);
+            try (OutputStream out = Files.newOutputStream(target)) {
+                events.info("Sending WAL '" + file.getFileName() + "' for server '" + server.name() + "' into '"
+                        + target + "' file" + suffix);
+                GetWal.send(file, request.recompress(), out);
+            }
+        } catch (IOException e) {
+            throw new BarmanException(ErrorCode.GET_WAL_BAD_REQUEST, "Unable to send WAL file '" + walName + "'"
+                    + suffix + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** {@code barman rebuild-xlogdb}: xlog.db recreated from the WAL archive on disk, under its lock. */
+    public void rebuildXlogDb() {
+        events.info("Rebuilding xlogdb for server " + server.name());
+        XlogDb.RebuildCounts counts;
+        try (LockFile lock = LockFile.acquire(LockFile.of(server.lockDirectory(), server.name(), "xlogdb"))) {
+            counts = layout.xlogDb().rebuild(layout.walsDirectory(), events);
+        } catch (IOException e) {
+            events.error("Cannot lock the WAL catalog of server " + server.name() + ": " + e.getMessage());
+            return;
+        }
+        events.info("Done rebuilding xlogdb for server " + server.name() + " (history: " + counts.history()
+                + ", backup_labels: " + counts.backupLabels() + ", wal_file: " + counts.walFiles() + ")");
+    }
+
+    /** Barman names the calling host in put-wal and get-wal messages when called through ssh. */
+    private String sshSource() {
+        String connection = env.get("SSH_CONNECTION");
+        return connection == null || connection.isBlank() ? "" : " (SSH host: " + connection.split(" ")[0] + ")";
+    }
+
+    /** A server task's lock ({@code .<server>-<task>.lock}) if it is free, else null. */
+    private LockFile tryLock(String task) throws IOException {
+        return LockFile.tryAcquire(LockFile.of(server.lockDirectory(), server.name(), task));
+    }
+
+    /** The backup host's name in {@code restore_command}, as Barman's {@code socket.getfqdn()}. */
+    private static String hostName() {
+        try {
+            return InetAddress.getLocalHost().getCanonicalHostName();
+        } catch (UnknownHostException e) {
+            return "localhost";
+        }
+    }
+}
