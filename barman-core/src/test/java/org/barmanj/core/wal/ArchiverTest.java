@@ -2,6 +2,7 @@ package org.barmanj.core.wal;
 
 import org.barmanj.core.Events;
 import org.barmanj.core.RecordingEvents;
+import org.barmanj.core.TestServer;
 import org.barmanj.core.catalog.WalFileEntry;
 import org.barmanj.core.catalog.XlogDb;
 import org.barmanj.core.compression.Compression;
@@ -44,7 +45,7 @@ class ArchiverTest {
     @ParameterizedTest
     @ValueSource(strings = {"none", "gzip", "pygzip", "bzip2", "zstd", "lz4", "xz"})
     void archivesCompressesAndCatalogues(String compression) throws IOException {
-        ServerConfig server = WalTestServer.create(home, compression.equals("none") ? "" : "compression = " + compression + "\n");
+        ServerConfig server = TestServer.create(home, compression.equals("none") ? "" : "compression = " + compression + "\n");
         byte[] a = incoming("000000010000000000000003", 1);
         byte[] b = incoming("000000010000000000000003.00000028.backup", 2);
         RecordingEvents events = new RecordingEvents();
@@ -73,7 +74,7 @@ class ArchiverTest {
 
     @Test
     void duplicatesAndUnknownFiles() throws IOException {
-        ServerConfig server = WalTestServer.create(home, "");
+        ServerConfig server = TestServer.create(home, "");
         incoming("000000010000000000000004", 1);
         new Archiver(server, Events.SILENT).archive(true);
         incoming("000000010000000000000004", 1);
@@ -98,7 +99,7 @@ class ArchiverTest {
 
     @Test
     void nothingToDo() throws IOException {
-        ServerConfig server = WalTestServer.create(home, "");
+        ServerConfig server = TestServer.create(home, "");
         RecordingEvents events = new RecordingEvents();
         List<String> lines = events.info;
         new Archiver(server, events).archive(true);

@@ -1,6 +1,7 @@
 package org.barmanj.core.wal;
 
 import org.barmanj.core.BarmanException;
+import org.barmanj.core.TestServer;
 import org.barmanj.core.config.ServerConfig;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -34,7 +35,7 @@ class PutWalTest {
 
     @Test
     void storesWhatBarman34Sends() throws IOException {
-        ServerConfig server = WalTestServer.create(home, "");
+        ServerConfig server = TestServer.create(home, "");
         PutWal.Result r = PutWal.receive(server, new ByteArrayInputStream(barman34Stream()), "");
         assertEquals(List.of(WAL), r.stored());
         Path stored = home.resolve("demo/incoming/" + WAL);
@@ -47,7 +48,7 @@ class PutWalTest {
 
     @Test
     void sameFileAgainIsAcceptedOnce() throws IOException {
-        ServerConfig server = WalTestServer.create(home, "");
+        ServerConfig server = TestServer.create(home, "");
         PutWal.receive(server, new ByteArrayInputStream(barman34Stream()), "");
         PutWal.Result again = PutWal.receive(server, new ByteArrayInputStream(barman34Stream()), "");
         assertEquals(List.of(), again.stored());
@@ -56,7 +57,7 @@ class PutWalTest {
 
     @Test
     void differentContentUnderTheSameNameGoesToErrors() throws IOException {
-        ServerConfig server = WalTestServer.create(home, "");
+        ServerConfig server = TestServer.create(home, "");
         Files.createDirectories(home.resolve("demo/incoming"));
         Files.writeString(home.resolve("demo/incoming/" + WAL), "xyz");
         PutWal.Result r = PutWal.receive(server, new ByteArrayInputStream(barman34Stream()), " (SSH host: 127.0.0.2)");
@@ -73,7 +74,7 @@ class PutWalTest {
 
     @Test
     void streamCutShortStoresNothing() throws IOException {
-        ServerConfig server = WalTestServer.create(home, "");
+        ServerConfig server = TestServer.create(home, "");
         byte[] whole = barman34Stream();
         for (int cut : new int[] {100, 1024 + 512 + 1, 2048 + 100, 3072}) {
             byte[] part = Arrays.copyOf(whole, cut);
@@ -87,7 +88,7 @@ class PutWalTest {
 
     @Test
     void checksumMismatchStoresNothing() throws IOException {
-        ServerConfig server = WalTestServer.create(home, "");
+        ServerConfig server = TestServer.create(home, "");
         byte[] bad = barman34Stream();
         bad[2048 + 512] = 'X';
         BarmanException e = assertThrows(BarmanException.class,
