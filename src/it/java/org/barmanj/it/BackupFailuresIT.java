@@ -16,16 +16,21 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * A backup that fails at any point (rsync error, ssh down, PostgreSQL restart, disk full, Ctrl-C, kill, kill -9)
  * is marked FAILED with the reason, the catalog stays readable (ours and Barman 3.4's list-backup), the earlier
- * backup and the WAL archive are untouched, and PostgreSQL is not left with a backup session.
+ * backup and the WAL archive are untouched, and PostgreSQL is not left with a backup session. Each test records the
+ * backups it made, so that the last one checks the catalog for exactly those, whichever tests ran before it.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class BackupFailuresIT {
@@ -34,6 +39,12 @@ class BackupFailuresIT {
     private static BarmanHome home;
     private static String firstBackup;
     private static Map<String, String> firstBackupFiles;
+    /** The backups the tests made fail, each checked FAILED by {@link #assertFailed}. */
+    private static final Set<String> FAILED = new TreeSet<>();
+    /** Good backups made after the first one. */
+    private static final Set<String> DONE = new TreeSet<>();
+    /** Backups made on a file system that is gone since (the full disk's). */
+    private static final Set<String> GONE = new TreeSet<>();
 
     @BeforeAll
     static void primaryWithOneGoodBackup() throws Exception {
@@ -132,7 +143,10 @@ class BackupFailuresIT {
             assertEquals(1, p.exit(), p.out() + p.err());
             assertTrue(p.err().contains("ERROR: Backup failed copying files."), p.err());
             assertTrue(p.out().contains("Asking PostgreSQL server to finalize the backup."), "the backup is stopped");
-            String info = Files.readString(base.resolve(lastBackupId() + "/backup.info"));
+            String failed = lastBackupId();
+            assertNewBackup(failed);
+            GONE.add(failed);
+            String info = Files.readString(base.resolve(failed + "/backup.info"));
             assertTrue(info.contains("\nstatus=FAILED\n"), "marked FAILED on the full disk itself:\n" + info);
             assertTrue(info.contains("No space left on device"), info);
             assertEquals(0, home.barman("list-backups", "demo").exit());
@@ -186,6 +200,11 @@ class BackupFailuresIT {
         assertTrue(Files.readString(home.root.resolve("demo/base/" + killed + "/backup.info")).contains("status=STARTED"));
         Proc next = home.barman("backup", "demo", "--wait");
         assertEquals(0, next.exit(), next.out() + next.err());
+        String good = lastBackupId();
+        assertNotEquals(killed, good, next.out());
+        assertNewBackup(good);
+        DONE.add(good);
+        assertEquals("DONE", BackupIT.backupInfo(home.root.resolve("demo/base/" + good + "/backup.info")).get("status"));
         assertFailed(killed, "failure copying files (the backup process ended before the backup finished)");
     }
 
@@ -196,17 +215,38 @@ class BackupFailuresIT {
                 "the first backup is untouched");
         Proc list = home.barman("list-backups", "demo").ok();
         assertEquals(home.barman34("list-backup", "demo").ok().out(), list.out(), "Barman 3.4 reads the catalog");
-        assertEquals(6, list.out().lines().filter(l -> l.contains(" - FAILED")).count(), list.out());
+        // Lines "demo <id> - FAILED" and "demo <id> - <end time> - Size: ...".
+        Set<String> failedListed = new TreeSet<>();
+        Set<String> othersListed = new TreeSet<>();
+        for (String line : list.out().lines().toList()) {
+            String[] words = line.split(" ");
+            assertTrue(words.length > 3 && words[0].equals("demo") && words[2].equals("-"), line);
+            assertTrue((line.endsWith(" - FAILED") ? failedListed : othersListed).add(words[1]), list.out());
+        }
+        assertEquals(FAILED, failedListed, "exactly the backups the tests made fail are FAILED:\n" + list.out());
+        Set<String> good = new TreeSet<>(DONE);
+        good.add(firstBackup);
+        assertEquals(good, othersListed, "the good backups:\n" + list.out());
+        for (String id : good) {
+            assertEquals("DONE", BackupIT.backupInfo(home.root.resolve("demo/base/" + id + "/backup.info")).get("status"));
+        }
+        for (String id : GONE) {
+            assertFalse(Files.exists(home.root.resolve("demo/base/" + id)), id + " was on the unmounted file system");
+        }
         Proc check = home.barman("check", "demo");
-        assertEquals(1, check.exit(), check.out());
-        assertTrue(check.out().contains("\tfailed backups: FAILED (there are 6 failed backups)\n"), check.out());
+        assertEquals(FAILED.isEmpty() ? 0 : 1, check.exit(), check.out());
+        assertTrue(check.out().contains("\tfailed backups: " + (FAILED.isEmpty() ? "OK" : "FAILED") + " (there are "
+                + FAILED.size() + " failed backups)\n"), check.out());
         assertEquals(home.barman34("check", "demo").out(), check.out());
         assertEquals("0", Lab.psql(PG, "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'barman'"));
         home.barman("rebuild-xlogdb", "demo").ok();
         assertEquals(0, home.barman34("list-backup", "demo").exit());
     }
 
+    /** The backup is FAILED with that error and everything else intact; it is recorded for the last test. */
     private static void assertFailed(String id, String errorPrefix) throws Exception {
+        assertNewBackup(id);
+        FAILED.add(id);
         Map<String, String> info = BackupIT.backupInfo(home.root.resolve("demo/base/" + id + "/backup.info"));
         assertEquals("FAILED", info.get("status"), info.toString());
         assertTrue(info.get("error").startsWith(errorPrefix), info.get("error"));
@@ -215,6 +255,12 @@ class BackupFailuresIT {
         BackupIT.waitFor(() -> Lab.psql(PG, "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'barman'")
                 .equals("0"), "no backup session left on PostgreSQL");
         assertEquals(firstBackupFiles, tree(home.root.resolve("demo/base/" + firstBackup)));
+    }
+
+    /** A backup this test made: not one an earlier test made or checked. */
+    private static void assertNewBackup(String id) {
+        assertFalse(id.equals(firstBackup) || FAILED.contains(id) || DONE.contains(id) || GONE.contains(id),
+                "a new backup: " + id);
     }
 
     private static String lastBackupId() throws IOException {
