@@ -144,6 +144,10 @@ class BackupJobTest {
         Files.writeString(layout.walsDirectory().resolve("xlog.db"), xlog.toString());
     }
 
+    private BarmanException failedRun(FakeMethod method) {
+        return assertThrows(BarmanException.class, () -> new BackupJob(server, method, null, events).run());
+    }
+
     @Test
     void aBackupGoesFromStartedToWaitingForWals() throws IOException {
         FakeMethod method = new FakeMethod();
@@ -186,8 +190,7 @@ class BackupJobTest {
     void aFailedStepMarksTheBackupFailedWithThatStep() throws IOException {
         FakeMethod method = new FakeMethod();
         method.failAt = "copying files";
-        BarmanException e = assertThrows(BarmanException.class, () -> new BackupJob(server, method, null, events)
-                .run());
+        BarmanException e = failedRun(method);
         assertEquals(ErrorCode.BACKUP_FAILED, e.code());
         assertEquals("Backup failed copying files.\nDETAILS: No space left on device", e.getMessage());
         BackupInfo failed = BackupCatalog.load(server).all().get(0);
@@ -200,11 +203,8 @@ class BackupJobTest {
     void aConnectionFailureIsAFailureStartingTheBackup() throws IOException {
         FakeMethod method = new FakeMethod();
         method.failAt = "connect";
-        BarmanException e = assertThrows(BarmanException.class, () -> new BackupJob(server, method, null, events)
-                .run());
-        assertEquals("Backup failed starting backup.\nDETAILS: connection refused", e.getMessage());
-        BackupInfo failed = BackupCatalog.load(server).all().get(0);
-        assertEquals("failure starting backup (connection refused)", failed.error());
+        assertEquals("Backup failed starting backup.\nDETAILS: connection refused", failedRun(method).getMessage());
+        assertEquals("failure starting backup (connection refused)", BackupCatalog.load(server).all().get(0).error());
         assertEquals(List.of(), events.info, "nothing was started");
     }
 
