@@ -187,4 +187,35 @@ class BadInputTest {
         assertEquals(2, barman("no-such-command").exit());
         assertEquals(2, CliRun.of("-f", "xml", "list-servers").exit());
     }
+
+    /** Refusals raised by the core's requests and service, with the exit code of their error code, once each. */
+    @Test
+    void refusalsExitWithTheirErrorCodesExitCode() {
+        CliRun reuse = barman("backup", "--reuse-backup=bogus", "demo");
+        assertEquals(2, reuse.exit());
+        assertEquals("ERROR: argument --reuse-backup: invalid choice: 'bogus' (choose from 'copy', 'link', 'off')\n",
+                reuse.err());
+        CliRun name = barman("backup", "--name", "latest", "demo");
+        assertEquals(2, name.exit());
+        assertEquals("ERROR: argument --name: Backup name 'latest' is not allowed: backup ID or reserved word\n",
+                name.err());
+        CliRun action = barman("recover", "--target-action", "bogus", "demo", "latest", "/tmp/x");
+        assertEquals(2, action.exit());
+        assertEquals("ERROR: argument --target-action: invalid choice: 'bogus' (choose from 'pause', 'shutdown', "
+                + "'promote')\n", action.err());
+        CliRun rule = barman("recover", "--tablespace", "bad", "demo", "latest", "/tmp/x");
+        assertEquals(1, rule.exit());
+        assertEquals("ERROR: Invalid tablespace relocation rule 'bad'\nHINT: The valid syntax for a relocation rule is "
+                + "NAME:LOCATION\n", rule.err());
+        CliRun walName = barman("get-wal", "demo", "bogus");
+        assertEquals(3, walName.exit());
+        assertEquals("ERROR: 'bogus' is not a valid wal file name\n", walName.err());
+        CliRun missing = barman("get-wal", "demo", "000000010000000000000001");
+        assertEquals(1, missing.exit());
+        assertEquals("ERROR: WAL file '000000010000000000000001' not found in server 'demo'\n", missing.err());
+        CliRun json = barman("-f", "json", "get-wal", "demo", "bogus");
+        assertEquals(3, json.exit());
+        assertEquals("{\"_ERROR\": [\"'bogus' is not a valid wal file name\"]}", json.out());
+        assertEquals("", json.err());
+    }
 }
