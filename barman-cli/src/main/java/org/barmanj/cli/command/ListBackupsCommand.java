@@ -75,7 +75,7 @@ public final class ListBackupsCommand extends ServerCommand {
         StringBuilder line = new StringBuilder(backup.serverName() + " " + backup.backupId() + " ");
         line.append(backup.backupName() != null ? "'" + backup.backupName() + "' - " : "- ");
         if (!backup.copyDone()) {
-            return line.append(backup.status().name()).toString();
+            return line.append(backup.statusText()).toString();
         }
         line.append(PyDateTime.ctime(backup.endTime())).append(" - Size: ").append(Formats.size(size))
                 .append(" - WAL Size: ").append(Formats.size(walSize));
@@ -103,7 +103,7 @@ public final class ListBackupsCommand extends ServerCommand {
             o.put("backup_name", backup.backupName());
         }
         if (!backup.copyDone()) {
-            o.put("status", backup.status().name());
+            o.put("status", backup.statusText());
             return o;
         }
         o.put("end_time_timestamp", String.valueOf(backup.endTime().toEpochSecond()));
@@ -112,7 +112,7 @@ public final class ListBackupsCommand extends ServerCommand {
         o.put("wal_size_bytes", walSize);
         o.put("size", Formats.size(size));
         o.put("wal_size", Formats.size(walSize));
-        o.put("status", backup.status().name());
+        o.put("status", backup.statusText());
         o.put("retention_status", retentionStatus == null ? BackupCatalog.NONE : retentionStatus);
         List<Object> tablespaces = Session.list();
         for (BackupInfo.Tablespace t : backup.tablespaces()) {

@@ -73,7 +73,7 @@ public final class ShowBackupCommand extends ServerCommand {
         if (b.raw("systemid") != null) {
             print.accept(String.format(ROW, "System Id", b.raw("systemid")));
         }
-        print.accept(String.format(ROW, "Status", b.status().name()));
+        print.accept(String.format(ROW, "Status", b.statusText()));
         if (!b.copyDone()) {
             if (b.error() != null) {
                 print.accept(String.format(ROW, "Error", b.error()));
@@ -170,7 +170,7 @@ public final class ShowBackupCommand extends ServerCommand {
         BackupInfo b = d.backup();
         Map<String, Object> o = Session.object();
         o.put("backup_id", b.backupId());
-        o.put("status", b.status().name());
+        o.put("status", b.statusText());
         if (b.backupName() != null) {
             o.put("backup_name", b.backupName());
         }

@@ -33,11 +33,25 @@ import java.util.function.Function;
 public final class BackupInfo {
     /** Barman's backup statuses. */
     public enum Status {
-        EMPTY, STARTED, WAITING_FOR_WALS, DONE, FAILED, SYNCING;
+        EMPTY, STARTED, WAITING_FOR_WALS, DONE, FAILED, SYNCING,
+        /**
+         * A status text this version does not know (another tool's, a newer Barman's): the backup stays listed
+         * with that text ({@link #statusText()}) and counts as none of the others; never written.
+         */
+        UNKNOWN;
 
         /** Backups whose copy is complete: the ones {@code latest}, restore and retention consider. */
         public boolean copyDone() {
             return this == WAITING_FOR_WALS || this == DONE;
+        }
+
+        private static Status of(String text) {
+            for (Status s : values()) {
+                if (s != UNKNOWN && s.name().equals(text)) {
+                    return s;
+                }
+            }
+            return UNKNOWN;
         }
     }
 
@@ -120,13 +134,12 @@ public final class BackupInfo {
     public static final Field<String> SERVER_NAME = text("server_name");
     public static final Field<Long> SIZE = integer("size");
     public static final Field<Object> SNAPSHOTS_INFO = literal("snapshots_info", v -> v);
-    public static final Field<Status> STATUS = field("status", v -> {
-        try {
-            return Status.valueOf(v);
-        } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("not a backup status");
+    public static final Field<Status> STATUS = field("status", Status::of, s -> {
+        if (s == Status.UNKNOWN) {
+            throw new IllegalArgumentException("an unknown status is only read, never written");
         }
-    }, Status::name);
+        return s.name();
+    });
     public static final Field<String> SYSTEMID = text("systemid");
     public static final Field<List<Tablespace>> TABLESPACES = field("tablespaces", BackupInfo::decodeTablespaces,
             BackupInfo::encodeTablespaces);
@@ -309,6 +322,12 @@ public final class BackupInfo {
         return s == null ? Status.EMPTY : s;
     }
 
+    /** The status as the file has it, for display: an unknown one is shown as written. */
+    public String statusText() {
+        String text = raw(STATUS.key);
+        return text == null ? Status.EMPTY.name() : text;
+    }
+
     public String serverName() {
         return get(SERVER_NAME);
     }
@@ -374,14 +393,20 @@ public final class BackupInfo {
         return status().copyDone();
     }
 
+    /** {@code [('name', oid, 'location'), ...]}; any other shape is not Barman's, and the file is corrupt. */
     private static List<Tablespace> decodeTablespaces(String text) {
         Object v = PyLiteral.parse(text);
+        if (!(v instanceof List<?> list)) {
+            throw new IllegalArgumentException("expected a list of (name, oid, location)");
+        }
         List<Tablespace> result = new ArrayList<>();
-        if (v instanceof List<?> list) {
-            for (Object item : list) {
-                List<?> t = item instanceof PyLiteral.Tuple tuple ? tuple.items() : (List<?>) item;
-                result.add(new Tablespace((String) t.get(0), ((Number) t.get(1)).longValue(), (String) t.get(2)));
+        for (Object item : list) {
+            List<?> t = item instanceof PyLiteral.Tuple tuple ? tuple.items() : item instanceof List<?> l ? l : null;
+            if (t == null || t.size() != 3 || !(t.get(0) instanceof String name) || !(t.get(1) instanceof Number oid)
+                    || !(t.get(2) instanceof String location)) {
+                throw new IllegalArgumentException("expected a list of (name, oid, location), found " + PyLiteral.repr(item));
             }
+            result.add(new Tablespace(name, oid.longValue(), location));
         }
         return result;
     }

@@ -100,4 +100,24 @@ class BackupInfoTest {
         assertEquals("corrupt backup.info /b/backup.info line 1: end_time=yesterday: not a date and time: 'yesterday'",
                 badTime.getMessage());
     }
+
+    /** A status another tool wrote and this version does not know is read and shown as written, never rewritten. */
+    @Test
+    void anUnknownStatusIsKeptAsWritten() {
+        BackupInfo info = BackupInfo.parse("x", BARMAN34.replace("status=DONE", "status=ARCHIVED"), "test");
+        assertEquals(BackupInfo.Status.UNKNOWN, info.status());
+        assertEquals("ARCHIVED", info.statusText());
+        assertEquals(false, info.copyDone());
+        assertThrows(IllegalArgumentException.class, () -> info.set(BackupInfo.STATUS, BackupInfo.Status.UNKNOWN));
+    }
+
+    /** Tablespaces of any other shape than Barman's tuples make the file corrupt when it is read, not later. */
+    @Test
+    void tablespacesOfAnotherShapeAreACorruptFile() {
+        BarmanException e = assertThrows(BarmanException.class, () -> BackupInfo.parse("x",
+                "tablespaces=[('tbs', 16385)]\n", "/b/backup.info"));
+        assertEquals(ErrorCode.CATALOG_CORRUPT, e.code());
+        assertEquals("corrupt backup.info /b/backup.info line 1: tablespaces=[('tbs', 16385)]: expected a list of "
+                + "(name, oid, location), found ('tbs', 16385)", e.getMessage());
+    }
 }
