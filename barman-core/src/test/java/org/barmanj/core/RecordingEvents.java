@@ -3,11 +3,9 @@ package org.barmanj.core;
 import java.util.ArrayList;
 import java.util.List;
 
-/** Keeps what the core tells, per level, for tests to assert on; {@link #all} in order, as the console prints it. */
+/** Keeps what the core tells for tests to assert on: the info lines, and {@link #all} lines in order, prefixed as the console prints them. */
 public final class RecordingEvents implements Events {
     public final List<String> info = new ArrayList<>();
-    public final List<String> warnings = new ArrayList<>();
-    public final List<String> errors = new ArrayList<>();
     public final List<String> all = new ArrayList<>();
 
     @Override
@@ -18,13 +16,11 @@ public final class RecordingEvents implements Events {
 
     @Override
     public void warning(String message) {
-        warnings.add(message);
         all.add("WARNING: " + message);
     }
 
     @Override
     public void error(String message) {
-        errors.add(message);
         all.add("ERROR: " + message);
     }
 

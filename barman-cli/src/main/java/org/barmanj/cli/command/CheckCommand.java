@@ -30,29 +30,33 @@ public final class CheckCommand extends ServerCommand {
     @Override
     int run(Session session) {
         Output out = session.output();
+        Map<ServerConfig, CheckReport> reports = new LinkedHashMap<>();
+        boolean allKnown = session.eachServer(servers, Session.Selection.ALL, service -> {
+            CheckReport report = service.check();
+            reports.put(service.config(), report);
+            if (!nagios) {
+                print(out, service.config(), report.results());
+            }
+        });
         Map<String, List<CheckResult>> all = new LinkedHashMap<>();
         List<String> perf = new ArrayList<>();
         List<String> inactive = new ArrayList<>();
-        boolean[] failed = {false};
-        boolean allKnown = session.eachServer(servers, Session.Selection.ALL, service -> {
-            ServerConfig server = service.config();
-            CheckReport report = service.check();
-            all.put(server.name(), report.results());
-            perf.add(server.name() + "=" + report.lastBackupBytes() + "B " + server.name() + "_wals="
-                    + report.walBytes() + "B");
-            if (!server.active()) {
-                inactive.add(server.name());
-            } else if (report.failed()) {
-                failed[0] = true;
+        boolean failed = !allKnown;
+        for (Map.Entry<ServerConfig, CheckReport> e : reports.entrySet()) {
+            String name = e.getKey().name();
+            all.put(name, e.getValue().results());
+            perf.add(name + "=" + e.getValue().lastBackupBytes() + "B " + name + "_wals=" + e.getValue().walBytes()
+                    + "B");
+            if (!e.getKey().active()) {
+                inactive.add(name);
+            } else if (e.getValue().failed()) {
+                failed = true;
             }
-            if (!nagios) {
-                print(out, server, report.results());
-            }
-        });
+        }
         if (nagios) {
             return nagios(out, all, inactive, perf);
         }
-        return failed[0] || !allKnown ? 1 : 0;
+        return failed ? 1 : 0;
     }
 
     private static void print(Output out, ServerConfig server, List<CheckResult> results) {

@@ -6,8 +6,6 @@ package org.barmanj.core.server;
  * {@code basebackup_retry_sleep}), else Barman's default.
  */
 public record CopyOverrides(Integer jobs, Integer bwlimit, Integer retryTimes, Integer retrySleepSeconds) {
-    public static final CopyOverrides NONE = new CopyOverrides(null, null, null, null);
-
     int jobs(Integer configured) {
         return jobs != null ? jobs : configured == null ? 1 : configured;
     }
