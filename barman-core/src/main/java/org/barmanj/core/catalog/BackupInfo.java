@@ -66,10 +66,6 @@ public final class BackupInfo {
             this.decode = decode;
             this.encode = encode;
         }
-
-        public String key() {
-            return key;
-        }
     }
 
     private static final Map<String, Field<?>> FIELDS = new TreeMap<>();
