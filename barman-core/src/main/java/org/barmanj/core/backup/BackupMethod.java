@@ -1,5 +1,8 @@
 package org.barmanj.core.backup;
 
+import org.barmanj.core.config.Option;
+import org.barmanj.core.config.ServerConfig;
+
 import java.io.IOException;
 
 /**
@@ -8,6 +11,25 @@ import java.io.IOException;
  * runs one: {@link #connect}, {@link #backup}, then {@link #close} whatever happened.
  */
 public interface BackupMethod {
+    /**
+     * Why this version cannot take the server's backups, as one line naming the option, its value and what is
+     * supported; null when it can. Barman's other methods ({@code postgres}, {@code local-rsync}, {@code snapshot})
+     * and exclusive backups do not exist here yet: running rsync for them would record something else as the
+     * server's backup (a {@code pgdata} path on the backup host, say), so {@code backup} and {@code check} refuse.
+     */
+    static String unsupported(ServerConfig server) {
+        String method = server.string(Option.BACKUP_METHOD);
+        if (!"rsync".equals(method)) {
+            return "backup_method = " + method + " is not supported by this version (server " + server.name()
+                    + "): supported: rsync";
+        }
+        if (server.words(Option.BACKUP_OPTIONS).contains("exclusive_backup")) {
+            return "backup_options = exclusive_backup is not supported by this version (server " + server.name()
+                    + "): supported: concurrent_backup";
+        }
+        return null;
+    }
+
     /** Barman's name of the method, written as backup.info's {@code mode} ({@code rsync-concurrent}). */
     String mode();
 

@@ -1,5 +1,6 @@
 package org.barmanj.core.check;
 
+import org.barmanj.core.backup.BackupMethod;
 import org.barmanj.core.catalog.BackupCatalog;
 import org.barmanj.core.catalog.BackupInfo;
 import org.barmanj.core.catalog.CatalogLayout;
@@ -73,6 +74,10 @@ public final class ServerCheck {
             }
         }
         directories();
+        String unsupported = BackupMethod.unsupported(server);
+        if (unsupported != null) {
+            add("backup method", false, unsupported);
+        }
         add("retention policy settings", server.string(Option.RETENTION_POLICY) == null
                 || server.retentionPolicy() != null, server.string(Option.RETENTION_POLICY) != null
                 && server.retentionPolicy() == null ? "see log" : null);

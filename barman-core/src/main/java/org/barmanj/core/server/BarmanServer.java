@@ -113,6 +113,11 @@ public final class BarmanServer {
      * its last WAL file. A failed backup is reported (and marked FAILED), not thrown: {@code backup all} goes on.
      */
     public void backup(BackupRequest request) {
+        String unsupported = BackupMethod.unsupported(server);
+        if (unsupported != null) {
+            events.error(unsupported);
+            return;
+        }
         // The check's ssh probe opens the connection that the backup's short commands then share.
         try (SharedConnection ssh = SharedConnection.of(server.string(Option.SSH_COMMAND))) {
             backup(request, ssh);
@@ -191,10 +196,7 @@ public final class BarmanServer {
         return info;
     }
 
-    /**
-     * The method of the server's {@code backup_method}. Only rsync exists yet; the other values still take an
-     * rsync backup, as they always did here (their refusal is a filed issue of its own).
-     */
+    /** The method of the server's {@code backup_method}; only rsync exists yet (the others are refused first). */
     private BackupMethod method(BackupOptions options, SharedConnection ssh) {
         return new RsyncBackupMethod(server, options, env, userHome, ssh);
     }
