@@ -17,6 +17,7 @@ import org.barmanj.cli.command.SwitchWalCommand;
 import org.barmanj.cli.output.Output;
 import org.barmanj.core.BarmanException;
 import org.barmanj.core.ErrorCode;
+import org.barmanj.core.Secrets;
 import org.barmanj.core.config.BarmanConfig;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -113,14 +114,15 @@ public final class BarmanCli {
         commandLine.setErr(new PrintWriter(err, true));
         commandLine.setParameterExceptionHandler((e, a) -> {
             err.println("usage: " + e.getCommandLine().getCommandSpec().qualifiedName() + " -h");
-            err.println(e.getCommandLine().getCommandSpec().qualifiedName() + ": error: " + e.getMessage());
+            err.println(Secrets.redact(e.getCommandLine().getCommandSpec().qualifiedName() + ": error: "
+                    + e.getMessage()));
             return ErrorCode.USAGE.exitCode();
         });
         commandLine.setExitCodeExceptionMapper(EXIT_CODES);
         commandLine.setExecutionExceptionHandler((e, c, p) -> {
             if (!(e instanceof BarmanException)) {
                 // A BarmanException was reported by the session that caught it; anything else is a bug.
-                err.println("EXCEPTION: " + e);
+                err.println(Secrets.redact("EXCEPTION: " + e));
             }
             return c.getExitCodeExceptionMapper().getExitCode(e);
         });
@@ -140,7 +142,7 @@ public final class BarmanCli {
         try {
             config = BarmanConfig.load(configFile, env, System.getProperty("user.home"));
         } catch (BarmanException e) {
-            err.println("ERROR: " + e.getMessage());
+            err.println(Secrets.redact("ERROR: " + e.getMessage()));
             problemsOut.add(e.getMessage());
             return null;
         }
@@ -187,7 +189,8 @@ public final class BarmanCli {
             Process p = new ProcessBuilder(command).inheritIO().start();
             return p.waitFor();
         } catch (IOException e) {
-            err.println("ERROR: the configured user '" + user + "' cannot be switched to: " + e.getMessage());
+            err.println(Secrets.redact("ERROR: the configured user '" + user + "' cannot be switched to: "
+                    + e.getMessage()));
             return 1;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

@@ -5,22 +5,27 @@ import org.barmanj.core.compat.PyLiteral;
 import java.util.Collection;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.function.UnaryOperator;
 
 /**
  * Serialises maps, lists, strings, numbers, booleans and null exactly as Python's
  * {@code json.dumps(obj, sort_keys=True)} does, which is what Barman prints with {@code -f json}.
  */
 public final class Json {
-    private Json() {
-    }
-
-    public static String write(Object value) {
+    /** {@code strings}: applied to every string, keys included, before it is escaped (a redaction). */
+    public static String write(Object value, UnaryOperator<String> strings) {
         StringBuilder out = new StringBuilder();
-        write(value, out);
+        new Json(strings).write(value, out);
         return out.toString();
     }
 
-    private static void write(Object value, StringBuilder out) {
+    private final UnaryOperator<String> strings;
+
+    private Json(UnaryOperator<String> strings) {
+        this.strings = strings;
+    }
+
+    private void write(Object value, StringBuilder out) {
         if (value == null) {
             out.append("null");
         } else if (value instanceof Boolean b) {
@@ -66,7 +71,8 @@ public final class Json {
     }
 
     /** A JSON string with Python's {@code ensure_ascii=True} escaping. */
-    private static void string(String s, StringBuilder out) {
+    private void string(String text, StringBuilder out) {
+        String s = strings.apply(text);
         out.append('"');
         for (int i = 0; i < s.length(); i++) {
             char c = s.charAt(i);

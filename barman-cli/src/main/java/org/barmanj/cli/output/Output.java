@@ -1,6 +1,7 @@
 package org.barmanj.cli.output;
 
 import org.barmanj.core.Events;
+import org.barmanj.core.Secrets;
 
 import java.io.PrintStream;
 import java.util.ArrayList;
@@ -12,7 +13,8 @@ import java.util.Map;
  * Where commands and the core's {@link Events} send what they have to say, in Barman's two formats. Console: information on stdout,
  * {@code WARNING:}/{@code ERROR:} lines on stderr. JSON: everything is collected into one object
  * ({@code _INFO}, {@code _WARNING}, {@code _ERROR} lists beside each command's results) and printed at
- * {@link #close()}. Any error makes the exit code 1, as in Barman.
+ * {@link #close()}. Any error makes the exit code 1, as in Barman. Passwords never get through: every console line
+ * and every JSON string is {@linkplain Secrets#redact redacted} on its way out.
  */
 public final class Output implements Events {
     public enum Format { CONSOLE, JSON }
@@ -48,7 +50,7 @@ public final class Output implements Events {
         if (json()) {
             field("_INFO", line);
         } else if (!quiet) {
-            out.println(line);
+            out.println(Secrets.redact(line));
         }
     }
 
@@ -60,7 +62,7 @@ public final class Output implements Events {
         if (json()) {
             field("_DEBUG", line);
         } else {
-            err.println("DEBUG: " + line);
+            err.println(Secrets.redact("DEBUG: " + line));
         }
     }
 
@@ -69,7 +71,7 @@ public final class Output implements Events {
         if (json()) {
             field("_WARNING", line);
         } else {
-            err.println("WARNING: " + line);
+            err.println(Secrets.redact("WARNING: " + line));
         }
     }
 
@@ -79,7 +81,7 @@ public final class Output implements Events {
         if (json()) {
             field("_ERROR", line);
         } else {
-            err.println("ERROR: " + line);
+            err.println(Secrets.redact("ERROR: " + line));
         }
     }
 
@@ -95,7 +97,7 @@ public final class Output implements Events {
     /** Prints the collected JSON (unless quiet) and returns the exit code. */
     public int close() {
         if (json() && !quiet) {
-            out.print(Json.write(json));
+            out.print(Json.write(json, Secrets::redact));
         }
         out.flush();
         err.flush();
