@@ -3,13 +3,17 @@ package org.barmanj.core.catalog;
 import java.util.Locale;
 import java.util.regex.Pattern;
 
-/** PostgreSQL WAL archive file names and segment arithmetic. */
+/**
+ * PostgreSQL WAL archive file names and segment arithmetic. Names are PostgreSQL's, upper-case hexadecimal
+ * ({@code XLogFileName}); Barman also accepts lower case, which would archive a second copy of a segment under a
+ * name no restore asks for, so here such names are not WAL files.
+ */
 public final class WalName {
     public static final long DEFAULT_SEGMENT_SIZE = 16L * 1024 * 1024;
-    private static final Pattern SEGMENT = Pattern.compile("[0-9A-Fa-f]{24}");
-    private static final Pattern BACKUP_LABEL = Pattern.compile("[0-9A-Fa-f]{24}\\.[0-9A-Fa-f]{8}\\.backup");
-    private static final Pattern PARTIAL = Pattern.compile("[0-9A-Fa-f]{24}\\.partial");
-    private static final Pattern HISTORY = Pattern.compile("[0-9A-Fa-f]{8}\\.history");
+    private static final Pattern SEGMENT = Pattern.compile("[0-9A-F]{24}");
+    private static final Pattern BACKUP_LABEL = Pattern.compile("[0-9A-F]{24}\\.[0-9A-F]{8}\\.backup");
+    private static final Pattern PARTIAL = Pattern.compile("[0-9A-F]{24}\\.partial");
+    private static final Pattern HISTORY = Pattern.compile("[0-9A-F]{8}\\.history");
 
     private WalName() {
     }
@@ -29,6 +33,14 @@ public final class WalName {
 
     public static boolean isHistory(String name) {
         return HISTORY.matcher(name).matches();
+    }
+
+    /**
+     * Whether a file of {@code bytes} can be a WAL segment: PostgreSQL's segment sizes are the powers of two from
+     * 1 MiB to 1 GiB ({@code initdb --wal-segsize}), so an empty or cut file is not one.
+     */
+    public static boolean isSegmentSize(long bytes) {
+        return bytes >= (1L << 20) && bytes <= (1L << 30) && Long.bitCount(bytes) == 1;
     }
 
     /** Any name that may live in the WAL archive. */

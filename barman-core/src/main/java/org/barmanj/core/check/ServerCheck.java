@@ -10,6 +10,7 @@ import org.barmanj.core.compression.Compression;
 import org.barmanj.core.config.Option;
 import org.barmanj.core.config.ServerConfig;
 import org.barmanj.core.remote.SharedConnection;
+import org.barmanj.core.wal.PutWal;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -114,6 +115,7 @@ public final class ServerCheck {
             }
         }
         archiverErrors();
+        putWalLeftovers();
         return results;
     }
 
@@ -285,6 +287,27 @@ public final class ServerCheck {
         List<String> parts = new ArrayList<>();
         counts.forEach((k, v) -> parts.add(k + ": " + v));
         addNonCritical("archiver errors", counts.isEmpty(), counts.isEmpty() ? null : String.join(", ", parts));
+    }
+
+    /** Ours, only when failing: files of put-wal processes that died in incoming/ (archive-wal removes them). */
+    private void putWalLeftovers() {
+        Path incoming = layout.incomingDirectory();
+        if (!Files.isDirectory(incoming)) {
+            return;
+        }
+        int count = 0;
+        try (DirectoryStream<Path> files = Files.newDirectoryStream(incoming, ".*")) {
+            for (Path f : files) {
+                count += PutWal.isOrphanedTemporary(f) ? 1 : 0;
+            }
+        } catch (IOException e) {
+            addNonCritical("put-wal leftovers", false, incoming + ": " + e.getMessage());
+            return;
+        }
+        if (count > 0) {
+            addNonCritical("put-wal leftovers", false, count + " files of put-wal processes that died in "
+                    + incoming + " (the next archive-wal removes them)");
+        }
     }
 
 }

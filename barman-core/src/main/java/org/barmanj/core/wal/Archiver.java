@@ -18,6 +18,7 @@ import java.io.OutputStream;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.security.DigestOutputStream;
@@ -65,11 +66,15 @@ public final class Archiver {
             try (DirectoryStream<Path> files = Files.newDirectoryStream(incoming)) {
                 for (Path f : files) {
                     String name = f.getFileName().toString();
-                    // In-progress put-wal files (.<pid>-<name>) and .tmp files are not ours yet.
+                    // In-progress put-wal files (.<pid>-<name>) and .tmp files are not ours yet; those of a put-wal
+                    // that died (killed mid-stream) never will be.
                     if (name.startsWith(".") || name.endsWith(".tmp")) {
+                        if (PutWal.isOrphanedTemporary(f)) {
+                            Files.deleteIfExists(f);
+                        }
                         continue;
                     }
-                    (WalName.isAny(name) && Files.isRegularFile(f) ? wals : unknown).add(f);
+                    (archivable(f, name) ? wals : unknown).add(f);
                 }
             }
         }
@@ -126,6 +131,17 @@ public final class Archiver {
             Durable.syncFolder(incoming);
         }
         return archived;
+    }
+
+    /**
+     * A WAL file name, a regular file (not a symbolic link, whose target could be anything), and for a segment, a
+     * plausible size: anything else goes to errors/ rather than into the archive.
+     */
+    private static boolean archivable(Path file, String name) throws IOException {
+        if (!WalName.isAny(name) || !Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS)) {
+            return false;
+        }
+        return !WalName.isSegment(name) || WalName.isSegmentSize(Files.size(file)) || Compression.detect(file) != null;
     }
 
     /** Puts the file in the archive (compressed as configured unless it already is) durably; returns its entry. */

@@ -26,6 +26,8 @@ import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * {@code barman put-wal}: receives WAL files as a tar stream (barman-wal-archive's format) into the server's
@@ -49,6 +51,7 @@ public final class PutWal {
      * Barman's clients before 3.12 send only that.
      */
     private static final String CHECKSUM_HINT = "BARMANJ.checksum";
+    private static final Pattern TEMPORARY = Pattern.compile("\\.([0-9]+)-(.+)");
 
     private PutWal() {
     }
@@ -91,7 +94,11 @@ public final class PutWal {
                     throw fail("Unsupported filename '" + name + "'" + where + ": not a WAL file name "
                             + "(segment, .history, .backup or .partial)");
                 }
-                Path temp = incoming.resolve("." + ProcessHandle.current().pid() + "-" + name);
+                if (WalName.isSegment(name) && !WalName.isSegmentSize(e.size())) {
+                    throw fail("Unsupported file '" + name + "'" + where + ": " + e.size() + " bytes is not the size "
+                            + "of a WAL segment (a power of two from 1 MiB to 1 GiB)");
+                }
+                Path temp = incoming.resolve(temporaryName(name));
                 temps.add(temp);
                 String streamed = "SHA-256".equals(e.pax().get(CHECKSUM_HINT)) ? "SHA-256" : "MD5";
                 String digest = extract(tar.content(), temp, e.mtime(), writer, streamed);
@@ -117,6 +124,23 @@ public final class PutWal {
                 }
             }
         }
+    }
+
+    /** Where a file is received before it is complete: {@code .<pid>-<name>} in {@code incoming/}. */
+    private static String temporaryName(String name) {
+        return "." + ProcessHandle.current().pid() + "-" + name;
+    }
+
+    /**
+     * A file of {@code incoming/} that a put-wal was receiving when it died ({@code kill -9}, a cut connection that
+     * killed the JVM): its process is gone, so nothing will ever complete or remove it.
+     */
+    public static boolean isOrphanedTemporary(Path file) {
+        Matcher m = TEMPORARY.matcher(file.getFileName().toString());
+        if (!m.matches() || m.group(1).length() > 18) {
+            return false;
+        }
+        return ProcessHandle.of(Long.parseLong(m.group(1))).isEmpty();
     }
 
     private static void waitSynced(Received r) throws IOException {

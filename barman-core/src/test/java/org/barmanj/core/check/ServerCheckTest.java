@@ -96,6 +96,20 @@ class ServerCheckTest {
     }
 
     @Test
+    void filesOfDeadPutWalsAreCountedButDoNotStopABackup() throws IOException, InterruptedException {
+        ServerConfig server = server("", "");
+        Path incoming = home.resolve("demo/incoming");
+        Files.createDirectories(incoming);
+        Process gone = new ProcessBuilder("true").start();
+        gone.waitFor();
+        Files.writeString(incoming.resolve("." + gone.pid() + "-000000010000000000000008"), "cut");
+        Files.writeString(incoming.resolve("." + ProcessHandle.current().pid() + "-000000010000000000000009"), "");
+        CheckResult leftovers = byName(run(server, healthyPrimary())).get("put-wal leftovers");
+        assertEquals(new CheckResult("put-wal leftovers", false, "1 files of put-wal processes that died in "
+                + incoming + " (the next archive-wal removes them)", List.of(), false), leftovers);
+    }
+
+    @Test
     void unreachablePostgresFailsAndSkipsItsChecks() throws IOException {
         ServerConfig server = server("", "");
         Map<String, Object> unreachable = new HashMap<>();

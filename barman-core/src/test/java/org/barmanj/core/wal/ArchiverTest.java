@@ -32,9 +32,9 @@ class ArchiverTest {
     Path home;
 
     private byte[] incoming(String name, long seed) throws IOException {
-        byte[] content = new byte[64 * 1024];
+        byte[] content = new byte[1 << 20];
         new Random(seed).nextBytes(content);
-        java.util.Arrays.fill(content, 0, 32 * 1024, (byte) 0);
+        java.util.Arrays.fill(content, 0, 512 * 1024, (byte) 0);
         Path dir = home.resolve("demo/incoming");
         Files.createDirectories(dir);
         Files.write(dir.resolve(name), content);
@@ -95,6 +95,53 @@ class ArchiverTest {
         assertTrue(errors.get(0).matches("000000010000000000000004\\.\\d{8}T\\d{6}Z\\.duplicate"), errors.toString());
         assertTrue(errors.get(1).matches("not-a-wal\\.\\d{8}T\\d{6}Z\\.unknown"), errors.toString());
         assertEquals(1, new XlogDb(home.resolve("demo/wals/xlog.db"), false).read().size(), "archived once");
+    }
+
+    /**
+     * What cannot be a WAL file PostgreSQL wrote goes to errors/, never into the archive: a symbolic link (its target
+     * is left alone), an empty or cut segment, a lower-case name.
+     */
+    @Test
+    void refusesWhatIsNotAWalFile() throws IOException {
+        ServerConfig server = TestServer.create(home, "");
+        Path outside = Files.writeString(home.resolve("outside"), "not a WAL");
+        Path dir = home.resolve("demo/incoming");
+        Files.createDirectories(dir);
+        Files.createSymbolicLink(dir.resolve("000000010000000000000005"), outside);
+        Files.write(dir.resolve("000000010000000000000006"), new byte[0]);
+        Files.write(dir.resolve("000000010000000000000007"), new byte[8192]);
+        incoming("00000001000000000000000a", 1);
+        RecordingEvents events = new RecordingEvents();
+        assertEquals(List.of(), new Archiver(server, events).archive(true));
+        assertEquals(List.of("Processing xlog segments from file archival for demo", "\tno file found",
+                "Some unknown objects have been found while processing xlog segments for demo. "
+                        + "Objects moved to errors directory:", "\t000000010000000000000005",
+                "\t000000010000000000000006", "\t000000010000000000000007", "\t00000001000000000000000a"),
+                events.info);
+        List<String> errors = names(home.resolve("demo/errors"));
+        assertEquals(4, errors.size(), errors.toString());
+        errors.forEach(e -> assertTrue(e.matches("[0-9a-fA-F]{24}\\.\\d{8}T\\d{6}Z\\.unknown"), e));
+        assertTrue(Files.isSymbolicLink(home.resolve("demo/errors/" + errors.get(0))), "the link itself is moved");
+        assertEquals("not a WAL", Files.readString(outside));
+        assertFalse(Files.exists(home.resolve("demo/wals/0000000100000000")));
+        assertEquals(List.of(), names(dir));
+    }
+
+    /** A put-wal that died mid-stream leaves its temporary file: removed once its process is gone, not before. */
+    @Test
+    void removesWhatDeadPutWalsLeft() throws IOException, InterruptedException {
+        ServerConfig server = TestServer.create(home, "");
+        Path dir = home.resolve("demo/incoming");
+        Files.createDirectories(dir);
+        Process gone = new ProcessBuilder("true").start();
+        gone.waitFor();
+        Path orphan = Files.writeString(dir.resolve("." + gone.pid() + "-000000010000000000000008"), "cut");
+        Path live = Files.writeString(dir.resolve("." + ProcessHandle.current().pid() + "-000000010000000000000009"),
+                "still arriving");
+        assertTrue(PutWal.isOrphanedTemporary(orphan));
+        assertFalse(PutWal.isOrphanedTemporary(live));
+        new Archiver(server, Events.SILENT).archive(true);
+        assertEquals(List.of(live.getFileName().toString()), names(dir));
     }
 
     @Test

@@ -15,22 +15,41 @@ import java.time.Instant;
 import java.util.Arrays;
 import java.util.List;
 import java.util.stream.Stream;
+import java.util.zip.GZIPInputStream;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** put-wal against the exact bytes Barman 3.4's barman-wal-archive sent (file "abc", mtime with a fraction). */
+/**
+ * put-wal against the exact bytes Barman 3.4's barman-wal-archive sent: a 1 MiB segment starting with "abc", the rest
+ * zeros, mtime with a fraction (recorded with an {@code ssh} on PATH that saved its standard input; gzipped here).
+ */
 class PutWalTest {
     static final String WAL = "000000010000000000000003";
 
     @TempDir
     Path home;
 
+    static final int SEGMENT_BYTES = 1 << 20;
+    /** Where the stream's parts start: PAX header and record, the segment's header, then its content and MD5SUMS. */
+    static final int CONTENT = 1536;
+    static final int SUMS = CONTENT + SEGMENT_BYTES;
+
     static byte[] barman34Stream() throws IOException {
-        try (InputStream in = PutWalTest.class.getResourceAsStream("/barman34/barman-wal-archive-3.4-stream.tar")) {
+        try (InputStream in = new GZIPInputStream(PutWalTest.class.getResourceAsStream(
+                "/barman34/barman-wal-archive-3.4-stream.tar.gz"))) {
             return in.readAllBytes();
         }
+    }
+
+    static byte[] segment() {
+        byte[] content = new byte[SEGMENT_BYTES];
+        content[0] = 'a';
+        content[1] = 'b';
+        content[2] = 'c';
+        return content;
     }
 
     @Test
@@ -39,7 +58,7 @@ class PutWalTest {
         PutWal.Result r = PutWal.receive(server, new ByteArrayInputStream(barman34Stream()), "");
         assertEquals(List.of(WAL), r.stored());
         Path stored = home.resolve("demo/incoming/" + WAL);
-        assertEquals("abc", Files.readString(stored));
+        assertArrayEquals(segment(), Files.readAllBytes(stored));
         Instant mtime = Files.getLastModifiedTime(stored).toInstant();
         assertEquals(1795537244L, mtime.getEpochSecond());
         assertEquals(515674800, mtime.getNano(), 1000, "the PAX sub-second mtime is kept");
@@ -66,7 +85,7 @@ class PutWalTest {
             List<Path> moved = errors.toList();
             assertEquals(1, moved.size());
             assertTrue(moved.get(0).getFileName().toString().matches(WAL + "\\.\\d{8}T\\d{6}Z\\.duplicate"));
-            assertEquals("abc", Files.readString(moved.get(0)));
+            assertArrayEquals(segment(), Files.readAllBytes(moved.get(0)));
         }
         assertTrue(r.messages().get(0).startsWith("\tError: Duplicate Files Detected with Mismatched Checksums. File "
                 + WAL + " already exists on server demo"), r.messages().toString());
@@ -76,7 +95,7 @@ class PutWalTest {
     void streamCutShortStoresNothing() throws IOException {
         ServerConfig server = TestServer.create(home, "");
         byte[] whole = barman34Stream();
-        for (int cut : new int[] {100, 1024 + 512 + 1, 2048 + 100, 3072}) {
+        for (int cut : new int[] {100, CONTENT + 1, SUMS + 100, SUMS + 512 + 10}) {
             byte[] part = Arrays.copyOf(whole, cut);
             BarmanException e = assertThrows(BarmanException.class,
                     () -> PutWal.receive(server, new ByteArrayInputStream(part), ""), "cut at " + cut);
@@ -90,11 +109,36 @@ class PutWalTest {
     void checksumMismatchStoresNothing() throws IOException {
         ServerConfig server = TestServer.create(home, "");
         byte[] bad = barman34Stream();
-        bad[2048 + 512] = 'X';
+        bad[SUMS + 512] = 'X';
         BarmanException e = assertThrows(BarmanException.class,
                 () -> PutWal.receive(server, new ByteArrayInputStream(bad), ""));
         assertTrue(e.getMessage().startsWith("Bad file checksum '"), e.getMessage());
         assertTrue(e.getMessage().endsWith("for file '" + WAL + "' in put-wal for server 'demo'"), e.getMessage());
+        assertEquals(List.of(), incomingNames());
+    }
+
+    /** A segment of a size PostgreSQL never writes (empty, cut) is refused: PostgreSQL keeps the WAL and retries. */
+    @Test
+    void segmentOfAnImpossibleSizeIsRefused() throws IOException {
+        ServerConfig server = TestServer.create(home, "");
+        for (int size : new int[] {0, 3, SEGMENT_BYTES - 1, SEGMENT_BYTES + 512}) {
+            byte[] stream = TarStreams.of(WAL, new byte[size]);
+            BarmanException e = assertThrows(BarmanException.class,
+                    () -> PutWal.receive(server, new ByteArrayInputStream(stream), ""));
+            assertEquals("Unsupported file '" + WAL + "' in put-wal for server 'demo': " + size + " bytes is not the "
+                    + "size of a WAL segment (a power of two from 1 MiB to 1 GiB)", e.getMessage());
+            assertEquals(List.of(), incomingNames());
+        }
+    }
+
+    @Test
+    void lowerCaseNameIsRefused() throws IOException {
+        ServerConfig server = TestServer.create(home, "");
+        byte[] stream = TarStreams.of("00000001000000000000000a", segment());
+        BarmanException e = assertThrows(BarmanException.class,
+                () -> PutWal.receive(server, new ByteArrayInputStream(stream), ""));
+        assertEquals("Unsupported filename '00000001000000000000000a' in put-wal for server 'demo': not a WAL file "
+                + "name (segment, .history, .backup or .partial)", e.getMessage());
         assertEquals(List.of(), incomingNames());
     }
 
