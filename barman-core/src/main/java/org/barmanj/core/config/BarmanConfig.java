@@ -129,9 +129,27 @@ public final class BarmanConfig {
                 throw new BarmanException(ErrorCode.CONFIG_INVALID, "the reserved word 'all' is not allowed as server name ("
                         + ini.section(name).definedIn().get(0) + "); please rename the section");
             }
+            String unusable = unusableServerName(name);
+            if (unusable != null) {
+                warnings.add("Ignoring server [" + name + "] (" + String.join(", ", ini.section(name).definedIn())
+                        + "): " + unusable);
+                continue;
+            }
             servers.put(name, resolveServer(name));
         }
         checkConflictingPaths();
+    }
+
+    /**
+     * Why a section name cannot be a server's, or null. The name becomes a folder of {@code barman_home} and an
+     * argument of commands run over ssh: with a {@code /} or as {@code .}/{@code ..} it would name a folder outside
+     * its own; starting with {@code -} it would be read as an option.
+     */
+    private static String unusableServerName(String name) {
+        if (name.contains("/") || name.equals(".") || name.equals("..") || name.startsWith("-") || name.isEmpty()) {
+            return "a server name must not contain '/', start with '-' or be '.' or '..'";
+        }
+        return null;
     }
 
     private String global(String key) {

@@ -3,6 +3,8 @@ package org.barmanj.core.config;
 import org.barmanj.core.BarmanException;
 import org.barmanj.core.ErrorCode;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
@@ -43,6 +45,17 @@ class BarmanConfigTest {
         Files.writeString(main, "[barman]\nbarman_home = " + dir + "/home\nbarman_user = barman\n"
                 + "configuration_files_directory = " + d + "\n" + global);
         return BarmanConfig.load(main.toString(), Map.of(), dir.toString());
+    }
+
+    /** A server name that would put its folders outside barman_home, or read as an option, is not a server. */
+    @ParameterizedTest
+    @ValueSource(strings = {"../escape", "a/b", "..", ".", "-c"})
+    void unusableServerNamesAreIgnored(String name) throws IOException {
+        BarmanConfig config = load("", TUTORIAL_SERVER, TUTORIAL_SERVER.replace("[demo]", "[" + name + "]"));
+        assertEquals(List.of("Ignoring server [" + name + "] (" + dir + "/barman.d/b.conf): a server name must not "
+                + "contain '/', start with '-' or be '.' or '..'"), config.warnings());
+        assertEquals(Set.of("demo"), config.servers().keySet());
+        assertFalse(Files.exists(dir.resolve("escape")));
     }
 
     @Test
