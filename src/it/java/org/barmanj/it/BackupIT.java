@@ -75,6 +75,10 @@ class BackupIT {
             Path backupDir = home.root.resolve("demo/base/" + id);
             Map<String, String> info = backupInfo(backupDir.resolve("backup.info"));
             assertEquals("DONE", info.get("status"), info.toString());
+            // Private whatever the umask (FileModesIT covers the WAL archive).
+            assertEquals("600", Proc.run("stat", "-c", "%a", backupDir.resolve("backup.info").toString()).ok()
+                    .out().strip());
+            assertEquals("700", Proc.run("stat", "-c", "%a", backupDir.toString()).ok().out().strip());
             String oid = Lab.psql(name, "SELECT oid FROM pg_tablespace WHERE spcname = 'tbs'");
             assertEquals("[('tbs', " + oid + ", '" + tablespace + "')]", info.get("tablespaces"));
             assertTrue(Files.isDirectory(backupDir.resolve(oid)), "tablespace copied into base/<id>/<oid>");
