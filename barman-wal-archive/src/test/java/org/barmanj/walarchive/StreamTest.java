@@ -17,6 +17,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -39,12 +40,18 @@ class StreamTest {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         TarWriter tar = new TarWriter(out, algorithm);
         for (int i = 0; i < namesAndContents.length; i += 2) {
-            byte[] content = namesAndContents[i + 1].getBytes();
+            byte[] content = content(namesAndContents[i], namesAndContents[i + 1]);
             tar.add(namesAndContents[i], content.length, 0600, new BigDecimal("1795538010.5566733"),
                     new ByteArrayInputStream(content));
         }
         tar.finish();
         return out.toByteArray();
+    }
+
+    /** {@code text} as the file's content; a segment's padded with zeros to 1 MiB, the smallest a segment can be. */
+    private static byte[] content(String name, String text) {
+        byte[] bytes = text.getBytes();
+        return name.matches("[0-9A-F]{24}") ? java.util.Arrays.copyOf(bytes, 1 << 20) : bytes;
     }
 
     @Test
@@ -60,7 +67,8 @@ class StreamTest {
             PutWal.Result r = PutWal.receive(server, new ByteArrayInputStream(bytes), "");
             assertEquals(List.of("000000010000000000000005", "000000010000000000000006", "00000002.history"),
                     r.stored(), algorithm);
-            assertEquals("six", Files.readString(home.resolve("demo/incoming/000000010000000000000006")));
+            assertArrayEquals(content("000000010000000000000006", "six"),
+                    Files.readAllBytes(home.resolve("demo/incoming/000000010000000000000006")));
             assertEquals(1795538010L, Files.getLastModifiedTime(home.resolve("demo/incoming/000000010000000000000005"))
                     .toInstant().getEpochSecond());
             PutWal.Result again = PutWal.receive(server, new ByteArrayInputStream(bytes), "");
