@@ -151,7 +151,9 @@ class WalFaultsIT {
             home.barman("archive-wal", "demo").ok();
             Path other = work.resolve("other");
             Files.createDirectories(other);
-            Files.writeString(other.resolve(WAL), "different content");
+            byte[] different = content.clone();
+            different[0] ^= 1;
+            Files.write(other.resolve(WAL), different);
             Proc.run("chmod", "-R", "a+rX", other.toString()).ok();
             Proc.as("enterprisedb", client, "-c", home.conf.toString(), "backup-srv", "demo",
                     other.resolve(WAL).toString()).ok();

@@ -4,6 +4,7 @@ import org.barmanj.core.BarmanException;
 import org.barmanj.core.ErrorCode;
 import org.barmanj.core.catalog.CatalogLayout;
 import org.barmanj.core.catalog.WalName;
+import org.barmanj.core.compression.Compression;
 import org.barmanj.core.config.ServerConfig;
 import org.barmanj.core.fs.Durable;
 import org.barmanj.core.fs.UncachedWriter;
@@ -94,14 +95,15 @@ public final class PutWal {
                     throw fail("Unsupported filename '" + name + "'" + where + ": not a WAL file name "
                             + "(segment, .history, .backup or .partial)");
                 }
-                if (WalName.isSegment(name) && !WalName.isSegmentSize(e.size())) {
-                    throw fail("Unsupported file '" + name + "'" + where + ": " + e.size() + " bytes is not the size "
-                            + "of a WAL segment (a power of two from 1 MiB to 1 GiB)");
-                }
                 Path temp = incoming.resolve(temporaryName(name));
                 temps.add(temp);
                 String streamed = "SHA-256".equals(e.pax().get(CHECKSUM_HINT)) ? "SHA-256" : "MD5";
                 String digest = extract(tar.content(), temp, e.mtime(), writer, streamed);
+                // Barman's clients may compress (--gzip, --bzip2...): only a file sent as it is has a segment's size.
+                if (WalName.isSegment(name) && !WalName.isSegmentSize(e.size()) && Compression.detect(temp) == null) {
+                    throw fail("Unsupported file '" + name + "'" + where + ": " + e.size() + " bytes is not the size "
+                            + "of a WAL segment (a power of two from 1 MiB to 1 GiB)");
+                }
                 files.put(name, new Received(name, temp, streamed, digest, syncer.submit(() -> {
                     Durable.syncFile(temp);
                     return null;

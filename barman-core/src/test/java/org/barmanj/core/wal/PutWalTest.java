@@ -131,6 +131,20 @@ class PutWalTest {
         }
     }
 
+    /** Barman's clients may send a segment compressed (--gzip): its size is the compressed one. */
+    @Test
+    void compressedSegmentIsAccepted() throws IOException {
+        ServerConfig server = TestServer.create(home, "");
+        java.io.ByteArrayOutputStream gzipped = new java.io.ByteArrayOutputStream();
+        try (java.util.zip.GZIPOutputStream gzip = new java.util.zip.GZIPOutputStream(gzipped)) {
+            gzip.write(segment());
+        }
+        PutWal.Result r = PutWal.receive(server, new ByteArrayInputStream(TarStreams.of(WAL, gzipped.toByteArray())),
+                "");
+        assertEquals(List.of(WAL), r.stored());
+        assertArrayEquals(gzipped.toByteArray(), Files.readAllBytes(home.resolve("demo/incoming/" + WAL)));
+    }
+
     @Test
     void lowerCaseNameIsRefused() throws IOException {
         ServerConfig server = TestServer.create(home, "");
