@@ -59,7 +59,7 @@ public final class WalArchive extends Client {
     String usageLine() {
         return "usage: barman-wal-archive [-h] [-V] [-U USER] [--port PORT] [-c CONFIG] [-t] [--md5] "
                 + "[-z | -j | --xz | --zstd | --lz4] [--compression-level LEVEL] [--look-ahead N] [--no-ssh-reuse] "
-                + "BARMAN_HOST SERVER_NAME WAL_PATH";
+                + "[--connect-timeout SECONDS] BARMAN_HOST SERVER_NAME WAL_PATH";
     }
 
     @Override
@@ -136,7 +136,7 @@ public final class WalArchive extends Client {
     private List<String> remoteCommand() {
         List<String> remote = new ArrayList<>(List.of("barman"));
         if (config != null) {
-            remote.add("--config='" + config + "'");
+            remote.add("--config=" + config);
         }
         remote.add("put-wal");
         remote.add(server);

@@ -44,7 +44,7 @@ public final class WalRestore extends Client {
     String usageLine() {
         return "usage: barman-wal-restore [-h] [-V] [-U USER] [--port PORT] [-s SECONDS] [-p JOBS] "
                 + "[--spool-dir SPOOL_DIR] [-P] [-z | -j] [-c CONFIG] [-t] [--no-ssh-reuse] "
-                + "BARMAN_HOST SERVER_NAME WAL_NAME WAL_DEST";
+                + "[--connect-timeout SECONDS] BARMAN_HOST SERVER_NAME WAL_NAME WAL_DEST";
     }
 
     @Override
@@ -217,27 +217,29 @@ public final class WalRestore extends Client {
         return names;
     }
 
-    /** Barman's ssh command: the get-wal command is one argument, with its values single-quoted. */
+    /** Barman's get-wal command line (its words are quoted for the remote shell by {@link Ssh}). */
     private List<String> ssh(String name, boolean peekFiles) {
         List<String> remote = new ArrayList<>(List.of("barman"));
         if (config != null) {
-            remote.add("--config " + config);
+            remote.add("--config");
+            remote.add(config);
         }
-        List<String> options = new ArrayList<>();
+        remote.add("get-wal");
         if (test) {
-            options.add("--test");
+            remote.add("--test");
         }
         if (peekFiles) {
-            options.add("--peek '" + parallel + "'");
+            remote.add("--peek");
+            remote.add(String.valueOf(parallel));
         }
         if (compression != null && !peekFiles) {
-            options.add("--" + compression);
+            remote.add("--" + compression);
         }
         if (partial) {
-            options.add("--partial");
+            remote.add("--partial");
         }
-        remote.add("get-wal " + (options.isEmpty() ? "" : String.join(" ", options) + " ") + "'" + server + "' '"
-                + name + "'");
+        remote.add(server);
+        remote.add(name);
         return ssh(host, remote);
     }
 
