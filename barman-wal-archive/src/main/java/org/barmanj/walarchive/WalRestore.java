@@ -56,7 +56,8 @@ public final class WalRestore extends Client {
                         + "BARMAN_HOST over ssh into WAL_DEST.",
                 "  -s, --sleep SECONDS   sleep this long after a failure (default: 0)",
                 "  -p, --parallel JOBS   also prefetch up to JOBS following WAL files into the spool",
-                "  --spool-dir DIR       the prefetch folder of --parallel, private to the user (default: /var/tmp/walrestore)",
+                "  --spool-dir DIR       the prefetch folder of --parallel, private to the user",
+                "                        (default: /var/tmp/walrestore)",
                 "  -P, --partial         also retrieve .partial files",
                 "  -z, --gzip / -j, --bzip2  transfer the WAL compressed");
     }

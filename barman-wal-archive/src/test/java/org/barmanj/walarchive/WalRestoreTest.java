@@ -20,6 +20,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 /**
  * What barman-wal-restore does before it asks the backup host: the WAL name it accepts, and which files of the
  * spool it serves. The backup host is a {@link SilentHost}, which also tells whether the client connected.
+ * Giving a file to another owner ({@code nobody}) needs root, which these tests run as (as the lab's).
  */
 @Timeout(20)
 class WalRestoreTest {
