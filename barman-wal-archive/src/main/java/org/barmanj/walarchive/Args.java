@@ -7,7 +7,10 @@ import java.util.function.Consumer;
 
 /** The small argparse-like command line of both clients: flags, options with a value, fixed positionals. */
 final class Args {
-    /** An option: a flag ({@code value} receives null) or an option taking one value. */
+    /**
+     * An option: a flag ({@code value} receives null) or an option taking one value; {@code apply} refuses a
+     * value with an {@link IllegalArgumentException} whose message says what is allowed.
+     */
     record Spec(boolean takesValue, Consumer<String> apply) {
         static Spec flag(Runnable set) {
             return new Spec(false, v -> set.run());
@@ -57,6 +60,8 @@ final class Args {
                 spec.apply().accept(value);
             } catch (NumberFormatException e) {
                 throw new UsageException("argument " + name + ": invalid int value: '" + value + "'");
+            } catch (IllegalArgumentException e) {
+                throw new UsageException("argument " + name + ": " + e.getMessage());
             }
         }
         if (positional.size() < names.length) {

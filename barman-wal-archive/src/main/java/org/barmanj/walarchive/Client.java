@@ -14,6 +14,7 @@ abstract class Client {
     String config;
     boolean test;
     boolean reuse = true;
+    int connectTimeout = Ssh.DEFAULT_CONNECT_TIMEOUT;
 
     Client(PrintStream out, PrintStream err) {
         this.out = out;
@@ -45,6 +46,7 @@ abstract class Client {
         alias(options, Args.Spec.value(v -> config = v), "-c", "--config");
         alias(options, Args.Spec.flag(() -> test = true), "-t", "--test");
         alias(options, Args.Spec.flag(() -> reuse = false), "--no-ssh-reuse");
+        alias(options, Args.Spec.value(v -> connectTimeout = seconds(v)), "--connect-timeout");
         options(options);
         List<String> values = null;
         try {
@@ -65,6 +67,8 @@ abstract class Client {
             out.println("  -c, --config CONFIG   barman configuration file on the Barman host");
             out.println("  -t, --test            check the connection and the server configuration only");
             out.println("  --no-ssh-reuse        open a new ssh connection for every call");
+            out.println("  --connect-timeout SECONDS  give up when the Barman host does not answer for this long "
+                    + "(default: " + Ssh.DEFAULT_CONNECT_TIMEOUT + ")");
             out.println("  -V, --version         show the version and exit");
             return 0;
         }
@@ -74,6 +78,15 @@ abstract class Client {
         }
         positional(values);
         return null;
+    }
+
+    /** A positive number of seconds. */
+    private static int seconds(String value) {
+        int seconds = Integer.parseInt(value);
+        if (seconds <= 0) {
+            throw new IllegalArgumentException("must be a positive number of seconds: '" + value + "'");
+        }
+        return seconds;
     }
 
     static void alias(Map<String, Args.Spec> options, Args.Spec spec, String... names) {
@@ -115,8 +128,8 @@ abstract class Client {
         }
     }
 
-    /** Barman's ssh command to the backup host, running {@code remote}. */
+    /** Barman's ssh command to the backup host, running {@code remote} (the remote's arguments, quoted there). */
     List<String> ssh(String host, List<String> remote) {
-        return Ssh.command(user, host, port, reuse, remote);
+        return Ssh.command(user, host, port, reuse, connectTimeout, remote);
     }
 }

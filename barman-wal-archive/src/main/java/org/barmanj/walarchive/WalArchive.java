@@ -59,7 +59,7 @@ public final class WalArchive extends Client {
     String usageLine() {
         return "usage: barman-wal-archive [-h] [-V] [-U USER] [--port PORT] [-c CONFIG] [-t] [--md5] "
                 + "[-z | -j | --xz | --zstd | --lz4] [--compression-level LEVEL] [--look-ahead N] [--no-ssh-reuse] "
-                + "BARMAN_HOST SERVER_NAME WAL_PATH";
+                + "[--connect-timeout SECONDS] BARMAN_HOST SERVER_NAME WAL_PATH";
     }
 
     @Override
@@ -115,6 +115,16 @@ public final class WalArchive extends Client {
         if (Files.isDirectory(wal)) {
             return error("WAL_PATH cannot be a directory: " + walPath, 2);
         }
+        // Checked before ssh starts: the backup host is not contacted for a file that cannot be sent.
+        try {
+            FileChannel.open(wal, StandardOpenOption.READ).close();
+        } catch (NoSuchFileException e) {
+            return error("WAL_PATH does not exist: " + walPath, 2);
+        } catch (java.nio.file.AccessDeniedException e) {
+            return error("Cannot read WAL_PATH " + walPath + ": permission denied", 2);
+        } catch (IOException e) {
+            return error("Cannot read WAL_PATH " + walPath + ": " + e.getMessage(), 2);
+        }
         List<Path> files = new ArrayList<>();
         files.add(wal);
         List<Path> extra = readyAfter(wal);
@@ -136,7 +146,7 @@ public final class WalArchive extends Client {
     private List<String> remoteCommand() {
         List<String> remote = new ArrayList<>(List.of("barman"));
         if (config != null) {
-            remote.add("--config='" + config + "'");
+            remote.add("--config=" + config);
         }
         remote.add("put-wal");
         remote.add(server);

@@ -8,19 +8,22 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Pattern;
 import java.util.zip.GZIPInputStream;
 
 /**
  * {@code barman-wal-restore BARMAN_HOST SERVER_NAME WAL_NAME WAL_DEST}: PostgreSQL's {@code restore_command}.
  * Fetches the WAL file with {@code barman get-wal} over ssh; with {@code --parallel N} it also prefetches the
- * next segments into a spool folder, from which later calls are served. A WAL that is not in the archive exits
- * 1, which PostgreSQL takes as "not there".
+ * next segments into a private spool folder ({@link Spool}), from which later calls with {@code --parallel} are
+ * served. A WAL that is not in the archive exits 1, which PostgreSQL takes as "not there".
  */
 public final class WalRestore extends Client {
+    /** The names Barman's get-wal serves: a segment, a .backup or .partial of one, a timeline's .history. */
+    private static final Pattern WAL_NAME = Pattern.compile(
+            "[0-9A-Fa-f]{8}(?:[0-9A-Fa-f]{16}(?:\\.[0-9A-Fa-f]{8}\\.backup|\\.partial)?|\\.history)");
     int sleep;
     int parallel;
     String spoolDir = "/var/tmp/walrestore";
@@ -44,7 +47,7 @@ public final class WalRestore extends Client {
     String usageLine() {
         return "usage: barman-wal-restore [-h] [-V] [-U USER] [--port PORT] [-s SECONDS] [-p JOBS] "
                 + "[--spool-dir SPOOL_DIR] [-P] [-z | -j] [-c CONFIG] [-t] [--no-ssh-reuse] "
-                + "BARMAN_HOST SERVER_NAME WAL_NAME WAL_DEST";
+                + "[--connect-timeout SECONDS] BARMAN_HOST SERVER_NAME WAL_NAME WAL_DEST";
     }
 
     @Override
@@ -53,7 +56,8 @@ public final class WalRestore extends Client {
                         + "BARMAN_HOST over ssh into WAL_DEST.",
                 "  -s, --sleep SECONDS   sleep this long after a failure (default: 0)",
                 "  -p, --parallel JOBS   also prefetch up to JOBS following WAL files into the spool",
-                "  --spool-dir DIR       prefetch folder (default: /var/tmp/walrestore)",
+                "  --spool-dir DIR       the prefetch folder of --parallel, private to the user",
+                "                        (default: /var/tmp/walrestore)",
                 "  -P, --partial         also retrieve .partial files",
                 "  -z, --gzip / -j, --bzip2  transfer the WAL compressed");
     }
@@ -92,6 +96,19 @@ public final class WalRestore extends Client {
 
     @Override
     int execute() {
+        // Before anything is touched: the name becomes a path in the spool and a word of the remote command.
+        if (!WAL_NAME.matcher(walName).matches()) {
+            return fail("WAL_NAME '" + walName + "' is not a WAL file name (a segment, .history, .backup or "
+                    + ".partial file name)", 3, false);
+        }
+        Spool spool = null;
+        if (parallel > 0) {
+            try {
+                spool = Spool.open(Path.of(spoolDir));
+            } catch (Spool.RefusedException e) {
+                return fail(e.getMessage(), 2, false);
+            }
+        }
         Path dest = Path.of(walDest);
         if (Files.isDirectory(dest)) {
             return fail("WAL_DEST cannot be a directory: " + walDest, 3, false);
@@ -101,21 +118,15 @@ public final class WalRestore extends Client {
         } catch (IOException e) {
             return fail("Cannot open '" + walDest + "' (WAL_DEST) for writing: " + e.getMessage(), 3, false);
         }
-        Path spooled = Path.of(spoolDir, walName);
-        if (Files.isRegularFile(spooled)) {
-            try {
-                Files.move(spooled, dest, StandardCopyOption.REPLACE_EXISTING);
-                return 0;
-            } catch (IOException e) {
-                return fail("Failure copying " + spooled + " to " + walDest + ": " + e.getMessage(), 2, false);
-            }
-        }
         List<String> prefetch = new ArrayList<>();
-        if (parallel > 0) {
+        if (spool != null) {
             try {
-                Files.createDirectories(Path.of(spoolDir));
+                if (spool.take(walName, dest)) {
+                    return 0;
+                }
             } catch (IOException e) {
-                return fail("Cannot create '" + spoolDir + "' directory: " + e.getMessage(), 2, false);
+                return fail("Failure copying " + spool.folder.resolve(walName) + " to " + walDest + ": "
+                        + e.getMessage(), 2, false);
             }
             List<String> peeked = peek();
             if (peeked.isEmpty() || !peeked.get(0).equals(walName)) {
@@ -124,13 +135,12 @@ public final class WalRestore extends Client {
             prefetch = peeked.subList(1, peeked.size());
         }
         List<Process> spoolers = new ArrayList<>();
-        List<Path> spoolTemps = new ArrayList<>();
+        List<String> spooled = new ArrayList<>();
         for (String name : prefetch) {
-            Path temp = Path.of(spoolDir, "." + name + ".tmp");
             try {
-                spoolers.add(new ProcessBuilder(ssh(name, false)).redirectOutput(temp.toFile())
+                spoolers.add(new ProcessBuilder(ssh(name, false)).redirectOutput(spool.temporary(name).toFile())
                         .redirectError(ProcessBuilder.Redirect.DISCARD).redirectInput(devNull()).start());
-                spoolTemps.add(temp);
+                spooled.add(name);
             } catch (IOException e) {
                 // A prefetch is an optimisation: PostgreSQL will ask for that file again.
             }
@@ -143,15 +153,15 @@ public final class WalRestore extends Client {
             err.println("ERROR: Error executing \"ssh\": " + e.getMessage());
         }
         for (int i = 0; i < spoolers.size(); i++) {
-            Path temp = spoolTemps.get(i);
+            String name = spooled.get(i);
             try {
                 if (spoolers.get(i).waitFor() == 0) {
-                    Files.move(temp, Path.of(spoolDir, prefetch.get(i)), StandardCopyOption.ATOMIC_MOVE);
+                    spool.complete(name);
                 } else {
-                    Files.deleteIfExists(temp);
+                    Files.deleteIfExists(spool.temporary(name));
                 }
             } catch (IOException | InterruptedException e) {
-                temp.toFile().delete();
+                spool.temporary(name).toFile().delete();
             }
         }
         if (code == 0) {
@@ -206,7 +216,8 @@ public final class WalRestore extends Client {
             String text = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
             if (waitFor(p) == 0) {
                 for (String line : text.split("\n")) {
-                    if (!line.isBlank()) {
+                    // A name becomes a path in the spool: only WAL file names are taken.
+                    if (WAL_NAME.matcher(line.strip()).matches()) {
                         names.add(line.strip());
                     }
                 }
@@ -217,27 +228,29 @@ public final class WalRestore extends Client {
         return names;
     }
 
-    /** Barman's ssh command: the get-wal command is one argument, with its values single-quoted. */
+    /** Barman's get-wal command line (its words are quoted for the remote shell by {@link Ssh}). */
     private List<String> ssh(String name, boolean peekFiles) {
         List<String> remote = new ArrayList<>(List.of("barman"));
         if (config != null) {
-            remote.add("--config " + config);
+            remote.add("--config");
+            remote.add(config);
         }
-        List<String> options = new ArrayList<>();
+        remote.add("get-wal");
         if (test) {
-            options.add("--test");
+            remote.add("--test");
         }
         if (peekFiles) {
-            options.add("--peek '" + parallel + "'");
+            remote.add("--peek");
+            remote.add(String.valueOf(parallel));
         }
         if (compression != null && !peekFiles) {
-            options.add("--" + compression);
+            remote.add("--" + compression);
         }
         if (partial) {
-            options.add("--partial");
+            remote.add("--partial");
         }
-        remote.add("get-wal " + (options.isEmpty() ? "" : String.join(" ", options) + " ") + "'" + server + "' '"
-                + name + "'");
+        remote.add(server);
+        remote.add(name);
         return ssh(host, remote);
     }
 

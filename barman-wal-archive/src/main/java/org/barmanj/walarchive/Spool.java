@@ -1,0 +1,131 @@
+package org.barmanj.walarchive;
+
+import java.io.IOException;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFileAttributes;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.nio.file.attribute.UserPrincipal;
+import java.util.Set;
+
+/**
+ * barman-wal-restore's prefetch folder ({@code --spool-dir}), trusted only when it is private: a folder (not a
+ * symbolic link) owned by the user running the client, with no access for group or others. Only that user
+ * (and root) can then put a file there, so what the folder holds was prefetched by this client, running as
+ * that user: each prefetch is written under a temporary name and renamed to the WAL's name once ssh has
+ * succeeded, and only files of that name, regular and owned by the user, are served. A default
+ * {@code /var/tmp/walrestore} that another local user created first is refused, not used.
+ */
+final class Spool {
+    /** Why the folder cannot be used; the message is the client's error line. */
+    static final class RefusedException extends Exception {
+        RefusedException(String message) {
+            super(message);
+        }
+    }
+
+    private static final Set<PosixFilePermission> OTHERS = Set.of(PosixFilePermission.GROUP_READ,
+            PosixFilePermission.GROUP_WRITE, PosixFilePermission.GROUP_EXECUTE, PosixFilePermission.OTHERS_READ,
+            PosixFilePermission.OTHERS_WRITE, PosixFilePermission.OTHERS_EXECUTE);
+
+    final Path folder;
+    private final UserPrincipal user;
+
+    private Spool(Path folder, UserPrincipal user) {
+        this.folder = folder;
+        this.user = user;
+    }
+
+    /** The spool folder, created mode 0700 when missing; refused unless it is private to the running user. */
+    static Spool open(Path folder) throws RefusedException {
+        UserPrincipal user;
+        try {
+            user = folder.getFileSystem().getUserPrincipalLookupService()
+                    .lookupPrincipalByName(System.getProperty("user.name"));
+        } catch (IOException e) {
+            throw new RefusedException("Cannot check the spool directory '" + folder + "': the running user '"
+                    + System.getProperty("user.name") + "' is unknown");
+        }
+        try {
+            Files.createDirectories(folder, PosixFilePermissions.asFileAttribute(
+                    PosixFilePermissions.fromString("rwx------")));
+        } catch (FileAlreadyExistsException e) {
+            // Not a folder (a file, or a link to one): described below.
+        } catch (IOException e) {
+            throw new RefusedException("Cannot create '" + folder + "' directory: " + reason(e));
+        }
+        PosixFileAttributes attributes;
+        try {
+            attributes = Files.readAttributes(folder, PosixFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+        } catch (IOException e) {
+            throw new RefusedException("Cannot check the spool directory '" + folder + "': " + reason(e));
+        }
+        boolean others = attributes.permissions().stream().anyMatch(OTHERS::contains);
+        if (!attributes.isDirectory() || !attributes.owner().equals(user) || others) {
+            throw new RefusedException("The spool directory '" + folder + "' is not private (" + describe(attributes)
+                    + "): it must be a directory owned by " + user.getName() + " with mode 0700; fix it or choose "
+                    + "another --spool-dir");
+        }
+        return new Spool(folder, user);
+    }
+
+    /**
+     * Moves the prefetched {@code name} to {@code dest}; false when the spool does not hold it. Anything else
+     * of that name (a link, a folder, a file of another owner) is not a prefetch of ours: false, and left alone.
+     */
+    boolean take(String name, Path dest) throws IOException {
+        Path file = folder.resolve(name);
+        PosixFileAttributes attributes;
+        try {
+            attributes = Files.readAttributes(file, PosixFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+        } catch (NoSuchFileException e) {
+            return false;
+        }
+        if (!attributes.isRegularFile() || !attributes.owner().equals(user)) {
+            return false;
+        }
+        Files.move(file, dest, StandardCopyOption.REPLACE_EXISTING);
+        return true;
+    }
+
+    /** Where the prefetch of {@code name} is written until it is complete. */
+    Path temporary(String name) {
+        return folder.resolve("." + name + ".tmp");
+    }
+
+    /** Makes a complete prefetch servable under its WAL name. */
+    void complete(String name) throws IOException {
+        Files.move(temporary(name), folder.resolve(name), StandardCopyOption.ATOMIC_MOVE);
+    }
+
+    private static String describe(PosixFileAttributes attributes) {
+        if (attributes.isSymbolicLink()) {
+            return "a symbolic link";
+        }
+        if (!attributes.isDirectory()) {
+            return "not a directory";
+        }
+        int mode = 0;
+        for (PosixFilePermission p : attributes.permissions()) {
+            mode |= 1 << (8 - p.ordinal());
+        }
+        return "owner " + attributes.owner().getName() + ", mode " + String.format("%04o", mode);
+    }
+
+    /** What went wrong, as the operating system says it (Java's messages of these name only the file). */
+    private static String reason(IOException e) {
+        if (e instanceof AccessDeniedException f) {
+            return "Permission denied: " + f.getFile();
+        }
+        if (e instanceof NoSuchFileException f) {
+            return "No such file or directory: " + f.getFile();
+        }
+        return e.getMessage();
+    }
+}
