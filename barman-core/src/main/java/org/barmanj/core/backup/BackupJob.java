@@ -170,7 +170,7 @@ public final class BackupJob {
         public BackupInfo previousBackup() {
             BackupInfo previous = null;
             for (BackupInfo b : BackupCatalog.load(server).available()) {
-                if (b.backupId().compareTo(info.backupId()) < 0 && b.beginTime() != null) {
+                if (b.backupId().compareTo(info.backupId()) < 0 && b.beginTime().isPresent()) {
                     previous = b;
                 }
             }

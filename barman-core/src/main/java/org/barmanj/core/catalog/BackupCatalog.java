@@ -6,12 +6,14 @@ import org.barmanj.core.compression.Compression;
 import org.barmanj.core.config.Option;
 import org.barmanj.core.config.RetentionPolicy;
 import org.barmanj.core.config.ServerConfig;
+import org.barmanj.core.fs.IoReason;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
@@ -64,12 +66,13 @@ public final class BackupCatalog {
         try (DirectoryStream<Path> dirs = Files.newDirectoryStream(base)) {
             for (Path dir : dirs) {
                 Path info = dir.resolve("backup.info");
-                if (Files.isRegularFile(info)) {
+                // Anything there that is not a readable file (a folder, say) is reported, not skipped.
+                if (Files.exists(info, LinkOption.NOFOLLOW_LINKS)) {
                     read(dir.getFileName().toString(), info);
                 }
             }
         } catch (IOException e) {
-            throw new BarmanException(ErrorCode.IO, "Cannot list " + base + ": " + e.getMessage(), e);
+            throw new BarmanException(ErrorCode.IO, "Cannot list " + base + ": " + IoReason.of(e), e);
         }
     }
 
@@ -84,20 +87,21 @@ public final class BackupCatalog {
                 read(name.substring(0, name.length() - "-backup.info".length()), info);
             }
         } catch (IOException e) {
-            throw new BarmanException(ErrorCode.IO, "Cannot list " + meta + ": " + e.getMessage(), e);
+            throw new BarmanException(ErrorCode.IO, "Cannot list " + meta + ": " + IoReason.of(e), e);
         }
     }
 
     private void read(String id, Path file) {
         try {
-            backups.put(id, BackupInfo.parse(id, Files.readString(file, StandardCharsets.UTF_8), file.toString()));
+            backups.put(id, BackupInfo.parse(id, config.name(), Files.readString(file, StandardCharsets.UTF_8),
+                    file.toString()));
             unreadable.remove(id);
         } catch (BarmanException e) {
             backups.remove(id);
             unreadable.put(id, e.getMessage());
         } catch (IOException e) {
             backups.remove(id);
-            unreadable.put(id, "cannot read " + file + ": " + e.getMessage());
+            unreadable.put(id, "cannot read " + file + ": " + IoReason.of(e));
         }
     }
 
@@ -271,7 +275,7 @@ public final class BackupCatalog {
                 try {
                     return Files.readString(p, StandardCharsets.UTF_8).strip();
                 } catch (IOException e) {
-                    throw new BarmanException(ErrorCode.IO, "Cannot read " + p + ": " + e.getMessage(), e);
+                    throw new BarmanException(ErrorCode.IO, "Cannot read " + p + ": " + IoReason.of(e), e);
                 }
             }
         }
@@ -363,16 +367,28 @@ public final class BackupCatalog {
             if (!Files.exists(history)) {
                 break;
             }
-            for (String line : readHistory(history).split("\n")) {
-                line = line.strip();
+            String[] lines = readHistory(history).split("\n");
+            for (int i = 0; i < lines.length; i++) {
+                String line = lines[i].strip();
                 if (line.isEmpty() || line.startsWith("#")) {
                     continue;
                 }
                 String[] f = line.split("\\s+");
-                if (f.length < 2 || Integer.parseInt(f[0]) != tli) {
+                if (f.length < 2) {
                     continue;
                 }
-                long switchpoint = WalName.parseLsn(f[1]);
+                long parent;
+                long switchpoint;
+                try {
+                    parent = Long.parseLong(f[0]);
+                    switchpoint = WalName.parseLsn(f[1]);
+                } catch (IllegalArgumentException e) {
+                    throw new BarmanException(ErrorCode.CATALOG_CORRUPT, "corrupt history file " + history + " line "
+                            + (i + 1) + ": '" + line + "' (expected: parent timeline, switch LSN, reason)");
+                }
+                if (parent != tli) {
+                    continue;
+                }
                 if (switchpoint >= forkedAfter) {
                     children.add(new ChildTimeline(child, switchpoint));
                 }
@@ -387,7 +403,7 @@ public final class BackupCatalog {
             Compression.decompress(Compression.detect(file), file, content);
             return content.toString(StandardCharsets.UTF_8);
         } catch (IOException e) {
-            throw new BarmanException(ErrorCode.IO, "Cannot read " + file + ": " + e.getMessage(), e);
+            throw new BarmanException(ErrorCode.IO, "Cannot read " + file + ": " + IoReason.of(e), e);
         }
     }
 }

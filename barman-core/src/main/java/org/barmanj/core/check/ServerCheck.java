@@ -88,6 +88,10 @@ public final class ServerCheck {
                 null);
         int failed = catalog.withStatus(BackupInfo.Status.FAILED).size();
         addNonCritical("failed backups", failed == 0, "there are " + failed + " failed backups");
+        if (!catalog.unreadable().isEmpty()) {
+            // Not a check of Barman 3.4 (which stops with a Python exception on such a file): shown only then.
+            addNonCritical("backup catalog", false, String.join("; ", catalog.unreadable().values()));
+        }
         Integer min = server.integer(Option.MINIMUM_REDUNDANCY);
         int minimum = min == null || min < 0 ? 0 : min;
         addNonCritical("minimum redundancy requirements", done.size() >= minimum,

@@ -259,7 +259,7 @@ public final class BarmanServer {
             }
             archiveLocked(false, keepDescriptors ? events : Events.SILENT,
                     "Starting WAL archiving for server " + server.name());
-            List<BackupInfo> waiting = BackupCatalog.load(server).withStatus(Status.WAITING_FOR_WALS);
+            List<BackupInfo> waiting = catalog().withStatus(Status.WAITING_FOR_WALS);
             if (!waiting.isEmpty()) {
                 BackupInfo oldest = waiting.get(0);
                 checkBackup(oldest, "Starting check-backup for backup " + oldest.backupId() + " of server "

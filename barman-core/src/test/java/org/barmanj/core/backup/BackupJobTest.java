@@ -125,7 +125,7 @@ class BackupJobTest {
     }
 
     private static BackupInfo onDisk(Path file) throws IOException {
-        return BackupInfo.parse("x", Files.readString(file), file.toString());
+        return BackupInfo.parse("x", "demo", Files.readString(file), file.toString());
     }
 
     private BackupInfo onDisk(String id) throws IOException {
