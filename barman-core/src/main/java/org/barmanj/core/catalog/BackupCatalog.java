@@ -2,6 +2,7 @@ package org.barmanj.core.catalog;
 
 import org.barmanj.core.BarmanException;
 import org.barmanj.core.ErrorCode;
+import org.barmanj.core.compat.Printable;
 import org.barmanj.core.compression.Compression;
 import org.barmanj.core.config.Option;
 import org.barmanj.core.config.RetentionPolicy;
@@ -384,7 +385,7 @@ public final class BackupCatalog {
                     switchpoint = WalName.parseLsn(f[1]);
                 } catch (IllegalArgumentException e) {
                     throw new BarmanException(ErrorCode.CATALOG_CORRUPT, "corrupt history file " + history + " line "
-                            + (i + 1) + ": '" + line + "' (expected: parent timeline, switch LSN, reason)");
+                            + (i + 1) + ": '" + Printable.of(line) + "' (expected: parent timeline, switch LSN, reason)");
                 }
                 if (parent != tli) {
                     continue;

@@ -2,6 +2,7 @@ package org.barmanj.core.catalog;
 
 import org.barmanj.core.BarmanException;
 import org.barmanj.core.ErrorCode;
+import org.barmanj.core.compat.Printable;
 import org.barmanj.core.compat.PyDateTime;
 import org.barmanj.core.compat.PyLiteral;
 
@@ -271,7 +272,7 @@ public final class BackupInfo {
 
     private static BarmanException corrupt(String source, int line, String what) {
         return new BarmanException(ErrorCode.CATALOG_CORRUPT, "corrupt backup.info " + source + " line " + line
-                + ": " + what);
+                + ": " + Printable.of(what));
     }
 
     /** The file content: every key, sorted, one {@code key=value} line each. */

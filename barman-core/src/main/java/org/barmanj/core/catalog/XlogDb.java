@@ -3,6 +3,7 @@ package org.barmanj.core.catalog;
 import org.barmanj.core.BarmanException;
 import org.barmanj.core.ErrorCode;
 import org.barmanj.core.Events;
+import org.barmanj.core.compat.Printable;
 import org.barmanj.core.compression.Compression;
 import org.barmanj.core.fs.IoReason;
 
@@ -159,7 +160,7 @@ public final class XlogDb {
             String[] f = line.split("\\s+");
             if (f.length < 3 || f.length > 5 || !WalName.isAny(f[0]) || !isNumber(f[1]) || !isFloat(f[2])) {
                 throw new BarmanException(ErrorCode.CATALOG_CORRUPT, source + " line " + (i + 1)
-                        + ": cannot parse '" + line + "' (expected: WAL file name, size, time, compression"
+                        + ": cannot parse '" + Printable.of(line) + "' (expected: WAL file name, size, time, compression"
                         + "[, encryption]); "
                         + "'barman rebuild-xlogdb' recreates the file from the archive");
             }

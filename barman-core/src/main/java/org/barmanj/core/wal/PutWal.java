@@ -4,6 +4,7 @@ import org.barmanj.core.BarmanException;
 import org.barmanj.core.ErrorCode;
 import org.barmanj.core.catalog.CatalogLayout;
 import org.barmanj.core.catalog.WalName;
+import org.barmanj.core.compat.Printable;
 import org.barmanj.core.config.ServerConfig;
 import org.barmanj.core.fs.Durable;
 import org.barmanj.core.fs.IoReason;
@@ -224,7 +225,8 @@ public final class PutWal {
         }
     }
 
+    /** The names in the message come from the stream: shown without their control characters. */
     private static BarmanException fail(String message) {
-        return new BarmanException(ErrorCode.PUT_WAL, message);
+        return new BarmanException(ErrorCode.PUT_WAL, Printable.of(message));
     }
 }

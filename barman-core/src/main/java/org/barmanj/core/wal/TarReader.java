@@ -1,5 +1,7 @@
 package org.barmanj.core.wal;
 
+import org.barmanj.core.compat.Printable;
+
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
@@ -265,18 +267,13 @@ public final class TarReader {
         return v;
     }
 
-    /** A header field for a message: its bytes with anything unprintable as {@code \xNN}. */
+    /** A header field for a message, without its trailing NULs. */
     private static String printable(byte[] h, int offset, int length) {
-        StringBuilder out = new StringBuilder();
         int end = offset + length;
         while (end > offset && h[end - 1] == 0) {
             end--;
         }
-        for (int i = offset; i < end; i++) {
-            int c = h[i] & 0xff;
-            out.append(c >= 0x20 && c < 0x7f && c != '\\' ? String.valueOf((char) c) : String.format("\\x%02x", c));
-        }
-        return out.toString();
+        return Printable.of(new String(h, offset, end - offset, StandardCharsets.ISO_8859_1));
     }
 
     private static String text(byte[] h, int offset, int length) {
