@@ -1,12 +1,13 @@
 package org.barmanj.core.catalog;
 
+
 import org.barmanj.core.BarmanException;
 import org.barmanj.core.ErrorCode;
 import org.barmanj.core.compat.Printable;
 import org.barmanj.core.compat.PyDateTime;
 import org.barmanj.core.compat.PyLiteral;
-
 import org.barmanj.core.fs.Durable;
+import org.barmanj.core.fs.IoReason;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -317,7 +318,7 @@ public final class BackupInfo {
                 }
             } catch (IOException inPlace) {
                 inPlace.addSuppressed(e);
-                throw new BarmanException(ErrorCode.IO, "Cannot write " + file + ": " + e.getMessage(), inPlace);
+                throw new BarmanException(ErrorCode.IO, "Cannot write " + file + ": " + IoReason.of(e), inPlace);
             }
         }
     }

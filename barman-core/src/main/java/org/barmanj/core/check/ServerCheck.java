@@ -8,6 +8,7 @@ import org.barmanj.core.compat.Formats;
 import org.barmanj.core.compression.Compression;
 import org.barmanj.core.config.Option;
 import org.barmanj.core.config.ServerConfig;
+import org.barmanj.core.fs.IoReason;
 import org.barmanj.core.remote.SharedConnection;
 
 import java.io.IOException;
@@ -146,8 +147,7 @@ public final class ServerCheck {
             try {
                 Files.createDirectories(dir);
             } catch (IOException e) {
-                String reason = e instanceof java.nio.file.AccessDeniedException ? "Permission denied" : e.getMessage();
-                add("directories", false, dir + ": " + reason);
+                add("directories", false, dir + ": " + IoReason.of(e));
                 return;
             }
         }
@@ -277,7 +277,7 @@ public final class ServerCheck {
                     counts.merge(kind, 1, Integer::sum);
                 }
             } catch (IOException e) {
-                addNonCritical("archiver errors", false, errors + ": " + e.getMessage());
+                addNonCritical("archiver errors", false, errors + ": " + IoReason.of(e));
                 return;
             }
         }

@@ -2,12 +2,11 @@ package org.barmanj.core.config;
 
 import org.barmanj.core.BarmanException;
 import org.barmanj.core.ErrorCode;
+import org.barmanj.core.fs.IoReason;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -159,7 +158,7 @@ public final class BarmanConfig {
             files = list.filter(p -> p.getFileName().toString().endsWith(".conf")).sorted().toList();
         } catch (IOException e) {
             throw new BarmanException(ErrorCode.CONFIG_UNREADABLE, "Cannot list configuration_files_directory '"
-                    + dir + "': " + reason(e), e);
+                    + dir + "': " + IoReason.of(e), e);
         }
         for (Path file : files) {
             if (!Files.isRegularFile(file)) {
@@ -170,7 +169,7 @@ public final class BarmanConfig {
             try {
                 text = Files.readString(file, StandardCharsets.UTF_8);
             } catch (IOException e) {
-                warnings.add("Skipping configuration file " + file + ": " + reason(e));
+                warnings.add("Skipping configuration file " + file + ": " + IoReason.of(e));
                 continue;
             }
             List<IniFile.SyntaxError> errors = ini.read(file.toString(), text);
@@ -454,18 +453,8 @@ public final class BarmanConfig {
             return Files.readString(file, StandardCharsets.UTF_8);
         } catch (IOException e) {
             throw new BarmanException(ErrorCode.CONFIG_UNREADABLE, "Cannot read configuration file '" + file + "': "
-                    + reason(e), e);
+                    + IoReason.of(e), e);
         }
-    }
-
-    static String reason(IOException e) {
-        if (e instanceof AccessDeniedException) {
-            return "Permission denied";
-        }
-        if (e instanceof NoSuchFileException) {
-            return "No such file or directory";
-        }
-        return e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
     }
 
     public Path configFile() {
