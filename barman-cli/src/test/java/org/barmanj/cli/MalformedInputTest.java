@@ -83,7 +83,8 @@ class MalformedInputTest {
     @Test
     void nonNumericSize() throws IOException {
         byte[] member = header(WAL, "12x4", '0', "15301452534");
-        refused(tar(member, new byte[512]), "corrupt tar header at byte 0: the size field '12x4' is not an octal number");
+        refused(tar(member, new byte[512]),
+                "corrupt tar header at byte 0: the size field '12x4' is not an octal number");
     }
 
     @Test

@@ -203,10 +203,15 @@ public final class BackupJob {
 
     /**
      * Backups left STARTED or EMPTY by a process that died (the caller holds the backup lock, so none is
-     * running) are marked FAILED, so that check and list-backups tell the truth.
+     * running) are marked FAILED, so that check and list-backups tell the truth. A backup.info that cannot be read
+     * is told about: whether its backup was left unfinished is not known.
      */
     private void markLeftovers() {
-        for (BackupInfo b : BackupCatalog.load(server).all()) {
+        BackupCatalog catalog = BackupCatalog.load(server);
+        for (String problem : catalog.unreadable().values()) {
+            events.warning(problem);
+        }
+        for (BackupInfo b : catalog.all()) {
             if (b.status() == Status.STARTED || b.status() == Status.EMPTY) {
                 b.set(BackupInfo.STATUS, Status.FAILED);
                 b.set(BackupInfo.ERROR, "failure " + (b.beginWal() == null ? "starting backup" : "copying files")

@@ -226,6 +226,20 @@ class BackupJobTest {
                 onDisk(empty.backupId()).error());
     }
 
+    /** A corrupt backup.info is not silently skipped by that scan: the backup says so, and goes on. */
+    @Test
+    void aCorruptBackupInfoIsReportedByTheLeftoverScan() throws IOException {
+        Path corrupt = layout.backupInfoFile("20261130T100000");
+        Files.createDirectories(corrupt.getParent());
+        Files.writeString(corrupt, "status=STARTED\nsize=abc\n");
+
+        new BackupJob(server, new FakeMethod(), null, events).run();
+
+        assertEquals("WARNING: corrupt backup.info " + corrupt + " line 2: size=abc: expected an integer",
+                events.all.get(0));
+        assertEquals("status=STARTED\nsize=abc\n", Files.readString(corrupt), "left as it is");
+    }
+
     @Test
     void theFirstBackupRemovesTheOlderWalFilesButNotHistoryFiles() throws IOException {
         archived("00000001.history", "000000010000000000000003", "000000010000000000000004", BEGIN_WAL);

@@ -13,9 +13,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-public class BackupInfoTest {
+class BackupInfoTest {
     /** backup.info written by Barman 3.4 for an rsync-concurrent backup of PostgreSQL 15. */
-    public static final String BARMAN34 = """
+    static final String BARMAN34 = """
             backup_label='START WAL LOCATION: 0/3000028 (file 000000010000000000000003)\\nCHECKPOINT LOCATION: 0/3000060\\nBACKUP METHOD: streamed\\nBACKUP FROM: primary\\nSTART TIME: 2026-11-24 16:33:29 UTC\\nLABEL: Barman backup demo 20261124T163325\\nSTART TIMELINE: 1\\n'
             begin_offset=40
             begin_time=2026-11-24 16:33:25.659801+00:00

@@ -21,13 +21,13 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** put-wal against the exact bytes Barman 3.4's barman-wal-archive sent (file "abc", mtime with a fraction). */
-public class PutWalTest {
+class PutWalTest {
     static final String WAL = "000000010000000000000003";
 
     @TempDir
     Path home;
 
-    public static byte[] barman34Stream() throws IOException {
+    static byte[] barman34Stream() throws IOException {
         try (InputStream in = PutWalTest.class.getResourceAsStream("/barman34/barman-wal-archive-3.4-stream.tar")) {
             return in.readAllBytes();
         }
