@@ -182,10 +182,8 @@ public final class BackupJob {
          * Barman removes them, and again after the copy (more may have arrived meanwhile).
          */
         public void purgeIfFirst() {
-            for (BackupInfo b : BackupCatalog.load(server).available()) {
-                if (b.backupId().compareTo(info.backupId()) < 0) {
-                    return;
-                }
+            if (BackupCatalog.load(server).mayHaveAvailableBefore(info.backupId())) {
+                return;
             }
             events.info("This is the first backup for server " + server.name());
             List<String> removed = WalPurge.before(server, info.beginWal());

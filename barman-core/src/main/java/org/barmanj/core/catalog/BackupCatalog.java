@@ -120,6 +120,24 @@ public final class BackupCatalog {
         return unreadable;
     }
 
+    /**
+     * Whether a backup older than {@code backupId} may have a complete copy: an available one, or one whose
+     * backup.info cannot be read (it may be complete; its WAL files are needed). False: the first backup.
+     */
+    public boolean mayHaveAvailableBefore(String backupId) {
+        for (String id : backups.headMap(backupId, false).keySet()) {
+            if (backups.get(id).copyDone()) {
+                return true;
+            }
+        }
+        for (String id : unreadable.keySet()) {
+            if (id.compareTo(backupId) < 0) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** Backups with a complete copy (DONE or WAITING_FOR_WALS), oldest first. */
     public List<BackupInfo> available() {
         List<BackupInfo> result = new ArrayList<>();

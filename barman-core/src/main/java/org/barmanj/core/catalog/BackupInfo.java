@@ -1,6 +1,5 @@
 package org.barmanj.core.catalog;
 
-
 import org.barmanj.core.BarmanException;
 import org.barmanj.core.ErrorCode;
 import org.barmanj.core.compat.Printable;

@@ -136,7 +136,6 @@ public final class BarmanServer {
                     IdentityFile.majorVersion((String) remote.get().get("server_txt_version")));
         }
         BackupInfo result;
-        boolean first = BackupCatalog.load(server).available().isEmpty();
         try (LockFile lock = tryLock("backup")) {
             if (lock == null) {
                 events.error("Another backup process is running");
@@ -154,7 +153,7 @@ public final class BarmanServer {
         if (result.status() == Status.WAITING_FOR_WALS) {
             checkBackup(result, null);
         }
-        if (first && result.copyDone()) {
+        if (result.copyDone() && !BackupCatalog.load(server).mayHaveAvailableBefore(result.backupId())) {
             // WAL files older than the first backup may have arrived while it ran: they serve nothing.
             WalPurge.before(server, result.beginWal());
         }

@@ -22,7 +22,7 @@ import java.util.regex.Pattern;
 public final class TarReader {
     private static final int BLOCK = 512;
     /** PAX and GNU long-name headers hold a few names and numbers; a larger one is not a WAL sender's. */
-    static final int MAX_EXTENDED_HEADER = 1 << 20;
+    private static final int MAX_EXTENDED_HEADER = 1 << 20;
     /** Whole seconds up to the end of year 9999, the range of Python's datetime (Barman's clients). */
     private static final long MAX_MTIME = 253402300799L;
     private static final Pattern PAX_SIZE = Pattern.compile("\\d{1,18}");

@@ -226,18 +226,24 @@ class BackupJobTest {
                 onDisk(empty.backupId()).error());
     }
 
-    /** A corrupt backup.info is not silently skipped by that scan: the backup says so, and goes on. */
+    /**
+     * A corrupt backup.info is not silently skipped by that scan: the backup says so, and goes on. Its backup may
+     * be complete, so this is not the first backup: the WAL files before it are kept.
+     */
     @Test
-    void aCorruptBackupInfoIsReportedByTheLeftoverScan() throws IOException {
+    void aCorruptBackupInfoIsReportedByTheLeftoverScanAndItsWalFilesAreKept() throws IOException {
         Path corrupt = layout.backupInfoFile("20261130T100000");
         Files.createDirectories(corrupt.getParent());
-        Files.writeString(corrupt, "status=STARTED\nsize=abc\n");
+        Files.writeString(corrupt, "status=DONE\nsize=abc\n");
+        archived("000000010000000000000003", BEGIN_WAL);
 
         new BackupJob(server, new FakeMethod(), null, events).run();
 
         assertEquals("WARNING: corrupt backup.info " + corrupt + " line 2: size=abc: expected an integer",
                 events.all.get(0));
-        assertEquals("status=STARTED\nsize=abc\n", Files.readString(corrupt), "left as it is");
+        assertEquals("status=DONE\nsize=abc\n", Files.readString(corrupt), "left as it is");
+        assertTrue(Files.exists(layout.walPath("000000010000000000000003")));
+        assertFalse(events.info.contains("This is the first backup for server demo"), events.info.toString());
     }
 
     @Test
