@@ -10,6 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.Comparator;
 import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -330,25 +331,27 @@ public final class BarmanConfig {
 
     /** Two servers must never share a catalog directory; a clash inside one server disables it. */
     private void checkConflictingPaths() {
-        record Owner(String label, String server) {
+        record Owner(String label, String server, String source) {
         }
         Map<Path, Owner> owners = new HashMap<>();
         for (ServerConfig server : servers.values()) {
-            Map<String, String> paths = new TreeMap<>();
+            Map<Option, String> paths = new TreeMap<>(Comparator.comparing(Option::key));
             for (Option o : PATH_OPTIONS) {
                 String p = server.string(o);
                 if (p != null) {
-                    paths.put(o.key(), p);
+                    paths.put(o, p);
                 }
             }
-            for (Map.Entry<String, String> e : paths.entrySet()) {
+            for (Map.Entry<Option, String> e : paths.entrySet()) {
                 Path real = realPath(Path.of(e.getValue()));
-                Owner owner = owners.putIfAbsent(real, new Owner(e.getKey(), server.name()));
+                String source = server.source(e.getKey());
+                Owner owner = owners.putIfAbsent(real, new Owner(e.getKey().key(), server.name(), source));
                 if (owner == null) {
                     continue;
                 }
-                String msg = "Conflicting path: " + e.getKey() + "=" + e.getValue() + " conflicts with '"
-                        + owner.label() + "' for server '" + owner.server() + "'";
+                String msg = "Conflicting path: " + e.getKey().key() + "=" + e.getValue() + " for server '"
+                        + server.name() + "' (" + source + ") conflicts with '" + owner.label() + "' for server '"
+                        + owner.server() + "' (" + owner.source() + ")";
                 if (owner.server().equals(server.name())) {
                     server.disable(msg);
                 } else {
