@@ -246,6 +246,10 @@ public final class BarmanCli {
             return inSession(session -> PutWalCommand.receive(session, name, testOnly));
         } catch (BarmanException e) {
             return EXIT_CODES.getExitCode(e);
+        } catch (RuntimeException e) {
+            // A bug, reported as on picocli's path: one line, not a stack trace.
+            err.println("EXCEPTION: " + e);
+            return 1;
         }
     }
 

@@ -1,5 +1,6 @@
 package org.barmanj.cli;
 
+import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -8,10 +9,16 @@ import java.util.Map;
 /** One in-process run of the barman command line: exit code, stdout and stderr. */
 public record CliRun(int exit, String out, String err) {
     public static CliRun of(String... args) {
+        return withInput(new byte[0], args);
+    }
+
+    /** The same with {@code input} on standard input (put-wal's tar stream). */
+    public static CliRun withInput(byte[] input, String... args) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ByteArrayOutputStream err = new ByteArrayOutputStream();
         int code = BarmanCli.run(new PrintStream(out, true, StandardCharsets.UTF_8),
-                new PrintStream(err, true, StandardCharsets.UTF_8), Map.of(), null, args);
+                new PrintStream(err, true, StandardCharsets.UTF_8), new ByteArrayInputStream(input), Map.of(), null,
+                args);
         return new CliRun(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
     }
 }

@@ -80,8 +80,8 @@ public final class ShowBackupCommand extends ServerCommand {
             }
             return;
         }
-        print.accept(String.format(ROW, "PostgreSQL Version", b.raw("version")));
-        print.accept(String.format(ROW, "PGDATA directory", b.raw("pgdata")));
+        print.accept(String.format(ROW, "PostgreSQL Version", b.shown("version")));
+        print.accept(String.format(ROW, "PGDATA directory", b.shown("pgdata")));
         print.accept("");
         List<BackupInfo.Tablespace> tablespaces = b.tablespaces();
         if (!tablespaces.isEmpty()) {
@@ -103,14 +103,14 @@ public final class ShowBackupCommand extends ServerCommand {
             print.accept(String.format(NESTED, "Incremental size", Formats.size(dedup) + " (-"
                     + Formats.percent(1 - (double) dedup / size) + ")"));
         }
-        print.accept(String.format(NESTED, "Timeline", b.raw("timeline")));
+        print.accept(String.format(NESTED, "Timeline", b.shown("timeline")));
         print.accept(String.format(NESTED, "Begin WAL", b.beginWal()));
         print.accept(String.format(NESTED, "End WAL", b.endWal()));
         print.accept(String.format(NESTED, "WAL number", w.walNum()));
         if (w.walCompressionRatio() > 0) {
             print.accept(String.format(NESTED, "WAL compression ratio", Formats.percent(w.walCompressionRatio())));
         }
-        print.accept(String.format(NESTED, "Begin time", PyDateTime.format(b.beginTime())));
+        print.accept(String.format(NESTED, "Begin time", b.beginTime().map(PyDateTime::format).orElse("None")));
         print.accept(String.format(NESTED, "End time", PyDateTime.format(b.endTime())));
         Map<Object, Object> stats = b.copyStats();
         double copyTime = seconds(stats.get("copy_time"));
@@ -131,10 +131,10 @@ public final class ShowBackupCommand extends ServerCommand {
                 print.accept(String.format(NESTED, "Estimated throughput", value));
             }
         }
-        print.accept(String.format(NESTED, "Begin Offset", b.raw("begin_offset")));
-        print.accept(String.format(NESTED, "End Offset", b.raw("end_offset")));
-        print.accept(String.format(NESTED, "Begin LSN", b.raw("begin_xlog")));
-        print.accept(String.format(NESTED, "End LSN", b.raw("end_xlog")));
+        print.accept(String.format(NESTED, "Begin Offset", b.shown("begin_offset")));
+        print.accept(String.format(NESTED, "End Offset", b.shown("end_offset")));
+        print.accept(String.format(NESTED, "Begin LSN", b.shown("begin_xlog")));
+        print.accept(String.format(NESTED, "End LSN", b.shown("end_xlog")));
         print.accept("");
         print.accept("  WAL information:");
         print.accept(String.format(NESTED, "No of files", w.untilNextNum()));
@@ -210,8 +210,8 @@ public final class ShowBackupCommand extends ServerCommand {
         if (w.walCompressionRatio() > 0) {
             base.put("wal_compression_ratio", Formats.percent(w.walCompressionRatio()));
         }
-        base.put("begin_time_timestamp", String.valueOf(b.beginTime().toEpochSecond()));
-        base.put("begin_time", PyDateTime.format(b.beginTime()));
+        base.put("begin_time_timestamp", b.beginTime().map(t -> String.valueOf(t.toEpochSecond())).orElse(null));
+        base.put("begin_time", b.beginTime().map(PyDateTime::format).orElse(null));
         base.put("end_time_timestamp", String.valueOf(b.endTime().toEpochSecond()));
         base.put("end_time", PyDateTime.format(b.endTime()));
         Map<Object, Object> stats = b.copyStats();

@@ -170,7 +170,7 @@ public final class BackupJob {
         public BackupInfo previousBackup() {
             BackupInfo previous = null;
             for (BackupInfo b : BackupCatalog.load(server).available()) {
-                if (b.backupId().compareTo(info.backupId()) < 0 && b.beginTime() != null) {
+                if (b.backupId().compareTo(info.backupId()) < 0 && b.beginTime().isPresent()) {
                     previous = b;
                 }
             }
@@ -182,10 +182,8 @@ public final class BackupJob {
          * Barman removes them, and again after the copy (more may have arrived meanwhile).
          */
         public void purgeIfFirst() {
-            for (BackupInfo b : BackupCatalog.load(server).available()) {
-                if (b.backupId().compareTo(info.backupId()) < 0) {
-                    return;
-                }
+            if (BackupCatalog.load(server).mayHaveAvailableBefore(info.backupId())) {
+                return;
             }
             events.info("This is the first backup for server " + server.name());
             List<String> removed = WalPurge.before(server, info.beginWal());
@@ -203,10 +201,15 @@ public final class BackupJob {
 
     /**
      * Backups left STARTED or EMPTY by a process that died (the caller holds the backup lock, so none is
-     * running) are marked FAILED, so that check and list-backups tell the truth.
+     * running) are marked FAILED, so that check and list-backups tell the truth. A backup.info that cannot be read
+     * is told about: whether its backup was left unfinished is not known.
      */
     private void markLeftovers() {
-        for (BackupInfo b : BackupCatalog.load(server).all()) {
+        BackupCatalog catalog = BackupCatalog.load(server);
+        for (String problem : catalog.unreadable().values()) {
+            events.warning(problem);
+        }
+        for (BackupInfo b : catalog.all()) {
             if (b.status() == Status.STARTED || b.status() == Status.EMPTY) {
                 b.set(BackupInfo.STATUS, Status.FAILED);
                 b.set(BackupInfo.ERROR, "failure " + (b.beginWal() == null ? "starting backup" : "copying files")

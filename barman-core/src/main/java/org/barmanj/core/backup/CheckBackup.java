@@ -5,6 +5,7 @@ import org.barmanj.core.ErrorCode;
 import org.barmanj.core.catalog.BackupInfo;
 import org.barmanj.core.catalog.CatalogLayout;
 import org.barmanj.core.catalog.WalName;
+import org.barmanj.core.fs.IoReason;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -80,7 +81,7 @@ public final class CheckBackup {
                 }
             }
         } catch (IOException e) {
-            throw new BarmanException(ErrorCode.IO, "Cannot list " + wals + ": " + e.getMessage(), e);
+            throw new BarmanException(ErrorCode.IO, "Cannot list " + wals + ": " + IoReason.of(e), e);
         }
         return latest;
     }

@@ -3,6 +3,7 @@ package org.barmanj.core.backup;
 import org.barmanj.core.BarmanException;
 import org.barmanj.core.ErrorCode;
 import org.barmanj.core.catalog.CatalogLayout;
+import org.barmanj.core.fs.IoReason;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -32,7 +33,7 @@ public final class IdentityFile {
             Files.move(temp, file, StandardCopyOption.ATOMIC_MOVE);
             org.barmanj.core.fs.Durable.syncFolder(file.getParent());
         } catch (IOException e) {
-            throw new BarmanException(ErrorCode.IO, "Cannot write " + file + ": " + e.getMessage(), e);
+            throw new BarmanException(ErrorCode.IO, "Cannot write " + file + ": " + IoReason.of(e), e);
         }
     }
 

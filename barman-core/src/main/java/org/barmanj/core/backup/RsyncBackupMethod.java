@@ -113,7 +113,8 @@ public final class RsyncBackupMethod implements BackupMethod {
         Path data = backupDir.resolve("data");
         BackupInfo previous = options.reuse().equals("off") ? null : context.previousBackup();
         Path previousDir = previous == null ? null : backupDir.resolveSibling(previous.backupId());
-        Long horizon = previous == null ? null : previous.beginTime().toEpochSecond();
+        // previousBackup() only returns a backup with a begin time: its safe horizon.
+        Long horizon = previous == null ? null : previous.beginTime().orElseThrow().toEpochSecond();
         long started = System.nanoTime();
         RsyncCopy copy;
         try (EarlySync early = new EarlySync()) {

@@ -7,6 +7,7 @@ import org.barmanj.core.catalog.WalFileEntry;
 import org.barmanj.core.catalog.WalName;
 import org.barmanj.core.catalog.XlogDb;
 import org.barmanj.core.config.ServerConfig;
+import org.barmanj.core.fs.IoReason;
 import org.barmanj.core.lock.LockFile;
 
 import java.io.IOException;
@@ -54,7 +55,7 @@ public final class WalPurge {
             return removed;
         } catch (IOException e) {
             throw new BarmanException(ErrorCode.IO, "Cannot remove the WAL files preceding the backup: "
-                    + e.getMessage(), e);
+                    + IoReason.withFile(e), e);
         }
     }
 }

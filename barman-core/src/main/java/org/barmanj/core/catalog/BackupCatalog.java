@@ -2,16 +2,19 @@ package org.barmanj.core.catalog;
 
 import org.barmanj.core.BarmanException;
 import org.barmanj.core.ErrorCode;
+import org.barmanj.core.compat.Printable;
 import org.barmanj.core.compression.Compression;
 import org.barmanj.core.config.Option;
 import org.barmanj.core.config.RetentionPolicy;
 import org.barmanj.core.config.ServerConfig;
+import org.barmanj.core.fs.IoReason;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
@@ -64,12 +67,13 @@ public final class BackupCatalog {
         try (DirectoryStream<Path> dirs = Files.newDirectoryStream(base)) {
             for (Path dir : dirs) {
                 Path info = dir.resolve("backup.info");
-                if (Files.isRegularFile(info)) {
+                // Anything there that is not a readable file (a folder, say) is reported, not skipped.
+                if (Files.exists(info, LinkOption.NOFOLLOW_LINKS)) {
                     read(dir.getFileName().toString(), info);
                 }
             }
         } catch (IOException e) {
-            throw new BarmanException(ErrorCode.IO, "Cannot list " + base + ": " + e.getMessage(), e);
+            throw new BarmanException(ErrorCode.IO, "Cannot list " + base + ": " + IoReason.of(e), e);
         }
     }
 
@@ -84,20 +88,21 @@ public final class BackupCatalog {
                 read(name.substring(0, name.length() - "-backup.info".length()), info);
             }
         } catch (IOException e) {
-            throw new BarmanException(ErrorCode.IO, "Cannot list " + meta + ": " + e.getMessage(), e);
+            throw new BarmanException(ErrorCode.IO, "Cannot list " + meta + ": " + IoReason.of(e), e);
         }
     }
 
     private void read(String id, Path file) {
         try {
-            backups.put(id, BackupInfo.parse(id, Files.readString(file, StandardCharsets.UTF_8), file.toString()));
+            backups.put(id, BackupInfo.parse(id, config.name(), Files.readString(file, StandardCharsets.UTF_8),
+                    file.toString()));
             unreadable.remove(id);
         } catch (BarmanException e) {
             backups.remove(id);
             unreadable.put(id, e.getMessage());
         } catch (IOException e) {
             backups.remove(id);
-            unreadable.put(id, "cannot read " + file + ": " + e.getMessage());
+            unreadable.put(id, "cannot read " + file + ": " + IoReason.of(e));
         }
     }
 
@@ -113,6 +118,24 @@ public final class BackupCatalog {
     /** Backups whose backup.info could not be read, with the reason (id to message). */
     public Map<String, String> unreadable() {
         return unreadable;
+    }
+
+    /**
+     * Whether a backup older than {@code backupId} may have a complete copy: an available one, or one whose
+     * backup.info cannot be read (it may be complete; its WAL files are needed). False: the first backup.
+     */
+    public boolean mayHaveAvailableBefore(String backupId) {
+        for (String id : backups.headMap(backupId, false).keySet()) {
+            if (backups.get(id).copyDone()) {
+                return true;
+            }
+        }
+        for (String id : unreadable.keySet()) {
+            if (id.compareTo(backupId) < 0) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Backups with a complete copy (DONE or WAITING_FOR_WALS), oldest first. */
@@ -271,7 +294,7 @@ public final class BackupCatalog {
                 try {
                     return Files.readString(p, StandardCharsets.UTF_8).strip();
                 } catch (IOException e) {
-                    throw new BarmanException(ErrorCode.IO, "Cannot read " + p + ": " + e.getMessage(), e);
+                    throw new BarmanException(ErrorCode.IO, "Cannot read " + p + ": " + IoReason.of(e), e);
                 }
             }
         }
@@ -363,16 +386,28 @@ public final class BackupCatalog {
             if (!Files.exists(history)) {
                 break;
             }
-            for (String line : readHistory(history).split("\n")) {
-                line = line.strip();
+            String[] lines = readHistory(history).split("\n");
+            for (int i = 0; i < lines.length; i++) {
+                String line = lines[i].strip();
                 if (line.isEmpty() || line.startsWith("#")) {
                     continue;
                 }
                 String[] f = line.split("\\s+");
-                if (f.length < 2 || Integer.parseInt(f[0]) != tli) {
+                if (f.length < 2) {
                     continue;
                 }
-                long switchpoint = WalName.parseLsn(f[1]);
+                long parent;
+                long switchpoint;
+                try {
+                    parent = Long.parseLong(f[0]);
+                    switchpoint = WalName.parseLsn(f[1]);
+                } catch (IllegalArgumentException e) {
+                    throw new BarmanException(ErrorCode.CATALOG_CORRUPT, "corrupt history file " + history + " line "
+                            + (i + 1) + ": '" + Printable.of(line) + "' (expected: parent timeline, switch LSN, reason)");
+                }
+                if (parent != tli) {
+                    continue;
+                }
                 if (switchpoint >= forkedAfter) {
                     children.add(new ChildTimeline(child, switchpoint));
                 }
@@ -387,7 +422,7 @@ public final class BackupCatalog {
             Compression.decompress(Compression.detect(file), file, content);
             return content.toString(StandardCharsets.UTF_8);
         } catch (IOException e) {
-            throw new BarmanException(ErrorCode.IO, "Cannot read " + file + ": " + e.getMessage(), e);
+            throw new BarmanException(ErrorCode.IO, "Cannot read " + file + ": " + IoReason.of(e), e);
         }
     }
 }

@@ -2,10 +2,11 @@ package org.barmanj.core.catalog;
 
 import org.barmanj.core.BarmanException;
 import org.barmanj.core.ErrorCode;
+import org.barmanj.core.compat.Printable;
 import org.barmanj.core.compat.PyDateTime;
 import org.barmanj.core.compat.PyLiteral;
-
 import org.barmanj.core.fs.Durable;
+import org.barmanj.core.fs.IoReason;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -20,6 +21,7 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.function.Function;
@@ -90,6 +92,28 @@ public final class BackupInfo {
         }, String::valueOf);
     }
 
+    /** A WAL segment name: Barman's code takes its timeline and numbers apart. */
+    private static Field<String> segment(String key) {
+        return field(key, v -> {
+            if (!WalName.isSegment(v)) {
+                throw new IllegalArgumentException("expected a WAL segment name (24 hexadecimal digits)");
+            }
+            return v;
+        }, v -> v);
+    }
+
+    /** An LSN, {@code H/L} in hexadecimal. */
+    private static Field<String> lsn(String key) {
+        return field(key, v -> {
+            try {
+                WalName.parseLsn(v);
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("expected an LSN (such as 0/2000028)");
+            }
+            return v;
+        }, v -> v);
+    }
+
     private static Field<OffsetDateTime> time(String key) {
         return field(key, PyDateTime::parse, PyDateTime::format);
     }
@@ -107,8 +131,8 @@ public final class BackupInfo {
     public static final Field<String> BACKUP_NAME = text("backup_name");
     public static final Field<Long> BEGIN_OFFSET = integer("begin_offset");
     public static final Field<OffsetDateTime> BEGIN_TIME = time("begin_time");
-    public static final Field<String> BEGIN_WAL = text("begin_wal");
-    public static final Field<String> BEGIN_XLOG = text("begin_xlog");
+    public static final Field<String> BEGIN_WAL = segment("begin_wal");
+    public static final Field<String> BEGIN_XLOG = lsn("begin_xlog");
     public static final Field<String> COMPRESSION = text("compression");
     public static final Field<String> CONFIG_FILE = text("config_file");
     @SuppressWarnings("unchecked")
@@ -117,8 +141,8 @@ public final class BackupInfo {
     public static final Field<Long> DEDUPLICATED_SIZE = integer("deduplicated_size");
     public static final Field<Long> END_OFFSET = integer("end_offset");
     public static final Field<OffsetDateTime> END_TIME = time("end_time");
-    public static final Field<String> END_WAL = text("end_wal");
-    public static final Field<String> END_XLOG = text("end_xlog");
+    public static final Field<String> END_WAL = segment("end_wal");
+    public static final Field<String> END_XLOG = lsn("end_xlog");
     public static final Field<String> ERROR = text("error");
     public static final Field<String> HBA_FILE = text("hba_file");
     public static final Field<String> IDENT_FILE = text("ident_file");
@@ -160,6 +184,13 @@ public final class BackupInfo {
     public static final Set<String> NEWER_KEYS = Set.of("children_backup_ids", "cluster_size", "data_checksums",
             "encryption", "parent_backup_id", "summarize_wal");
     private static final Set<String> OMITTED_WHEN_NULL = Set.of("backup_name", "snapshots_info");
+    /**
+     * What a backup whose copy is done (DONE, WAITING_FOR_WALS) must record: without them Barman 3.4's
+     * list-backups, show-backup, check or recover fail with a Python exception; here the file is corrupt.
+     * {@code begin_time} is not among them: Barman shows it as {@code None} (and so do we).
+     */
+    private static final List<String> REQUIRED_WHEN_COPY_DONE = List.of("begin_wal", "end_wal", "end_time",
+            "timeline");
 
     /** A tablespace as recorded in {@code tablespaces}. */
     public record Tablespace(String name, long oid, String location) {
@@ -167,16 +198,19 @@ public final class BackupInfo {
 
     private final String backupId;
     private final String source;
+    /** The server whose catalog holds the file: its server name when the file has none, as Barman's. */
+    private final String catalogServer;
     private final TreeMap<String, String> values = new TreeMap<>();
 
-    private BackupInfo(String backupId, String source) {
+    private BackupInfo(String backupId, String source, String catalogServer) {
         this.backupId = backupId;
         this.source = source;
+        this.catalogServer = catalogServer;
     }
 
     /** A new, empty backup.info for a backup being created. */
     public static BackupInfo create(String backupId, boolean newerDialect) {
-        BackupInfo info = new BackupInfo(backupId, backupId);
+        BackupInfo info = new BackupInfo(backupId, backupId, null);
         for (String key : CLASSIC_KEYS) {
             if (!OMITTED_WHEN_NULL.contains(key)) {
                 info.values.put(key, "None");
@@ -192,11 +226,12 @@ public final class BackupInfo {
     }
 
     /**
-     * Parses the text of a backup.info; every known key's value is checked, so a corrupt file is
-     * reported here, naming the file, the line and what was expected.
+     * Parses the text of a backup.info found in the catalog of {@code serverName}; every known key's value is
+     * checked, and what a backup whose copy is done must record, so a corrupt file is reported here, naming the
+     * file, the line and what was expected.
      */
-    public static BackupInfo parse(String backupId, String text, String source) {
-        BackupInfo info = new BackupInfo(backupId, source);
+    public static BackupInfo parse(String backupId, String serverName, String text, String source) {
+        BackupInfo info = new BackupInfo(backupId, source, serverName);
         String[] lines = text.split("\n");
         for (int i = 0; i < lines.length; i++) {
             String line = lines[i].strip();
@@ -216,6 +251,15 @@ public final class BackupInfo {
             }
             info.values.put(key, value);
         }
+        if (info.copyDone()) {
+            for (String key : REQUIRED_WHEN_COPY_DONE) {
+                if (info.raw(key) == null) {
+                    throw new BarmanException(ErrorCode.CATALOG_CORRUPT, "corrupt backup.info " + source + ": "
+                            + key + " is " + (info.values.containsKey(key) ? "None" : "missing") + ", and a "
+                            + info.statusText() + " backup must have it");
+                }
+            }
+        }
         return info;
     }
 
@@ -228,7 +272,7 @@ public final class BackupInfo {
 
     private static BarmanException corrupt(String source, int line, String what) {
         return new BarmanException(ErrorCode.CATALOG_CORRUPT, "corrupt backup.info " + source + " line " + line
-                + ": " + what);
+                + ": " + Printable.of(what));
     }
 
     /** The file content: every key, sorted, one {@code key=value} line each. */
@@ -273,7 +317,7 @@ public final class BackupInfo {
                 }
             } catch (IOException inPlace) {
                 inPlace.addSuppressed(e);
-                throw new BarmanException(ErrorCode.IO, "Cannot write " + file + ": " + e.getMessage(), inPlace);
+                throw new BarmanException(ErrorCode.IO, "Cannot write " + file + ": " + IoReason.of(e), inPlace);
             }
         }
     }
@@ -290,6 +334,12 @@ public final class BackupInfo {
     /** Keys present in the file, sorted. */
     public Set<String> keys() {
         return Collections.unmodifiableSet(values.keySet());
+    }
+
+    /** A value as Barman prints it: the text of the file, {@code None} when absent. */
+    public String shown(String key) {
+        String v = raw(key);
+        return v == null ? "None" : v;
     }
 
     /** The raw text of a value, exactly as in the file, or null when absent or {@code None}. */
@@ -324,8 +374,10 @@ public final class BackupInfo {
         return text == null ? Status.EMPTY.name() : text;
     }
 
+    /** The file's server_name, else the server whose catalog holds it. */
     public String serverName() {
-        return get(SERVER_NAME);
+        String name = get(SERVER_NAME);
+        return name != null ? name : catalogServer;
     }
 
     public String backupName() {
@@ -340,8 +392,9 @@ public final class BackupInfo {
         return get(END_WAL);
     }
 
-    public OffsetDateTime beginTime() {
-        return get(BEGIN_TIME);
+    /** Absent for a backup that has not started, and in files where Barman left it None. */
+    public Optional<OffsetDateTime> beginTime() {
+        return Optional.ofNullable(get(BEGIN_TIME));
     }
 
     public OffsetDateTime endTime() {

@@ -3,7 +3,9 @@ package org.barmanj.core.catalog;
 import org.barmanj.core.BarmanException;
 import org.barmanj.core.ErrorCode;
 import org.barmanj.core.Events;
+import org.barmanj.core.compat.Printable;
 import org.barmanj.core.compression.Compression;
+import org.barmanj.core.fs.IoReason;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -39,7 +41,7 @@ public final class XlogDb {
         } catch (NoSuchFileException e) {
             return List.of();
         } catch (IOException e) {
-            throw new BarmanException(ErrorCode.IO, "Cannot read " + file + ": " + e.getMessage(), e);
+            throw new BarmanException(ErrorCode.IO, "Cannot read " + file + ": " + IoReason.of(e), e);
         }
         return parse(text, file.toString());
     }
@@ -62,7 +64,7 @@ public final class XlogDb {
                 ch.force(true);
             }
         } catch (IOException e) {
-            throw new BarmanException(ErrorCode.IO, "Cannot append to " + file + ": " + e.getMessage(), e);
+            throw new BarmanException(ErrorCode.IO, "Cannot append to " + file + ": " + IoReason.of(e), e);
         }
     }
 
@@ -82,7 +84,7 @@ public final class XlogDb {
                     java.nio.file.StandardCopyOption.REPLACE_EXISTING);
             org.barmanj.core.fs.Durable.syncFolder(file.getParent());
         } catch (IOException e) {
-            throw new BarmanException(ErrorCode.IO, "Cannot rewrite " + file + ": " + e.getMessage(), e);
+            throw new BarmanException(ErrorCode.IO, "Cannot rewrite " + file + ": " + IoReason.of(e), e);
         }
     }
 
@@ -132,7 +134,7 @@ public final class XlogDb {
             }
             replace(entries);
         } catch (IOException e) {
-            throw new BarmanException(ErrorCode.IO, "Cannot rebuild " + file + ": " + e.getMessage(), e);
+            throw new BarmanException(ErrorCode.IO, "Cannot rebuild " + file + ": " + IoReason.of(e), e);
         }
         return new RebuildCounts(history, labels, wals);
     }
@@ -156,9 +158,10 @@ public final class XlogDb {
                 continue;
             }
             String[] f = line.split("\\s+");
-            if (f.length < 3 || f.length > 5 || !isNumber(f[1]) || !isFloat(f[2])) {
+            if (f.length < 3 || f.length > 5 || !WalName.isAny(f[0]) || !isNumber(f[1]) || !isFloat(f[2])) {
                 throw new BarmanException(ErrorCode.CATALOG_CORRUPT, source + " line " + (i + 1)
-                        + ": cannot parse '" + line + "' (expected: name, size, time, compression[, encryption]); "
+                        + ": cannot parse '" + Printable.of(line) + "' (expected: WAL file name, size, time, compression"
+                        + "[, encryption]); "
                         + "'barman rebuild-xlogdb' recreates the file from the archive");
             }
             String compression = f.length > 3 ? none(f[3]) : null;
@@ -173,7 +176,7 @@ public final class XlogDb {
     }
 
     private static boolean isNumber(String s) {
-        return s.matches("\\d+");
+        return s.matches("\\d{1,18}");
     }
 
     private static boolean isFloat(String s) {

@@ -9,6 +9,7 @@ import org.barmanj.core.compat.Formats;
 import org.barmanj.core.compression.Compression;
 import org.barmanj.core.config.Option;
 import org.barmanj.core.config.ServerConfig;
+import org.barmanj.core.fs.IoReason;
 import org.barmanj.core.remote.SharedConnection;
 import org.barmanj.core.wal.PutWal;
 
@@ -94,6 +95,10 @@ public final class ServerCheck {
                 null);
         int failed = catalog.withStatus(BackupInfo.Status.FAILED).size();
         addNonCritical("failed backups", failed == 0, "there are " + failed + " failed backups");
+        if (!catalog.unreadable().isEmpty()) {
+            // Not a check of Barman 3.4 (which stops with a Python exception on such a file): shown only then.
+            addNonCritical("backup catalog", false, String.join("; ", catalog.unreadable().values()));
+        }
         Integer min = server.integer(Option.MINIMUM_REDUNDANCY);
         int minimum = min == null || min < 0 ? 0 : min;
         addNonCritical("minimum redundancy requirements", done.size() >= minimum,
@@ -149,8 +154,7 @@ public final class ServerCheck {
             try {
                 Files.createDirectories(dir);
             } catch (IOException e) {
-                String reason = e instanceof java.nio.file.AccessDeniedException ? "Permission denied" : e.getMessage();
-                add("directories", false, dir + ": " + reason);
+                add("directories", false, dir + ": " + IoReason.of(e));
                 return;
             }
         }
@@ -280,7 +284,7 @@ public final class ServerCheck {
                     counts.merge(kind, 1, Integer::sum);
                 }
             } catch (IOException e) {
-                addNonCritical("archiver errors", false, errors + ": " + e.getMessage());
+                addNonCritical("archiver errors", false, errors + ": " + IoReason.of(e));
                 return;
             }
         }

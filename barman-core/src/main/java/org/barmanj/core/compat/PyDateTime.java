@@ -27,6 +27,15 @@ public final class PyDateTime {
         if (!m.matches()) {
             throw new IllegalArgumentException("not a date and time: '" + text + "'");
         }
+        try {
+            return of(m);
+        } catch (java.time.DateTimeException e) {
+            // A field out of range: month 13, hour 25, an offset beyond 18 hours.
+            throw new IllegalArgumentException("not a date and time: '" + text + "' (" + e.getMessage() + ")");
+        }
+    }
+
+    private static OffsetDateTime of(Matcher m) {
         int nanos = 0;
         if (m.group(7) != null) {
             nanos = Integer.parseInt((m.group(7) + "000000000").substring(0, 9));

@@ -18,8 +18,11 @@ public final class PyLiteral {
     public record Tuple(List<Object> items) {
     }
 
+    /** Deeper nesting is refused rather than overflowing the stack (Python's parser has a limit too). */
+    private static final int MAX_DEPTH = 100;
     private final String text;
     private int pos;
+    private int depth;
 
     private PyLiteral(String text) {
         this.text = text;
@@ -38,6 +41,17 @@ public final class PyLiteral {
     }
 
     private Object value() {
+        if (++depth > MAX_DEPTH) {
+            throw error("nested more than " + MAX_DEPTH + " levels deep");
+        }
+        try {
+            return valueHere();
+        } finally {
+            depth--;
+        }
+    }
+
+    private Object valueHere() {
         if (pos >= text.length()) {
             throw error("missing value");
         }

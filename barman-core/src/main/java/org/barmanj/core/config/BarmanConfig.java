@@ -2,15 +2,15 @@ package org.barmanj.core.config;
 
 import org.barmanj.core.BarmanException;
 import org.barmanj.core.ErrorCode;
+import org.barmanj.core.fs.IoReason;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.Comparator;
 import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -177,7 +177,7 @@ public final class BarmanConfig {
             files = list.filter(p -> p.getFileName().toString().endsWith(".conf")).sorted().toList();
         } catch (IOException e) {
             throw new BarmanException(ErrorCode.CONFIG_UNREADABLE, "Cannot list configuration_files_directory '"
-                    + dir + "': " + reason(e), e);
+                    + dir + "': " + IoReason.of(e), e);
         }
         for (Path file : files) {
             if (!Files.isRegularFile(file)) {
@@ -188,7 +188,7 @@ public final class BarmanConfig {
             try {
                 text = Files.readString(file, StandardCharsets.UTF_8);
             } catch (IOException e) {
-                warnings.add("Skipping configuration file " + file + ": " + reason(e));
+                warnings.add("Skipping configuration file " + file + ": " + IoReason.of(e));
                 continue;
             }
             List<IniFile.SyntaxError> errors = ini.read(file.toString(), text);
@@ -349,25 +349,27 @@ public final class BarmanConfig {
 
     /** Two servers must never share a catalog directory; a clash inside one server disables it. */
     private void checkConflictingPaths() {
-        record Owner(String label, String server) {
+        record Owner(String label, String server, String source) {
         }
         Map<Path, Owner> owners = new HashMap<>();
         for (ServerConfig server : servers.values()) {
-            Map<String, String> paths = new TreeMap<>();
+            Map<Option, String> paths = new TreeMap<>(Comparator.comparing(Option::key));
             for (Option o : PATH_OPTIONS) {
                 String p = server.string(o);
                 if (p != null) {
-                    paths.put(o.key(), p);
+                    paths.put(o, p);
                 }
             }
-            for (Map.Entry<String, String> e : paths.entrySet()) {
+            for (Map.Entry<Option, String> e : paths.entrySet()) {
                 Path real = realPath(Path.of(e.getValue()));
-                Owner owner = owners.putIfAbsent(real, new Owner(e.getKey(), server.name()));
+                String source = server.source(e.getKey());
+                Owner owner = owners.putIfAbsent(real, new Owner(e.getKey().key(), server.name(), source));
                 if (owner == null) {
                     continue;
                 }
-                String msg = "Conflicting path: " + e.getKey() + "=" + e.getValue() + " conflicts with '"
-                        + owner.label() + "' for server '" + owner.server() + "'";
+                String msg = "Conflicting path: " + e.getKey().key() + "=" + e.getValue() + " for server '"
+                        + server.name() + "' (" + source + ") conflicts with '" + owner.label() + "' for server '"
+                        + owner.server() + "' (" + owner.source() + ")";
                 if (owner.server().equals(server.name())) {
                     server.disable(msg);
                 } else {
@@ -472,18 +474,8 @@ public final class BarmanConfig {
             return Files.readString(file, StandardCharsets.UTF_8);
         } catch (IOException e) {
             throw new BarmanException(ErrorCode.CONFIG_UNREADABLE, "Cannot read configuration file '" + file + "': "
-                    + reason(e), e);
+                    + IoReason.of(e), e);
         }
-    }
-
-    static String reason(IOException e) {
-        if (e instanceof AccessDeniedException) {
-            return "Permission denied";
-        }
-        if (e instanceof NoSuchFileException) {
-            return "No such file or directory";
-        }
-        return e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
     }
 
     public Path configFile() {

@@ -1,5 +1,7 @@
 package org.barmanj.core.config;
 
+import org.barmanj.core.compat.Printable;
+
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -25,7 +27,7 @@ public final class IniFile {
     /** A line ConfigParser could not read. */
     public record SyntaxError(String source, int line, String text, String problem) {
         public String message() {
-            return "syntax error in " + source + " line " + line + ": '" + text.strip() + "': " + problem;
+            return "syntax error in " + source + " line " + line + ": '" + Printable.of(text.strip()) + "': " + problem;
         }
     }
 

@@ -45,6 +45,11 @@ final class IniParser {
                 }
                 continue;
             }
+            if (line.indexOf('\0') >= 0) {
+                // No path, name or command can hold one (Barman fails later, with a Python exception).
+                errors.add(new IniFile.SyntaxError(source, lineNo, line, "a NUL character"));
+                continue;
+            }
             int indent = firstNonSpace(line);
             if (section != null && option != null && valueLines != null && indent > indentLevel) {
                 valueLines.add(stripped);

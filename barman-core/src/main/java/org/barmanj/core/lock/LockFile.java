@@ -1,5 +1,7 @@
 package org.barmanj.core.lock;
 
+import org.barmanj.core.fs.IoReason;
+
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -7,7 +9,6 @@ import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.FileAlreadyExistsException;
-import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -75,9 +76,7 @@ public final class LockFile implements AutoCloseable {
                 writePid(file);
             } catch (IOException e) {
                 lock.close();
-                String reason = e instanceof FileSystemException f && f.getReason() != null ? f.getReason()
-                        : e.getMessage();
-                throw new IOException("cannot lock " + file + ": " + reason, e);
+                throw new IOException("cannot lock " + file + ": " + IoReason.of(e), e);
             }
             return lock;
         }

@@ -442,17 +442,18 @@ public final class Recovery {
      * seconds) was already the same in the backup the destination was recovered from, so rsync's size and time
      * check is enough; a newer one may differ within the same second and size, so it is compared by checksum.
      * The earlier of this backup's and that backup's begin times; when the destination has no readable
-     * {@code .barman-recover.info}, no file is safe (0). Null when the destination is empty: a plain copy.
+     * {@code .barman-recover.info} or the backup.info no begin time, no file is safe (0). Null when the destination
+     * is empty: a plain copy.
      */
     private Long safeHorizon(DestinationState state) {
         if (!state.nonEmpty()) {
             return null;
         }
-        if (state.recoveredBegin() == null) {
+        OffsetDateTime begin = backup.beginTime().orElse(null);
+        if (state.recoveredBegin() == null || begin == null) {
             return 0L;
         }
-        OffsetDateTime horizon = state.recoveredBegin().isBefore(backup.beginTime()) ? state.recoveredBegin()
-                : backup.beginTime();
+        OffsetDateTime horizon = state.recoveredBegin().isBefore(begin) ? state.recoveredBegin() : begin;
         events.info("Using safe horizon time for smart rsync copy: " + PyDateTime.format(horizon));
         return horizon.toEpochSecond();
     }

@@ -11,8 +11,8 @@ import org.barmanj.core.backup.IdentityFile;
 import org.barmanj.core.backup.RsyncBackupMethod;
 import org.barmanj.core.backup.WalPurge;
 import org.barmanj.core.catalog.BackupCatalog;
-import org.barmanj.core.catalog.BackupInfo.Status;
 import org.barmanj.core.catalog.BackupInfo;
+import org.barmanj.core.catalog.BackupInfo.Status;
 import org.barmanj.core.catalog.CatalogLayout;
 import org.barmanj.core.catalog.WalFileEntry;
 import org.barmanj.core.catalog.WalName;
@@ -22,6 +22,7 @@ import org.barmanj.core.check.ServerCheck;
 import org.barmanj.core.config.BarmanConfig;
 import org.barmanj.core.config.Option;
 import org.barmanj.core.config.ServerConfig;
+import org.barmanj.core.fs.IoReason;
 import org.barmanj.core.lock.LockFile;
 import org.barmanj.core.postgres.PostgresConnection;
 import org.barmanj.core.postgres.PostgresException;
@@ -140,7 +141,6 @@ public final class BarmanServer {
                     IdentityFile.majorVersion((String) remote.get().get("server_txt_version")));
         }
         BackupInfo result;
-        boolean first = BackupCatalog.load(server).available().isEmpty();
         try (LockFile lock = tryLock("backup")) {
             if (lock == null) {
                 events.error("Another backup process is running");
@@ -158,7 +158,7 @@ public final class BarmanServer {
         if (result.status() == Status.WAITING_FOR_WALS) {
             checkBackup(result, null);
         }
-        if (first && result.copyDone()) {
+        if (result.copyDone() && !BackupCatalog.load(server).mayHaveAvailableBefore(result.backupId())) {
             // WAL files older than the first backup may have arrived while it ran: they serve nothing.
             WalPurge.before(server, result.beginWal());
         }
@@ -242,7 +242,7 @@ public final class BarmanServer {
             return new Archiver(server, lines).archive(verbose);
         } catch (IOException e) {
             throw new BarmanException(ErrorCode.IO, "Cannot archive WAL files of server " + server.name() + ": "
-                    + e.getMessage(), e);
+                    + IoReason.withFile(e), e);
         }
     }
 
@@ -261,14 +261,15 @@ public final class BarmanServer {
             }
             archiveLocked(false, keepDescriptors ? events : Events.SILENT,
                     "Starting WAL archiving for server " + server.name());
-            List<BackupInfo> waiting = BackupCatalog.load(server).withStatus(Status.WAITING_FOR_WALS);
+            List<BackupInfo> waiting = catalog().withStatus(Status.WAITING_FOR_WALS);
             if (!waiting.isEmpty()) {
                 BackupInfo oldest = waiting.get(0);
                 checkBackup(oldest, "Starting check-backup for backup " + oldest.backupId() + " of server "
                         + server.name());
             }
         } catch (IOException | BarmanException e) {
-            events.error("Cron for server " + server.name() + " failed: " + e.getMessage());
+            events.error("Cron for server " + server.name() + " failed: "
+                    + (e instanceof IOException io ? IoReason.withFile(io) : e.getMessage()));
         }
     }
 
@@ -287,7 +288,7 @@ public final class BarmanServer {
             return CheckBackup.run(layout, backup);
         } catch (IOException e) {
             throw new BarmanException(ErrorCode.IO, "Cannot check backup " + backup.backupId() + " of server "
-                    + server.name() + ": " + e.getMessage(), e);
+                    + server.name() + ": " + IoReason.withFile(e), e);
         }
     }
 
@@ -397,7 +398,7 @@ public final class BarmanServer {
             }
         } catch (IOException e) {
             throw new BarmanException(ErrorCode.GET_WAL_BAD_REQUEST, "Unable to send WAL file '" + walName + "'"
-                    + suffix + ": " + e.getMessage(), e);
+                    + suffix + ": " + IoReason.withFile(e), e);
         }
     }
 
@@ -408,7 +409,8 @@ public final class BarmanServer {
         try (LockFile lock = LockFile.acquire(LockFile.of(server.lockDirectory(), server.name(), "xlogdb"))) {
             counts = layout.xlogDb().rebuild(layout.walsDirectory(), events);
         } catch (IOException e) {
-            events.error("Cannot lock the WAL catalog of server " + server.name() + ": " + e.getMessage());
+            events.error("Cannot lock the WAL catalog of server " + server.name() + ": "
+                    + IoReason.withFile(e));
             return;
         }
         events.info("Done rebuilding xlogdb for server " + server.name() + " (history: " + counts.history()

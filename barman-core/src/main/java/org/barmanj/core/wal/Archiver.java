@@ -11,6 +11,7 @@ import org.barmanj.core.compression.Compression;
 import org.barmanj.core.config.Option;
 import org.barmanj.core.config.ServerConfig;
 import org.barmanj.core.fs.Durable;
+import org.barmanj.core.fs.IoReason;
 import org.barmanj.core.lock.LockFile;
 
 import java.io.IOException;
@@ -54,7 +55,7 @@ public final class Archiver {
             return archiveIncoming(verbose);
         } catch (IOException e) {
             throw new BarmanException(ErrorCode.IO, "Cannot archive WAL files of server " + server.name() + ": "
-                    + e.getMessage(), e);
+                    + IoReason.withFile(e), e);
         }
     }
 

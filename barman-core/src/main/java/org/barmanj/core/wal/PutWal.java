@@ -4,15 +4,16 @@ import org.barmanj.core.BarmanException;
 import org.barmanj.core.ErrorCode;
 import org.barmanj.core.catalog.CatalogLayout;
 import org.barmanj.core.catalog.WalName;
+import org.barmanj.core.compat.Printable;
 import org.barmanj.core.compression.Compression;
 import org.barmanj.core.config.ServerConfig;
 import org.barmanj.core.fs.Durable;
+import org.barmanj.core.fs.IoReason;
 import org.barmanj.core.fs.UncachedWriter;
 
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -115,7 +116,7 @@ public final class PutWal {
             }
             return commit(layout, files, server.name());
         } catch (IOException e) {
-            throw fail("Cannot receive WAL files" + where + ": " + e.getMessage());
+            throw fail("Cannot receive WAL files" + where + ": " + IoReason.withFile(e));
         } finally {
             syncer.shutdownNow();
             for (Path temp : temps) {
@@ -156,14 +157,11 @@ public final class PutWal {
         }
     }
 
-    private static String extract(InputStream content, Path temp, String mtime, UncachedWriter writer,
+    private static String extract(InputStream content, Path temp, Instant mtime, UncachedWriter writer,
                                   String algorithm) throws IOException {
         MessageDigest digest = digest(algorithm);
         writer.copy(content, temp, digest);
-        BigDecimal seconds = new BigDecimal(mtime);
-        long whole = seconds.longValue();
-        long nanos = seconds.subtract(BigDecimal.valueOf(whole)).movePointRight(9).longValue();
-        Files.setLastModifiedTime(temp, FileTime.from(Instant.ofEpochSecond(whole, nanos)));
+        Files.setLastModifiedTime(temp, FileTime.from(mtime));
         return HexFormat.of().formatHex(digest.digest());
     }
 
@@ -253,7 +251,8 @@ public final class PutWal {
         }
     }
 
+    /** The names in the message come from the stream: shown without their control characters. */
     private static BarmanException fail(String message) {
-        return new BarmanException(ErrorCode.PUT_WAL, message);
+        return new BarmanException(ErrorCode.PUT_WAL, Printable.of(message));
     }
 }

@@ -125,7 +125,7 @@ class BackupJobTest {
     }
 
     private static BackupInfo onDisk(Path file) throws IOException {
-        return BackupInfo.parse("x", Files.readString(file), file.toString());
+        return BackupInfo.parse("x", "demo", Files.readString(file), file.toString());
     }
 
     private BackupInfo onDisk(String id) throws IOException {
@@ -224,6 +224,26 @@ class BackupJobTest {
         assertEquals(Status.FAILED, onDisk(copying.backupId()).status());
         assertEquals("failure starting backup (the backup process ended before the backup finished)",
                 onDisk(empty.backupId()).error());
+    }
+
+    /**
+     * A corrupt backup.info is not silently skipped by that scan: the backup says so, and goes on. Its backup may
+     * be complete, so this is not the first backup: the WAL files before it are kept.
+     */
+    @Test
+    void aCorruptBackupInfoIsReportedByTheLeftoverScanAndItsWalFilesAreKept() throws IOException {
+        Path corrupt = layout.backupInfoFile("20261130T100000");
+        Files.createDirectories(corrupt.getParent());
+        Files.writeString(corrupt, "status=DONE\nsize=abc\n");
+        archived("000000010000000000000003", BEGIN_WAL);
+
+        new BackupJob(server, new FakeMethod(), null, events).run();
+
+        assertEquals("WARNING: corrupt backup.info " + corrupt + " line 2: size=abc: expected an integer",
+                events.all.get(0));
+        assertEquals("status=DONE\nsize=abc\n", Files.readString(corrupt), "left as it is");
+        assertTrue(Files.exists(layout.walPath("000000010000000000000003")));
+        assertFalse(events.info.contains("This is the first backup for server demo"), events.info.toString());
     }
 
     @Test

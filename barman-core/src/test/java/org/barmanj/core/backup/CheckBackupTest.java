@@ -36,6 +36,8 @@ class CheckBackupTest {
         BackupInfo b = BackupInfo.create("20261125T022900", false);
         b.set(BackupInfo.BEGIN_WAL, begin);
         b.set(BackupInfo.END_WAL, end);
+        b.set(BackupInfo.END_TIME, java.time.OffsetDateTime.parse("2026-11-25T02:30:00Z"));
+        b.set(BackupInfo.TIMELINE, 1L);
         b.set(BackupInfo.STATUS, Status.WAITING_FOR_WALS);
         b.save(layout.backupInfoFile(b.backupId()));
         return b;
@@ -50,7 +52,7 @@ class CheckBackupTest {
     }
 
     private Status statusOnDisk() throws IOException {
-        return BackupInfo.parse("x", Files.readString(layout.backupInfoFile("20261125T022900")), "x").status();
+        return BackupInfo.parse("x", "demo", Files.readString(layout.backupInfoFile("20261125T022900")), "x").status();
     }
 
     @Test

@@ -48,13 +48,13 @@ class BackupInfoTest {
 
     @Test
     void roundTripIsByteIdentical() {
-        BackupInfo info = BackupInfo.parse("20261124T163325", BARMAN34, "test");
+        BackupInfo info = BackupInfo.parse("20261124T163325", "demo", BARMAN34, "test");
         assertEquals(BARMAN34, info.render());
     }
 
     @Test
     void typedAccessors() {
-        BackupInfo info = BackupInfo.parse("20261124T163325", BARMAN34, "test");
+        BackupInfo info = BackupInfo.parse("20261124T163325", "demo", BARMAN34, "test");
         assertEquals(BackupInfo.Status.DONE, info.status());
         assertEquals(23091617L, info.size());
         assertEquals(OffsetDateTime.of(2026, 11, 24, 16, 33, 30, 557186000, ZoneOffset.UTC), info.endTime());
@@ -75,7 +75,7 @@ class BackupInfoTest {
         assertTrue(text.contains("tablespaces=[('tbs1', 16387, '/srv/tbs1')]\n"), text);
         assertTrue(text.contains("included_files=None\n"), text);
         assertTrue(text.contains("status=EMPTY\n"), text);
-        BackupInfo back = BackupInfo.parse("20260101T000000", text, "test");
+        BackupInfo back = BackupInfo.parse("20260101T000000", "demo", text, "test");
         assertEquals(BackupInfo.CLASSIC_KEYS.size() - 2, back.keys().size(), "backup_name and snapshots_info are omitted");
         assertTrue(BackupInfo.CLASSIC_KEYS.containsAll(back.keys()));
     }
@@ -83,20 +83,20 @@ class BackupInfoTest {
     @Test
     void unknownKeysArePreserved() {
         String text = BARMAN34.replace("compression=None\n", "cluster_size=123\ncompression=None\n");
-        assertEquals(text, BackupInfo.parse("x", text, "test").render());
+        assertEquals(text, BackupInfo.parse("x", "demo", text, "test").render());
     }
 
     @Test
     void corruptFilesNameFileLineAndProblem() {
         BarmanException noEquals = assertThrows(BarmanException.class,
-                () -> BackupInfo.parse("x", "begin_offset=40\ngarbage\n", "/b/backup.info"));
+                () -> BackupInfo.parse("x", "demo", "begin_offset=40\ngarbage\n", "/b/backup.info"));
         assertEquals(ErrorCode.CATALOG_CORRUPT, noEquals.code());
         assertEquals("corrupt backup.info /b/backup.info line 2: 'garbage' is not a key=value line", noEquals.getMessage());
         BarmanException badInt = assertThrows(BarmanException.class,
-                () -> BackupInfo.parse("x", "size=abc\n", "/b/backup.info"));
+                () -> BackupInfo.parse("x", "demo", "size=abc\n", "/b/backup.info"));
         assertEquals("corrupt backup.info /b/backup.info line 1: size=abc: expected an integer", badInt.getMessage());
         BarmanException badTime = assertThrows(BarmanException.class,
-                () -> BackupInfo.parse("x", "end_time=yesterday\n", "/b/backup.info"));
+                () -> BackupInfo.parse("x", "demo", "end_time=yesterday\n", "/b/backup.info"));
         assertEquals("corrupt backup.info /b/backup.info line 1: end_time=yesterday: not a date and time: 'yesterday'",
                 badTime.getMessage());
     }
@@ -104,7 +104,7 @@ class BackupInfoTest {
     /** A status another tool wrote and this version does not know is read and shown as written, never rewritten. */
     @Test
     void anUnknownStatusIsKeptAsWritten() {
-        BackupInfo info = BackupInfo.parse("x", BARMAN34.replace("status=DONE", "status=ARCHIVED"), "test");
+        BackupInfo info = BackupInfo.parse("x", "demo", BARMAN34.replace("status=DONE", "status=ARCHIVED"), "test");
         assertEquals(BackupInfo.Status.UNKNOWN, info.status());
         assertEquals("ARCHIVED", info.statusText());
         assertEquals(false, info.copyDone());
@@ -114,7 +114,7 @@ class BackupInfoTest {
     /** Tablespaces of any other shape than Barman's tuples make the file corrupt when it is read, not later. */
     @Test
     void tablespacesOfAnotherShapeAreACorruptFile() {
-        BarmanException e = assertThrows(BarmanException.class, () -> BackupInfo.parse("x",
+        BarmanException e = assertThrows(BarmanException.class, () -> BackupInfo.parse("x", "demo",
                 "tablespaces=[('tbs', 16385)]\n", "/b/backup.info"));
         assertEquals(ErrorCode.CATALOG_CORRUPT, e.code());
         assertEquals("corrupt backup.info /b/backup.info line 1: tablespaces=[('tbs', 16385)]: expected a list of "

@@ -71,6 +71,7 @@ class ServerCheckTest {
         b.set(BackupInfo.BEGIN_WAL, "000000010000000000000003");
         b.set(BackupInfo.END_WAL, "000000010000000000000003");
         b.set(BackupInfo.END_TIME, end);
+        b.set(BackupInfo.TIMELINE, 1L);
         b.set(BackupInfo.SIZE, 2048L);
         b.save(new CatalogLayout(server).backupInfoFile(id));
     }

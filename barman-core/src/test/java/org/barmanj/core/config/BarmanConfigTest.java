@@ -241,7 +241,7 @@ class BarmanConfigTest {
     void conflictingPathsBetweenServersAreFatal() throws IOException {
         BarmanException e = assertThrows(BarmanException.class, () -> load("", TUTORIAL_SERVER,
                 TUTORIAL_SERVER.replace("[demo]", "[copy]") + "backup_directory = " + dir + "/home/demo\n"));
-        assertTrue(e.getMessage().startsWith("Conflicting path: backup_directory=" + dir + "/home/demo conflicts with"),
-                e.getMessage());
+        assertEquals("Conflicting path: backup_directory=" + dir + "/home/demo for server 'demo' (default) conflicts "
+                + "with 'backup_directory' for server 'copy' (" + dir + "/barman.d/b.conf line 9)", e.getMessage());
     }
 }
