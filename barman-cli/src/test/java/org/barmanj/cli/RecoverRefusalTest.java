@@ -1,0 +1,149 @@
+package org.barmanj.cli;
+
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.stream.Stream;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+/**
+ * Local {@code barman recover} refusals that must come before the destination is touched, over a small catalog:
+ * backup {@link #OLDER} is complete and restorable (its data folder, its WAL file archived and catalogued).
+ */
+class RecoverRefusalTest {
+    static final String OLDER = "20300101T000000";
+    static final String NEWER = "20300102T000000";
+
+    @TempDir
+    Path dir;
+    Path conf;
+    Path home;
+    Path destination;
+
+    @BeforeEach
+    void catalog() throws IOException {
+        home = dir.resolve("home");
+        conf = dir.resolve("barman.conf");
+        Files.writeString(conf, "[barman]\nbarman_home = " + home + "\nbarman_user = "
+                + System.getProperty("user.name") + "\n[demo]\nssh_command = ssh enterprisedb@pg1-srv\n"
+                + "conninfo = host=127.0.0.1 user=barman dbname=postgres port=1\nbackup_method = rsync\n"
+                + "backup_options = concurrent_backup\narchiver = on\n");
+        writeBackup(OLDER, backupInfo(OLDER));
+        Path data = home.resolve("demo/base/" + OLDER + "/data");
+        Files.createDirectories(data.resolve("base/1"));
+        Files.writeString(data.resolve("PG_VERSION"), "15\n");
+        Files.writeString(data.resolve("postgresql.conf"), "port = 5432\n");
+        Files.writeString(data.resolve("base/1/1259"), "a relation");
+        Path wals = home.resolve("demo/wals");
+        Files.createDirectories(wals.resolve("0000000100000000"));
+        Files.writeString(wals.resolve("0000000100000000/000000010000000000000002"), "a WAL file");
+        Files.writeString(wals.resolve("xlog.db"), "000000010000000000000002\t10\t1893456000.5\tNone\n");
+        destination = dir.resolve("pgdata");
+        Files.createDirectories(destination.resolve("base/1"));
+        Files.writeString(destination.resolve("PG_VERSION"), "15\n");
+        Files.writeString(destination.resolve("base/1/1259"), "the destination's own relation");
+        Files.writeString(destination.resolve("only-in-destination"), "not in any backup");
+    }
+
+    static String backupInfo(String id) {
+        return """
+                backup_label=None
+                begin_offset=40
+                begin_time=%1$s-%2$s-%3$s 00:00:00.000000+00:00
+                begin_wal=000000010000000000000002
+                begin_xlog=0/2000028
+                compression=None
+                config_file=/var/lib/edb/pg1/data/postgresql.conf
+                end_offset=256
+                end_time=%1$s-%2$s-%3$s 00:00:01.000000+00:00
+                end_wal=000000010000000000000002
+                end_xlog=0/2000100
+                error=None
+                hba_file=/var/lib/edb/pg1/data/pg_hba.conf
+                ident_file=/var/lib/edb/pg1/data/pg_ident.conf
+                mode=rsync-concurrent
+                pgdata=/var/lib/edb/pg1/data
+                server_name=demo
+                size=1024
+                status=DONE
+                systemid=7711878765630343774
+                tablespaces=None
+                timeline=1
+                version=150018
+                xlog_segment_size=16777216
+                """.formatted(id.substring(0, 4), id.substring(4, 6), id.substring(6, 8));
+    }
+
+    void writeBackup(String id, String info) throws IOException {
+        Path folder = home.resolve("demo/base/" + id);
+        Files.createDirectories(folder);
+        Files.writeString(folder.resolve("backup.info"), info);
+    }
+
+    CliRun barman(String... args) {
+        String[] all = new String[args.length + 2];
+        all[0] = "-c";
+        all[1] = conf.toString();
+        System.arraycopy(args, 0, all, 2, args.length);
+        return CliRun.of(all);
+    }
+
+    /** Every file and folder under {@code root}: its content (folders: empty) and modification time. */
+    static Map<String, String> snapshot(Path root) throws IOException {
+        Map<String, String> state = new TreeMap<>();
+        try (Stream<Path> walk = Files.walk(root)) {
+            for (Path p : walk.toList()) {
+                String content = Files.isRegularFile(p) ? Files.readString(p) : "";
+                state.put(root.relativize(p).toString(), content + " @" + Files.getLastModifiedTime(p));
+            }
+        }
+        return state;
+    }
+
+    /** The newest backup.info is corrupt: 'latest' may be it, so the older backup is not restored in its stead. */
+    @Test
+    void latestWithACorruptNewestBackupInfoIsRefused() throws IOException {
+        writeBackup(NEWER, backupInfo(NEWER).replace("status=DONE\n", "status=DONE\ngarbage\n"));
+        Path newerInfo = home.resolve("demo/base/" + NEWER + "/backup.info");
+        Map<String, String> before = snapshot(destination);
+        for (String alias : new String[] {"latest", "last"}) {
+            CliRun run = barman("recover", "demo", alias, destination.toString());
+            assertEquals(1, run.exit(), run.out() + run.err());
+            assertEquals("", run.out());
+            assertEquals("ERROR: corrupt backup.info " + newerInfo + " line 20: 'garbage' is not a key=value line\n"
+                    + "ERROR: Cannot tell which backup is '" + alias + "' for server 'demo': " + newerInfo
+                    + " cannot be read; give the backup ID instead\n", run.err());
+            assertEquals(before, snapshot(destination), "the destination is untouched");
+        }
+    }
+
+    /** Likewise 'oldest' with a corrupt older backup.info, and 'last-failed' with a corrupt newer one. */
+    @Test
+    void oldestAndLastFailedPastACorruptBackupInfoAreRefused() throws IOException {
+        String oldest = "20291231T000000";
+        writeBackup(oldest, "status=DONE\ngarbage\n");
+        Path oldestInfo = home.resolve("demo/base/" + oldest + "/backup.info");
+        Map<String, String> before = snapshot(destination);
+        CliRun run = barman("recover", "demo", "oldest", destination.toString());
+        assertEquals(1, run.exit(), run.out() + run.err());
+        assertEquals("ERROR: corrupt backup.info " + oldestInfo + " line 2: 'garbage' is not a key=value line\n"
+                + "ERROR: Cannot tell which backup is 'oldest' for server 'demo': " + oldestInfo
+                + " cannot be read; give the backup ID instead\n", run.err());
+        CliRun failed = barman("show-backup", "demo", "last-failed");
+        assertEquals(1, failed.exit(), failed.out() + failed.err());
+        assertEquals("ERROR: Cannot tell which backup is 'last-failed' for server 'demo': " + oldestInfo
+                + " cannot be read; give the backup ID instead\n", failed.err());
+        assertEquals(before, snapshot(destination), "the destination is untouched");
+        // A corrupt backup.info older than the one 'latest' picks does not stand in its way.
+        CliRun latest = barman("show-backup", "demo", "latest");
+        assertEquals(0, latest.exit(), latest.out() + latest.err());
+        assertEquals("Backup " + OLDER + ":", latest.out().lines().findFirst().orElse(""));
+    }
+}
