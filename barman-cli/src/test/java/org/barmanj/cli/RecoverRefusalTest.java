@@ -12,6 +12,7 @@ import java.util.TreeMap;
 import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 
 /**
  * Local {@code barman recover} refusals that must come before the destination is touched, over a small catalog:
@@ -145,5 +146,42 @@ class RecoverRefusalTest {
         CliRun latest = barman("show-backup", "demo", "latest");
         assertEquals(0, latest.exit(), latest.out() + latest.err());
         assertEquals("Backup " + OLDER + ":", latest.out().lines().findFirst().orElse(""));
+    }
+
+    /**
+     * A postmaster.pid naming a live process called postgres (here a copy of sleep under that name; RecoveryIT
+     * runs this against real PostgreSQL servers): refused before the destination is touched. Naming a live
+     * process of another program (a pid reused after a crash), the file is stale: the recover goes on and
+     * deletes it, as Barman does.
+     */
+    @Test
+    void aDestinationWhosePostmasterPidNamesARunningPostgresIsRefused() throws Exception {
+        Path postgres = dir.resolve("bin/postgres");
+        Files.createDirectories(postgres.getParent());
+        Files.copy(Path.of("/bin/sleep"), postgres);
+        Process live = new ProcessBuilder(postgres.toString(), "60").start();
+        try {
+            Files.writeString(destination.resolve("postmaster.pid"), live.pid() + "\n" + destination + "\n");
+            Map<String, String> before = snapshot(destination);
+            CliRun run = barman("recover", "demo", OLDER, destination.toString());
+            assertEquals(1, run.exit(), run.out() + run.err());
+            assertEquals("Starting local restore for server demo using backup " + OLDER + "\nDestination directory: "
+                    + destination + "\n", run.out());
+            assertEquals("ERROR: The destination directory " + destination + " is the data directory of a running "
+                    + "PostgreSQL server: its postmaster.pid names process " + live.pid() + " (postgres); stop that "
+                    + "server, or recover into another directory\n", run.err());
+            assertEquals(before, snapshot(destination), "the destination is untouched");
+        } finally {
+            live.destroy();
+            live.waitFor();
+        }
+        Files.writeString(destination.resolve("postmaster.pid"), ProcessHandle.current().pid() + "\n");
+        CliRun stale = barman("recover", "demo", OLDER, destination.toString());
+        assertEquals(0, stale.exit(), stale.out() + stale.err());
+        assertEquals("Your PostgreSQL server has been successfully prepared for recovery!",
+                stale.out().lines().reduce((a, b) -> b).orElse(""));
+        assertFalse(Files.exists(destination.resolve("postmaster.pid")), "a stale postmaster.pid is deleted");
+        assertFalse(Files.exists(destination.resolve("only-in-destination")));
+        assertEquals("a relation", Files.readString(destination.resolve("base/1/1259")));
     }
 }

@@ -393,12 +393,26 @@ public final class Recovery {
     }
 
     /**
-     * One shell script on the destination host (one ssh connection): the destination must be writable; its
-     * tablespace links point to the (new) locations. Reports whether the destination or a tablespace location
+     * One shell script on the destination host (one ssh connection): the destination must not be the data
+     * directory of a running PostgreSQL (checked first, before anything there is changed) and must be writable;
+     * its tablespace links point to the (new) locations. Reports whether the destination or a tablespace location
      * already held files, and the begin time of the backup a previous recover left there.
      */
     private DestinationState prepareDestination(Map<String, String> locations) throws IOException, InterruptedException {
         StringBuilder script = new StringBuilder("set -e\nd=").append(Shell.quote(destination)).append('\n');
+        // Live as PostgreSQL itself tells (pg_ctl, its lock file): postmaster.pid's first line is the pid of the
+        // postmaster (negative for a single-user backend); a stale file names a process that is gone, or another
+        // program's once the pid is reused, hence its name is checked too. ps, not kill -0: the server may belong
+        // to another user.
+        script.append("if [ -e \"$d/postmaster.pid\" ]; then\n");
+        script.append("  pid=$(head -n 1 \"$d/postmaster.pid\") || { echo \"$d/postmaster.pid cannot be read\" >&2; "
+                + "exit 2; }\n");
+        script.append("  pid=${pid#-}\n");
+        script.append("  case \"$pid\" in ''|*[!0-9]*) ;; *)\n");
+        script.append("    name=$(ps -o comm= -p \"$pid\" 2>/dev/null) || true\n");
+        script.append("    case \"$name\" in *postgres*|*postmaster*) echo \"running $pid $name\"; exit 3;; esac;;\n");
+        script.append("  esac\n");
+        script.append("fi\n");
         script.append("for f in \"$d\"");
         for (BackupInfo.Tablespace t : backup.tablespaces()) {
             script.append(' ').append(Shell.quote(locations.get(t.name())));
@@ -421,6 +435,13 @@ public final class Recovery {
         if (r.exit() == 255 && remote) {
             throw refused("Unable to connect to the target host using the command '" + options.remoteSshCommand()
                     + "'");
+        }
+        String running = r.out().lines().filter(l -> l.startsWith("running ")).findFirst().orElse(null);
+        if (r.exit() == 3 && running != null) {
+            String[] pidAndName = running.substring("running ".length()).split(" ", 2);
+            throw refused("The destination directory " + destination + " is the data directory of a running "
+                    + "PostgreSQL server: its postmaster.pid names process " + pidAndName[0] + " ("
+                    + pidAndName[1].strip() + "); stop that server, or recover into another directory");
         }
         if (r.exit() != 0) {
             throw refused("Cannot prepare the destination directory " + destination + ": "
