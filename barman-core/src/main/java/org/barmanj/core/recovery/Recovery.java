@@ -31,6 +31,7 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.time.Duration;
 import java.time.OffsetDateTime;
+import java.time.ZoneId;
 import java.time.ZonedDateTime;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -66,6 +67,8 @@ public final class Recovery {
     private final boolean remote;
     private SharedConnection connection;
     private Rsync rsync;
+    /** {@code --target-time} as read, once validated; null without one. */
+    private OffsetDateTime targetTime;
 
     public Recovery(ServerConfig server, BackupInfo backup, String destination, Options options, Events events) {
         this.server = server;
@@ -92,7 +95,7 @@ public final class Recovery {
         Map<String, String> locations = validate(target);
         Integer targetTimeline = targetTimeline(target.timeline());
         boolean pitr = target.count() > 0 || (target.timeline() != null && targetTimeline != backup.timeline());
-        List<WalFileEntry> wals = options.getWal() ? List.of() : requiredWals(targetTimeline, target);
+        List<WalFileEntry> wals = options.getWal() ? List.of() : requiredWals(targetTimeline);
         OffsetDateTime start = ZonedDateTime.now().toOffsetDateTime();
         events.info("Starting " + (remote ? "remote" : "local") + " restore for server " + server.name()
                 + " using backup " + backup.backupId());
@@ -106,7 +109,8 @@ public final class Recovery {
                     + "all the WAL files that are required for consistency.");
         }
         if (pitr) {
-            events.info("Doing PITR. Recovery target " + target.describe(targetTimeline != backup.timeline()));
+            events.info("Doing PITR. Recovery target " + target.describe(targetTime,
+                    targetTimeline != backup.timeline()));
         }
         Path staging = null;
         try {
@@ -221,15 +225,15 @@ public final class Recovery {
             locations.put(name, location);
         });
         if (target.time() != null) {
-            OffsetDateTime time;
             try {
-                time = PyDateTime.parse(target.time());
+                targetTime = TargetTime.parse(target.time(), ZoneId.systemDefault());
             } catch (IllegalArgumentException e) {
-                throw refused("Unable to parse the target time parameter '" + target.time() + "'");
+                throw refused("Unable to parse the target time parameter " + RecoveryTarget.quoted(target.time())
+                        + ": " + e.getMessage());
             }
-            if (time.isBefore(backup.endTime())) {
-                throw refused("The requested target time " + PyDateTime.format(time) + " is before the backup end time "
-                        + PyDateTime.format(backup.endTime()));
+            if (targetTime.isBefore(backup.endTime())) {
+                throw refused("The requested target time " + PyDateTime.format(targetTime)
+                        + " is before the backup end time " + PyDateTime.format(backup.endTime()));
             }
         }
         if (target.lsn() != null) {
@@ -297,12 +301,8 @@ public final class Recovery {
      * timelines up to the target's, to the end of the archive (with a target time, up to the first file past the
      * backup's end archived after it).
      */
-    private List<WalFileEntry> requiredWals(int targetTimeline, RecoveryTarget target) {
-        Double targetTime = null;
-        if (target.time() != null) {
-            OffsetDateTime t = PyDateTime.parse(target.time());
-            targetTime = t.toEpochSecond() + t.getNano() / 1e9;
-        }
+    private List<WalFileEntry> requiredWals(int targetTimeline) {
+        Double targetSeconds = targetTime == null ? null : targetTime.toEpochSecond() + targetTime.getNano() / 1e9;
         List<WalFileEntry> result = new ArrayList<>();
         for (WalFileEntry e : layout.xlogDb().read()) {
             if (WalName.isHistory(e.name())) {
@@ -313,7 +313,7 @@ public final class Recovery {
                 continue;
             }
             result.add(e);
-            if (targetTime != null && e.name().compareTo(backup.endWal()) > 0 && e.timeSeconds() > targetTime) {
+            if (targetSeconds != null && e.name().compareTo(backup.endWal()) > 0 && e.timeSeconds() > targetSeconds) {
                 break;
             }
         }

@@ -7,7 +7,9 @@ import org.junit.jupiter.api.io.TempDir;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
+import java.util.TimeZone;
 import java.util.TreeMap;
 import java.util.stream.Stream;
 
@@ -15,10 +17,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 
 /**
- * Local {@code barman recover} refusals that must come before the destination is touched, over a small catalog:
- * backup {@link #OLDER} is complete and restorable (its data folder, its WAL file archived and catalogued).
+ * Local {@code barman recover} over a small catalog: backup {@link #OLDER} is complete and restorable (its data
+ * folder, its WAL file archived and catalogued; begin and end times in 2020). The refusals that must come before
+ * the destination is touched, and the target times Barman 3.4 reads.
  */
-class RecoverRefusalTest {
+class RecoverTest {
     static final String OLDER = "20300101T000000";
     static final String NEWER = "20300102T000000";
 
@@ -36,7 +39,7 @@ class RecoverRefusalTest {
                 + System.getProperty("user.name") + "\n[demo]\nssh_command = ssh enterprisedb@pg1-srv\n"
                 + "conninfo = host=127.0.0.1 user=barman dbname=postgres port=1\nbackup_method = rsync\n"
                 + "backup_options = concurrent_backup\narchiver = on\n");
-        writeBackup(OLDER, backupInfo(OLDER));
+        writeBackup(OLDER, backupInfo());
         Path data = home.resolve("demo/base/" + OLDER + "/data");
         Files.createDirectories(data.resolve("base/1"));
         Files.writeString(data.resolve("PG_VERSION"), "15\n");
@@ -53,17 +56,17 @@ class RecoverRefusalTest {
         Files.writeString(destination.resolve("only-in-destination"), "not in any backup");
     }
 
-    static String backupInfo(String id) {
+    static String backupInfo() {
         return """
                 backup_label=None
                 begin_offset=40
-                begin_time=%1$s-%2$s-%3$s 00:00:00.000000+00:00
+                begin_time=2020-01-01 00:00:00.000000+00:00
                 begin_wal=000000010000000000000002
                 begin_xlog=0/2000028
                 compression=None
                 config_file=/var/lib/edb/pg1/data/postgresql.conf
                 end_offset=256
-                end_time=%1$s-%2$s-%3$s 00:00:01.000000+00:00
+                end_time=2020-01-01 00:00:01.000000+00:00
                 end_wal=000000010000000000000002
                 end_xlog=0/2000100
                 error=None
@@ -79,7 +82,7 @@ class RecoverRefusalTest {
                 timeline=1
                 version=150018
                 xlog_segment_size=16777216
-                """.formatted(id.substring(0, 4), id.substring(4, 6), id.substring(6, 8));
+                """;
     }
 
     void writeBackup(String id, String info) throws IOException {
@@ -111,7 +114,7 @@ class RecoverRefusalTest {
     /** The newest backup.info is corrupt: 'latest' may be it, so the older backup is not restored in its stead. */
     @Test
     void latestWithACorruptNewestBackupInfoIsRefused() throws IOException {
-        writeBackup(NEWER, backupInfo(NEWER).replace("status=DONE\n", "status=DONE\ngarbage\n"));
+        writeBackup(NEWER, backupInfo().replace("status=DONE\n", "status=DONE\ngarbage\n"));
         Path newerInfo = home.resolve("demo/base/" + NEWER + "/backup.info");
         Map<String, String> before = snapshot(destination);
         for (String alias : new String[] {"latest", "last"}) {
@@ -183,5 +186,52 @@ class RecoverRefusalTest {
         assertFalse(Files.exists(destination.resolve("postmaster.pid")), "a stale postmaster.pid is deleted");
         assertFalse(Files.exists(destination.resolve("only-in-destination")));
         assertEquals("a relation", Files.readString(destination.resolve("base/1/1259")));
+    }
+
+    /**
+     * The issue's three forms, which the build before refused. Expected: what Debian's Barman 3.4
+     * (/usr/bin/barman) printed and wrote, run with TZ=Europe/Rome over this same catalog: the time as read in
+     * the PITR line (a time without zone in this host's zone), the text as given in postgresql.auto.conf.
+     */
+    @Test
+    void targetTimesBarman34Reads() throws IOException {
+        String[][] cases = {
+            {"2030-01-01", "2030-01-01 00:00:00+01:00"},
+            {"20300101T100000", "2030-01-01 10:00:00+01:00"},
+            {"2030-01-01 10:00:00 UTC", "2030-01-01 10:00:00+00:00"},
+        };
+        TimeZone zone = TimeZone.getDefault();
+        TimeZone.setDefault(TimeZone.getTimeZone("Europe/Rome"));
+        try {
+            for (String[] c : cases) {
+                deleteTree(destination);
+                CliRun run = barman("recover", "--target-time", c[0], "demo", "latest", destination.toString());
+                assertEquals(0, run.exit(), run.out() + run.err());
+                assertEquals("", run.err());
+                assertEquals(List.of("Starting local restore for server demo using backup " + OLDER,
+                        "Destination directory: " + destination, "Doing PITR. Recovery target time: '" + c[1] + "'",
+                        "Copying the base backup.", "Copying required WAL segments.",
+                        "Generating recovery configuration", "Identify dangerous settings in destination directory."),
+                        run.out().lines().limit(7).toList());
+                assertEquals(List.of("restore_command = 'cp barman_wal/%f %p'",
+                        "recovery_end_command = 'rm -fr barman_wal'", "recovery_target_time = '" + c[0] + "'"),
+                        Files.readAllLines(destination.resolve("postgresql.auto.conf")));
+            }
+        } finally {
+            TimeZone.setDefault(zone);
+        }
+        CliRun bad = barman("recover", "--target-time", "2030-01-01 10am", "demo", "latest", destination.toString());
+        assertEquals(1, bad.exit());
+        assertEquals("ERROR: Unable to parse the target time parameter '2030-01-01 10am': expected "
+                + "YYYY-MM-DD[ HH:MM[:SS[.ffffff]]][ ZONE] or YYYYMMDD[THHMMSS][ZONE], ZONE being Z, UTC, GMT, +HH, "
+                + "+HHMM or +HH:MM (none: this host's time zone)\n", bad.err());
+    }
+
+    private static void deleteTree(Path root) throws IOException {
+        try (Stream<Path> walk = Files.walk(root)) {
+            for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.delete(p);
+            }
+        }
     }
 }
