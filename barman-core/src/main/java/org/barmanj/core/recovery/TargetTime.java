@@ -16,8 +16,10 @@ import java.util.regex.Pattern;
  * as given: dates {@code YYYY-MM-DD} (or with {@code /} or {@code .}, months and days of one or two digits) or
  * {@code YYYYMMDD}; then, after {@code T} or spaces, {@code H:M[:S[.fraction]]} or {@code HHMM[SS[.fraction]]};
  * then a zone, {@code Z}, {@code UTC}, {@code GMT}, {@code ±H}, {@code ±HH}, {@code ±HHMM} or {@code ±HH:MM}.
- * What dateutil reads besides (month names, {@code 10am}, day-first dates, a bare time taken as today's, zone
- * names it does not know and ignores) is refused: PostgreSQL would read it otherwise, or not start with it.
+ * What dateutil reads besides is refused: what PostgreSQL does not read ({@code 2030-01-01 10}, {@code 10am}, a
+ * bare time or year completed from today's date, 12 or 14 digits in a row), what it may read otherwise
+ * ({@code 01/02/2030} by its DateStyle; a zone name dateutil does not know, which it ignores), and, not read by
+ * this version, month names.
  */
 public final class TargetTime {
     private static final Pattern FORM = Pattern.compile(

@@ -22,10 +22,14 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
  */
 class TargetTimeTest {
     private static final ZoneId ROME = ZoneId.of("Europe/Rome");
-    /** Read by dateutil, refused by us: PostgreSQL refuses them as a timestamp, or they are not ISO-like. */
-    private static final Set<String> NOT_FOR_POSTGRESQL = Set.of("203001011000", "20300101100000", "2030-01-01T10",
-            "2030-01-01 10", "20300101T10", "2030-01-01 10:00:00,5", "30-01-01", "01/02/2030", "Jan 1 2030 10:00",
-            "1 Jan 2030", "2030-01-01 10am", "10:00", "2030", "2030-01-01 10:00:00 UTC+2", "2030-01-01 10:00:00 CET");
+    /**
+     * Read by dateutil, refused by us: PostgreSQL 15 refuses the first ten as a timestamp; it reads 01/02/2030 by
+     * its DateStyle, and CET and UTC+2 as zones where dateutil ignores the first and inverts the second
+     * (POSIX); month names are not read by this version.
+     */
+    private static final Set<String> REFUSED = Set.of("203001011000", "20300101100000", "2030-01-01T10",
+            "2030-01-01 10", "20300101T10", "2030-01-01 10:00:00,5", "30-01-01", "2030-01-01 10am", "10:00", "2030",
+            "01/02/2030", "2030-01-01 10:00:00 CET", "2030-01-01 10:00:00 UTC+2", "Jan 1 2030 10:00", "1 Jan 2030");
 
     private record Fixture(String input, String dateutil) {
     }
@@ -59,7 +63,7 @@ class TargetTimeTest {
                 refusedByUs.add(f.input());
             }
         }
-        assertEquals(NOT_FOR_POSTGRESQL, Set.copyOf(refusedByUs), "the forms we refuse where dateutil reads them");
+        assertEquals(REFUSED, Set.copyOf(refusedByUs), "the forms we refuse where dateutil reads them");
         assertEquals(46, accepted, "fixtures accepted");
     }
 
