@@ -111,7 +111,10 @@ class RecoverTest {
         return state;
     }
 
-    /** The newest backup.info is corrupt: 'latest' may be it, so the older backup is not restored in its stead. */
+    /**
+     * The newest backup.info is corrupt: 'latest' may be it, so the older backup is not restored in its stead
+     * (Barman 3.4 stops every command of the server with an EXCEPTION on a corrupt backup.info).
+     */
     @Test
     void latestWithACorruptNewestBackupInfoIsRefused() throws IOException {
         writeBackup(NEWER, backupInfo().replace("status=DONE\n", "status=DONE\ngarbage\n"));
@@ -121,11 +124,22 @@ class RecoverTest {
             CliRun run = barman("recover", "demo", alias, destination.toString());
             assertEquals(1, run.exit(), run.out() + run.err());
             assertEquals("", run.out());
-            assertEquals("ERROR: corrupt backup.info " + newerInfo + " line 20: 'garbage' is not a key=value line\n"
-                    + "ERROR: Cannot tell which backup is '" + alias + "' for server 'demo': " + newerInfo
-                    + " cannot be read; give the backup ID instead\n", run.err());
+            assertEquals("ERROR: Cannot tell which backup is '" + alias + "' for server 'demo': corrupt backup.info "
+                    + newerInfo + " line 20: 'garbage' is not a key=value line; give the backup ID instead\n",
+                    run.err());
             assertEquals(before, snapshot(destination), "the destination is untouched");
         }
+        // By its id, the older backup is what the user asks for: restored, the corrupt one warned about.
+        CliRun byId = barman("recover", "demo", OLDER, destination.toString());
+        assertEquals(0, byId.exit(), byId.out() + byId.err());
+        assertEquals("WARNING: corrupt backup.info " + newerInfo + " line 20: 'garbage' is not a key=value line\n",
+                byId.err());
+        assertEquals("Your PostgreSQL server has been successfully prepared for recovery!",
+                byId.out().lines().reduce((a, b) -> b).orElse(""));
+        CliRun corrupt = barman("recover", "demo", NEWER, destination.toString());
+        assertEquals(1, corrupt.exit(), corrupt.out() + corrupt.err());
+        assertEquals("ERROR: corrupt backup.info " + newerInfo + " line 20: 'garbage' is not a key=value line\n",
+                corrupt.err());
     }
 
     /** Likewise 'oldest' with a corrupt older backup.info, and 'last-failed' with a corrupt newer one. */
@@ -137,13 +151,13 @@ class RecoverTest {
         Map<String, String> before = snapshot(destination);
         CliRun run = barman("recover", "demo", "oldest", destination.toString());
         assertEquals(1, run.exit(), run.out() + run.err());
-        assertEquals("ERROR: corrupt backup.info " + oldestInfo + " line 2: 'garbage' is not a key=value line\n"
-                + "ERROR: Cannot tell which backup is 'oldest' for server 'demo': " + oldestInfo
-                + " cannot be read; give the backup ID instead\n", run.err());
+        String problem = "corrupt backup.info " + oldestInfo + " line 2: 'garbage' is not a key=value line";
+        assertEquals("ERROR: Cannot tell which backup is 'oldest' for server 'demo': " + problem
+                + "; give the backup ID instead\n", run.err());
         CliRun failed = barman("show-backup", "demo", "last-failed");
         assertEquals(1, failed.exit(), failed.out() + failed.err());
-        assertEquals("ERROR: Cannot tell which backup is 'last-failed' for server 'demo': " + oldestInfo
-                + " cannot be read; give the backup ID instead\n", failed.err());
+        assertEquals("ERROR: Cannot tell which backup is 'last-failed' for server 'demo': " + problem
+                + "; give the backup ID instead\n", failed.err());
         assertEquals(before, snapshot(destination), "the destination is untouched");
         // A corrupt backup.info older than the one 'latest' picks does not stand in its way.
         CliRun latest = barman("show-backup", "demo", "latest");

@@ -177,15 +177,15 @@ public final class BackupCatalog {
      */
     private void refuseIfUnreadableBeyond(String alias, String picked, boolean newer) {
         List<String> beyond = new ArrayList<>();
-        for (String id : unreadable.keySet()) {
+        unreadable.forEach((id, problem) -> {
             if (picked == null || (newer ? id.compareTo(picked) > 0 : id.compareTo(picked) < 0)) {
-                beyond.add(layout.backupInfoFile(id).toString());
+                beyond.add(problem);
             }
-        }
+        });
         if (!beyond.isEmpty()) {
             throw new BarmanException(ErrorCode.CATALOG_CORRUPT, "Cannot tell which backup is '" + alias
-                    + "' for server '" + config.name() + "': " + String.join(", ", beyond) + " cannot be read; "
-                    + "give the backup ID instead");
+                    + "' for server '" + config.name() + "': " + String.join("; ", beyond)
+                    + "; give the backup ID instead");
         }
     }
 
