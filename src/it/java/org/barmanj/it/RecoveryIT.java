@@ -8,9 +8,12 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 import java.io.IOException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -373,6 +376,115 @@ class RecoveryIT {
         try (var ids = Files.list(home.root.resolve("demo/base"))) {
             return ids.sorted().reduce((a, b) -> b).orElseThrow().resolve("backup.info");
         }
+    }
+
+    /**
+     * What protects a destination: a running PostgreSQL's data directory is refused, over ssh and locally, its
+     * files untouched; {@code latest} with a corrupt newest backup.info is refused, the destination untouched.
+     * And a target time in the compact form Barman 3.4 reads (no zone: this host's, as PostgreSQL's here) is
+     * written as given and ends the recovery where it names.
+     */
+    @Test
+    void runningServerCorruptNewestBackupInfoAndCompactTargetTime() throws Exception {
+        String primary = "it-live";
+        String restored = "it-live-r";
+        int port = 5850;
+        Path data = Path.of("/var/lib/edb/" + primary + "/data");
+        BarmanHome home = home("live", port);
+        try {
+            startPrimary(primary, 15, port, home);
+            Lab.psql(primary, "CREATE TABLE t AS SELECT generate_series(1, 5) AS id");
+            home.barman("switch-wal", "--force", "--archive", "demo").ok();
+            home.barman("backup", "demo", "--wait").ok();
+            String backupId = latestBackupInfo(home).getParent().getFileName().toString();
+            Lab.psql(primary, "INSERT INTO t SELECT generate_series(6, 10)");
+            Thread.sleep(1100);
+            String time = Lab.psql(primary, "SELECT to_char(now(), 'YYYYMMDD\"T\"HH24MISS')");
+            Thread.sleep(1100);
+            Lab.psql(primary, "INSERT INTO t SELECT generate_series(11, 20)");
+            home.barman("switch-wal", "--force", "--archive", "demo").ok();
+
+            Proc.as("enterprisedb", "sh", "-c", "echo 'not in the backup' > " + data + "/not-in-the-backup").ok();
+            String pid = Files.readAllLines(data.resolve("postmaster.pid")).get(0);
+            String refusal = "ERROR: The destination directory " + data + " is the data directory of a running "
+                    + "PostgreSQL server: its postmaster.pid names process " + pid + " (postgres); stop that server, "
+                    + "or recover into another directory\n";
+            Map<String, String> before = topLevel(data);
+            Proc remote = home.barman("recover", "--remote-ssh-command", "ssh enterprisedb@pg1-srv", "demo", "latest",
+                    data.toString());
+            assertEquals(1, remote.exit(), remote.out() + remote.err());
+            assertEquals(refusal, remote.err());
+            assertEquals("Starting remote restore for server demo using backup " + backupId + "\nDestination directory: "
+                    + data + "\nRemote command: ssh enterprisedb@pg1-srv\n", remote.out());
+            assertEquals(before, topLevel(data), "the running server's files are untouched");
+            // Locally: Barman on the database host, as the server's owner (who alone may write there).
+            Path localConf = home.root.resolve("local.conf");
+            Files.writeString(localConf, Files.readString(home.conf).replace("barman_user = barman",
+                    "barman_user = enterprisedb"));
+            Proc.run("chown", "-R", "enterprisedb:", home.root.toString()).ok();
+            Proc local = Proc.as("enterprisedb", Lab.BARMAN.toString(), "-c", localConf.toString(), "recover", "demo",
+                    "latest", data.toString());
+            Proc.run("chown", "-R", "barman:", home.root.toString()).ok();
+            assertEquals(1, local.exit(), local.out() + local.err());
+            assertEquals(refusal, local.err());
+            assertEquals("Starting local restore for server demo using backup " + backupId + "\nDestination directory: "
+                    + data + "\n", local.out());
+            assertEquals(before, topLevel(data), "the running server's files are untouched");
+            assertEquals("20", Lab.psql(primary, "SELECT max(id) FROM t"), "the server still runs");
+
+            // A newer backup whose backup.info is corrupt: 'latest' may be it; the older one is not restored.
+            home.barman("backup", "demo", "--wait").ok();
+            Path newest = latestBackupInfo(home);
+            Files.writeString(newest, Files.readString(newest) + "garbage\n");
+            Path dest = Path.of("/var/lib/edb/" + restored + "/data");
+            Lab.lab("pg", "destroy", restored);
+            Proc.as("enterprisedb", "mkdir", "-p", dest.toString()).ok();
+            Proc.as("enterprisedb", "sh", "-c", "echo 'a file of the destination' > " + dest + "/PG_VERSION").ok();
+            Map<String, String> destBefore = topLevel(dest);
+            Proc corrupt = recover(home, "pg2-srv", restored);
+            assertEquals(1, corrupt.exit(), corrupt.out() + corrupt.err());
+            assertEquals("", corrupt.out());
+            String problem = "corrupt backup.info " + newest + " line " + Files.readAllLines(newest).size()
+                    + ": 'garbage' is not a key=value line";
+            assertEquals("ERROR: Cannot tell which backup is 'latest' for server 'demo': " + problem
+                    + "; give the backup ID instead\n", corrupt.err());
+            assertEquals(destBefore, topLevel(dest), "the destination is untouched");
+
+            // The first backup by its id (the corrupt one warned about), to the compact target time (written as
+            // given).
+            Proc.run("rm", "-rf", dest.toString()).ok();
+            Proc pitr = home.barman("recover", "--remote-ssh-command", "ssh enterprisedb@pg2-srv", "--target-time",
+                    time, "--target-action", "promote", "demo", backupId, dest.toString());
+            assertEquals(0, pitr.exit(), pitr.out() + pitr.err());
+            assertEquals("WARNING: " + problem + "\n", pitr.err());
+            // The lab's hosts are in UTC, PostgreSQL's TimeZone too: the zone Barman gives a time without one.
+            String read = time.substring(0, 4) + "-" + time.substring(4, 6) + "-" + time.substring(6, 8) + " "
+                    + time.substring(9, 11) + ":" + time.substring(11, 13) + ":" + time.substring(13, 15) + "+00:00";
+            assertTrue(pitr.out().contains("\nDoing PITR. Recovery target time: '" + read + "'\n"), pitr.out());
+            assertTrue(Files.readString(dest.resolve("postgresql.auto.conf")).contains("\nrecovery_target_time = '"
+                    + time + "'\n"));
+            startRestored(restored, 15, "pg2-srv", port + 1, "");
+            BackupIT.waitFor(() -> Lab.psql(restored, "SELECT pg_is_in_recovery()").equals("f"), "recovery to end");
+            assertEquals("10", Lab.psql(restored, "SELECT max(id) FROM t"), "rows committed before " + time);
+        } finally {
+            Lab.lab("pg", "destroy", restored);
+            Lab.lab("pg", "destroy", primary);
+            home.delete();
+        }
+    }
+
+    /** The top-level entries of a data directory: regular files with their content and time, the folder's mode. */
+    private static Map<String, String> topLevel(Path dir) throws IOException {
+        Map<String, String> state = new TreeMap<>();
+        state.put(".", Files.getPosixFilePermissions(dir).toString());
+        try (var entries = Files.list(dir)) {
+            for (Path p : entries.toList()) {
+                state.put(p.getFileName().toString(), Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS)
+                        ? Files.readString(p, java.nio.charset.StandardCharsets.ISO_8859_1) + " @"
+                        + Files.getLastModifiedTime(p) : "");
+            }
+        }
+        return state;
     }
 
     @Test

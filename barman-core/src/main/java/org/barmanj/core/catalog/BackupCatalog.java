@@ -168,11 +168,14 @@ public final class BackupCatalog {
         List<BackupInfo> available = available();
         if (idOrAlias.equals("latest") || idOrAlias.equals("last")) {
             id = available.isEmpty() ? null : available.get(available.size() - 1).backupId();
+            refuseIfUnreadableBeyond(idOrAlias, id, true);
         } else if (idOrAlias.equals("oldest") || idOrAlias.equals("first")) {
             id = available.isEmpty() ? null : available.get(0).backupId();
+            refuseIfUnreadableBeyond(idOrAlias, id, false);
         } else if (idOrAlias.equals("last-failed")) {
             List<BackupInfo> failed = withStatus(BackupInfo.Status.FAILED);
             id = failed.isEmpty() ? null : failed.get(failed.size() - 1).backupId();
+            refuseIfUnreadableBeyond(idOrAlias, id, true);
         } else if (isBackupId(idOrAlias)) {
             id = idOrAlias;
         } else {
@@ -187,6 +190,26 @@ public final class BackupCatalog {
                     "Unknown backup '" + idOrAlias + "' for server '" + config.name() + "'");
         }
         return info;
+    }
+
+    /**
+     * An alias picks a backup by its place among those of some status; a backup whose backup.info cannot be read
+     * has no known status, so when one lies past the backup picked ({@code newer}: after it in time, else before;
+     * any, when none was picked) it may be the one the alias means, and picking another would act on a backup
+     * the user did not ask for.
+     */
+    private void refuseIfUnreadableBeyond(String alias, String picked, boolean newer) {
+        List<String> beyond = new ArrayList<>();
+        unreadable.forEach((id, problem) -> {
+            if (picked == null || (newer ? id.compareTo(picked) > 0 : id.compareTo(picked) < 0)) {
+                beyond.add(problem);
+            }
+        });
+        if (!beyond.isEmpty()) {
+            throw new BarmanException(ErrorCode.CATALOG_CORRUPT, "Cannot tell which backup is '" + alias
+                    + "' for server '" + config.name() + "': " + String.join("; ", beyond)
+                    + "; give the backup ID instead");
+        }
     }
 
     private String idByName(String name, List<BackupInfo> available) {

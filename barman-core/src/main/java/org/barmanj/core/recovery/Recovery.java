@@ -31,6 +31,7 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.time.Duration;
 import java.time.OffsetDateTime;
+import java.time.ZoneId;
 import java.time.ZonedDateTime;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -66,6 +67,8 @@ public final class Recovery {
     private final boolean remote;
     private SharedConnection connection;
     private Rsync rsync;
+    /** {@code --target-time} as read, once validated; null without one. */
+    private OffsetDateTime targetTime;
 
     public Recovery(ServerConfig server, BackupInfo backup, String destination, Options options, Events events) {
         this.server = server;
@@ -92,7 +95,7 @@ public final class Recovery {
         Map<String, String> locations = validate(target);
         Integer targetTimeline = targetTimeline(target.timeline());
         boolean pitr = target.count() > 0 || (target.timeline() != null && targetTimeline != backup.timeline());
-        List<WalFileEntry> wals = options.getWal() ? List.of() : requiredWals(targetTimeline, target);
+        List<WalFileEntry> wals = options.getWal() ? List.of() : requiredWals(targetTimeline);
         OffsetDateTime start = ZonedDateTime.now().toOffsetDateTime();
         events.info("Starting " + (remote ? "remote" : "local") + " restore for server " + server.name()
                 + " using backup " + backup.backupId());
@@ -106,7 +109,8 @@ public final class Recovery {
                     + "all the WAL files that are required for consistency.");
         }
         if (pitr) {
-            events.info("Doing PITR. Recovery target " + target.describe(targetTimeline != backup.timeline()));
+            events.info("Doing PITR. Recovery target " + target.describe(targetTime,
+                    targetTimeline != backup.timeline()));
         }
         Path staging = null;
         try {
@@ -221,15 +225,15 @@ public final class Recovery {
             locations.put(name, location);
         });
         if (target.time() != null) {
-            OffsetDateTime time;
             try {
-                time = PyDateTime.parse(target.time());
+                targetTime = TargetTime.parse(target.time(), ZoneId.systemDefault());
             } catch (IllegalArgumentException e) {
-                throw refused("Unable to parse the target time parameter '" + target.time() + "'");
+                throw refused("Unable to parse the target time parameter " + RecoveryTarget.quoted(target.time())
+                        + ": " + e.getMessage());
             }
-            if (time.isBefore(backup.endTime())) {
-                throw refused("The requested target time " + PyDateTime.format(time) + " is before the backup end time "
-                        + PyDateTime.format(backup.endTime()));
+            if (targetTime.isBefore(backup.endTime())) {
+                throw refused("The requested target time " + PyDateTime.format(targetTime)
+                        + " is before the backup end time " + PyDateTime.format(backup.endTime()));
             }
         }
         if (target.lsn() != null) {
@@ -297,12 +301,8 @@ public final class Recovery {
      * timelines up to the target's, to the end of the archive (with a target time, up to the first file past the
      * backup's end archived after it).
      */
-    private List<WalFileEntry> requiredWals(int targetTimeline, RecoveryTarget target) {
-        Double targetTime = null;
-        if (target.time() != null) {
-            OffsetDateTime t = PyDateTime.parse(target.time());
-            targetTime = t.toEpochSecond() + t.getNano() / 1e9;
-        }
+    private List<WalFileEntry> requiredWals(int targetTimeline) {
+        Double targetSeconds = targetTime == null ? null : targetTime.toEpochSecond() + targetTime.getNano() / 1e9;
         List<WalFileEntry> result = new ArrayList<>();
         for (WalFileEntry e : layout.xlogDb().read()) {
             if (WalName.isHistory(e.name())) {
@@ -313,7 +313,7 @@ public final class Recovery {
                 continue;
             }
             result.add(e);
-            if (targetTime != null && e.name().compareTo(backup.endWal()) > 0 && e.timeSeconds() > targetTime) {
+            if (targetSeconds != null && e.name().compareTo(backup.endWal()) > 0 && e.timeSeconds() > targetSeconds) {
                 break;
             }
         }
@@ -393,12 +393,26 @@ public final class Recovery {
     }
 
     /**
-     * One shell script on the destination host (one ssh connection): the destination must be writable; its
-     * tablespace links point to the (new) locations. Reports whether the destination or a tablespace location
+     * One shell script on the destination host (one ssh connection): the destination must not be the data
+     * directory of a running PostgreSQL (checked first, before anything there is changed) and must be writable;
+     * its tablespace links point to the (new) locations. Reports whether the destination or a tablespace location
      * already held files, and the begin time of the backup a previous recover left there.
      */
     private DestinationState prepareDestination(Map<String, String> locations) throws IOException, InterruptedException {
         StringBuilder script = new StringBuilder("set -e\nd=").append(Shell.quote(destination)).append('\n');
+        // Live as PostgreSQL itself tells (pg_ctl, its lock file): postmaster.pid's first line is the pid of the
+        // postmaster (negative for a single-user backend); a stale file names a process that is gone, or another
+        // program's once the pid is reused, hence its name is checked too. ps, not kill -0: the server may belong
+        // to another user.
+        script.append("if [ -e \"$d/postmaster.pid\" ]; then\n");
+        script.append("  pid=$(head -n 1 \"$d/postmaster.pid\") || { echo \"$d/postmaster.pid cannot be read\" >&2; "
+                + "exit 2; }\n");
+        script.append("  pid=${pid#-}\n");
+        script.append("  case \"$pid\" in ''|*[!0-9]*) ;; *)\n");
+        script.append("    name=$(ps -o comm= -p \"$pid\" 2>/dev/null) || true\n");
+        script.append("    case \"$name\" in *postgres*|*postmaster*) echo \"running $pid $name\"; exit 3;; esac;;\n");
+        script.append("  esac\n");
+        script.append("fi\n");
         script.append("for f in \"$d\"");
         for (BackupInfo.Tablespace t : backup.tablespaces()) {
             script.append(' ').append(Shell.quote(locations.get(t.name())));
@@ -421,6 +435,13 @@ public final class Recovery {
         if (r.exit() == 255 && remote) {
             throw refused("Unable to connect to the target host using the command '" + options.remoteSshCommand()
                     + "'");
+        }
+        String running = r.out().lines().filter(l -> l.startsWith("running ")).findFirst().orElse(null);
+        if (r.exit() == 3 && running != null) {
+            String[] pidAndName = running.substring("running ".length()).split(" ", 2);
+            throw refused("The destination directory " + destination + " is the data directory of a running "
+                    + "PostgreSQL server: its postmaster.pid names process " + pidAndName[0] + " ("
+                    + pidAndName[1].strip() + "); stop that server, or recover into another directory");
         }
         if (r.exit() != 0) {
             throw refused("Cannot prepare the destination directory " + destination + ": "

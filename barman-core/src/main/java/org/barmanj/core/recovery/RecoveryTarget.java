@@ -1,5 +1,8 @@
 package org.barmanj.core.recovery;
 
+import org.barmanj.core.compat.PyDateTime;
+
+import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -23,11 +26,14 @@ public record RecoveryTarget(String time, String xid, String lsn, String name, b
         return immediate ? n + 1 : n;
     }
 
-    /** Barman's {@code Doing PITR. Recovery target ...} description, keys in its order. */
-    public String describe(boolean timelineCounts) {
+    /**
+     * Barman's {@code Doing PITR. Recovery target ...} description, keys in its order; the time as read
+     * ({@code parsedTime}, null without one), as Barman shows it.
+     */
+    public String describe(OffsetDateTime parsedTime, boolean timelineCounts) {
         List<String> parts = new ArrayList<>();
-        if (time != null) {
-            parts.add("time: " + quoted(time));
+        if (parsedTime != null) {
+            parts.add("time: " + quoted(PyDateTime.format(parsedTime)));
         }
         if (xid != null) {
             parts.add("xid: " + quoted(xid));
@@ -47,7 +53,8 @@ public record RecoveryTarget(String time, String xid, String lsn, String name, b
         return String.join(", ", parts);
     }
 
-    private static String quoted(String s) {
+    /** Python's {@code repr()} of a string. */
+    static String quoted(String s) {
         return s.contains("'") && !s.contains("\"") ? "\"" + s + "\"" : "'" + s.replace("'", "\\'") + "'";
     }
 }

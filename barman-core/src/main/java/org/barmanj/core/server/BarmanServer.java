@@ -201,9 +201,15 @@ public final class BarmanServer {
         return new RsyncBackupMethod(server, options, env, userHome, ssh);
     }
 
-    /** {@code barman recover}: the WAL files waiting in incoming/ are archived first, then the backup restored. */
+    /**
+     * {@code barman recover}: the WAL files waiting in incoming/ are archived first, then the backup restored.
+     * Once the backup asked for is found (and readable), the other backup.info files that cannot be read are
+     * warned about: they play no part in the restore, whose exit code is its own.
+     */
     public void recover(RecoveryRequest request) {
-        BackupInfo backup = catalog().find(request.backupId());
+        BackupCatalog catalog = BackupCatalog.load(server);
+        BackupInfo backup = catalog.find(request.backupId());
+        catalog.unreadable().values().forEach(events::warning);
         archiveWal(false);
         RecoveryTarget target = new RecoveryTarget(request.targetTime(), request.targetXid(), request.targetLsn(),
                 request.targetName(), request.targetImmediate(), request.targetTimeline(), request.exclusive(),

@@ -35,7 +35,7 @@ class RecoveryConfigTest {
                 "recovery_target_xid = '1234'", "recovery_target_inclusive = 'False'",
                 "recovery_target_timeline = latest", "recovery_target_action = 'promote'"),
                 RecoveryConfig.lines(options(null, false, false), t, "demo", true));
-        assertEquals("xid: '1234', timeline: 'latest'", t.describe(true));
-        assertEquals("immediate: True", new RecoveryTarget(null, null, null, null, true, null, false, null).describe(false));
+        assertEquals("xid: '1234', timeline: 'latest'", t.describe(null, true));
+        assertEquals("immediate: True", new RecoveryTarget(null, null, null, null, true, null, false, null).describe(null, false));
     }
 }
