@@ -102,8 +102,7 @@ public final class BarmanServer {
     /** {@code barman check}. */
     public CheckReport check() {
         ServerCheck check = new ServerCheck(server);
-        List<CheckResult> results = check.run(() -> RemoteStatus.fetch(server, env, userHome).values(),
-                server.string(Option.SSH_COMMAND));
+        List<CheckResult> results = check.run(() -> RemoteStatus.fetch(server, env, userHome).values());
         return new CheckReport(results, check.lastBackupBytes(), check.walBytes());
     }
 
@@ -113,8 +112,9 @@ public final class BarmanServer {
      * its last WAL file. A failed backup is reported (and marked FAILED), not thrown: {@code backup all} goes on.
      */
     public void backup(BackupRequest request) {
-        // The check's ssh probe opens the connection that the backup's short commands then share.
         try (SharedConnection ssh = SharedConnection.of(server.string(Option.SSH_COMMAND))) {
+            // The connection the backup's short commands share is made while the checks run.
+            ssh.open();
             backup(request, ssh);
         }
     }
@@ -124,7 +124,7 @@ public final class BarmanServer {
         List<CheckResult> checks = new ServerCheck(server).run(() -> {
             remote.set(RemoteStatus.fetch(server, env, userHome).values());
             return remote.get();
-        }, ssh.sshCommand());
+        });
         if (checks.stream().anyMatch(CheckResult::blocksBackup)) {
             events.error("Impossible to start the backup. Check the log for more details, or run 'barman check "
                     + server.name() + "'");
