@@ -251,7 +251,8 @@ public final class ServerCheck {
         }
         try {
             return ChildProcesses.start(new ProcessBuilder("sh", "-c", command + " -o BatchMode=yes true")
-                    .redirectErrorStream(true).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))));
+                    .redirectErrorStream(true)
+                    .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))));
         } catch (IOException e) {
             return null;
         }

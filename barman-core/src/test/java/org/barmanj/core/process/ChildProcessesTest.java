@@ -67,7 +67,8 @@ class ChildProcessesTest {
      */
     public static final class Parent {
         public static void main(String[] args) throws Exception {
-            Process child = ChildProcesses.start(new ProcessBuilder(args).redirectOutput(ProcessBuilder.Redirect.INHERIT));
+            Process child = ChildProcesses.start(new ProcessBuilder(args)
+                    .redirectOutput(ProcessBuilder.Redirect.INHERIT));
             System.out.println("started");
             child.waitFor();
             Thread.sleep(300_000);
@@ -92,7 +93,8 @@ class ChildProcessesTest {
 
     /** The child's line, once its parent's start() has returned. */
     private static String childLine(Process parent) throws IOException {
-        BufferedReader out = new BufferedReader(new InputStreamReader(parent.getInputStream(), StandardCharsets.US_ASCII));
+        BufferedReader out = new BufferedReader(new InputStreamReader(parent.getInputStream(),
+                StandardCharsets.US_ASCII));
         String child = null;
         boolean started = false;
         while (child == null || !started) {
