@@ -179,25 +179,39 @@ class BackupFailuresIT {
         Running backup = Running.start("backup", "demo", "--bwlimit", "2000");
         backup.waitForLine("Starting backup copy via rsync/SSH");
         Thread.sleep(1000);
-        Proc.run("kill", backup.javaPid()).ok();
+        List<ProcessHandle> copy = backup.copyProcesses();
+        Proc.run("kill", String.valueOf(backup.java().pid())).ok();
         assertTrue(backup.waitFor() != 0, backup.output());
         assertFailed(lastBackupId(), "failure copying files (the backup process was interrupted by a signal)");
-        BackupIT.waitFor(() -> Proc.run("pgrep", "-u", "barman", "-x", "rsync").out().isEmpty(),
-                "its rsync processes to be ended");
+        BackupIT.waitFor(() -> copy.stream().noneMatch(Running::running), "its rsync and ssh processes to be ended");
     }
 
+    /**
+     * Nothing of a backup killed with SIGKILL goes on: its rsync and ssh processes (rsync's receiver among them,
+     * which would go on writing what the sender still sends) end with it, and its folder stops changing. The
+     * next backup marks it FAILED.
+     */
     @Test
     @Order(7)
-    void killDashNineIsFoundByTheNextBackup() throws Exception {
+    void killDashNineLeavesNothingRunningAndIsFoundByTheNextBackup() throws Exception {
         Running backup = Running.start("backup", "demo", "--bwlimit", "2000");
         backup.waitForLine("Starting backup copy via rsync/SSH");
         String killed = lastBackupId();
-        Proc.run("kill", "-9", backup.javaPid()).ok();
+        Path folder = home.root.resolve("demo/base/" + killed);
+        List<ProcessHandle> copy = backup.copyProcesses();
+        Proc.run("kill", "-9", String.valueOf(backup.java().pid())).ok();
         backup.waitFor();
-        Proc.run("pkill", "-u", "barman", "-x", "rsync");
+        for (int i = 0; i < 50 && copy.stream().anyMatch(Running::running); i++) {
+            Thread.sleep(100);
+        }
+        assertEquals(List.of(), copy.stream().filter(Running::running).map(Running::describe).toList(),
+                "within 5 s of the kill, none of its rsync and ssh processes is left");
+        Map<String, String> files = tree(folder);
+        Thread.sleep(3000);
+        assertEquals(files, tree(folder), "nothing writes into the killed backup's folder");
         BackupIT.waitFor(() -> Lab.psql(PG, "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'barman'")
                 .equals("0"), "PostgreSQL to end the dead backup's session");
-        assertTrue(Files.readString(home.root.resolve("demo/base/" + killed + "/backup.info")).contains("status=STARTED"));
+        assertTrue(Files.readString(folder.resolve("backup.info")).contains("status=STARTED"));
         Proc next = home.barman("backup", "demo", "--wait");
         assertEquals(0, next.exit(), next.out() + next.err());
         String good = lastBackupId();
@@ -318,10 +332,44 @@ class BackupFailuresIT {
                     + home.barman("check", "demo").out());
         }
 
-        /** The JVM of our barman (runuser's child). */
-        String javaPid() {
-            return Proc.run("pgrep", "-u", "barman", "-f", "backup demo").ok().out().strip().lines().findFirst()
-                    .orElseThrow();
+        /** The JVM of our barman: runuser's child (bin/barman execs java). */
+        ProcessHandle java() {
+            return process.toHandle().children().findFirst().orElseThrow(() -> new AssertionError("no JVM under "
+                    + process.pid()));
+        }
+
+        /** The rsync and ssh processes under our barman's JVM, once a copy runs (waited for). */
+        List<ProcessHandle> copyProcesses() throws Exception {
+            ProcessHandle java = java();
+            BackupIT.waitFor(() -> java.descendants().filter(p -> program(p).equals("rsync")).count() >= 2,
+                    "rsync and its receiver to run");
+            return java.descendants().filter(p -> program(p).equals("rsync") || program(p).equals("ssh")).toList();
+        }
+
+        /** Its program's name, from /proc (ProcessHandle.Info is empty for another user's processes). */
+        private static String program(ProcessHandle p) {
+            try {
+                return Files.readString(Path.of("/proc/" + p.pid() + "/comm")).strip();
+            } catch (IOException e) {
+                return "";
+            }
+        }
+
+        /** Alive and not a zombie (an orphan waits for whoever adopted it to reap it). */
+        static boolean running(ProcessHandle p) {
+            if (!p.isAlive()) {
+                return false;
+            }
+            try {
+                String stat = Files.readString(Path.of("/proc/" + p.pid() + "/stat"));
+                return stat.charAt(stat.lastIndexOf(')') + 2) != 'Z';
+            } catch (IOException e) {
+                return false;
+            }
+        }
+
+        static String describe(ProcessHandle p) {
+            return p.pid() + " " + program(p);
         }
 
         int waitFor() throws Exception {
