@@ -10,6 +10,8 @@ import org.junit.jupiter.api.TestMethodOrder;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -115,8 +117,39 @@ class BackupFailuresIT {
         }
     }
 
+    /**
+     * ssh works for the checks, then the host accepts rsync's connections and never answers (a listener on a
+     * loopback address that never sends the ssh banner): the copy fails after ssh's ConnectTimeout with ssh's
+     * message, instead of hanging.
+     */
     @Test
     @Order(3)
+    void sshHangsForRsync() throws Exception {
+        try (ServerSocket mute = new ServerSocket(0, 50, InetAddress.getByName("127.0.0.78"))) {
+            Path wrapper = home.root.resolve("ssh-mute");
+            Files.writeString(wrapper, "#!/bin/sh\n# ssh works for 'barman check', the host never answers rsync\n"
+                    + "case \"$*\" in *rsync*) shift; exec ssh -p " + mute.getLocalPort() + " nobody@127.0.0.78 \"$@\";; "
+                    + "esac\nexec ssh \"$@\"\n");
+            Proc.run("chmod", "755", wrapper.toString()).ok();
+            demo(wrapper + " enterprisedb@pg1-srv", "");
+            try {
+                long start = System.nanoTime();
+                Proc p = home.barman("backup", "demo");
+                double seconds = (System.nanoTime() - start) / 1e9;
+                assertEquals(1, p.exit(), p.out() + p.err());
+                assertTrue(p.err().contains("ERROR: Backup failed copying files.\nDETAILS: rsync exited with code 255: "
+                        + "Connection timed out during banner exchange\n"), p.err());
+                assertTrue(seconds < 60, seconds + " s");
+                assertFailed(lastBackupId(), "failure copying files (rsync exited with code 255: Connection timed out "
+                        + "during banner exchange)");
+            } finally {
+                demo("ssh enterprisedb@pg1-srv", "");
+            }
+        }
+    }
+
+    @Test
+    @Order(4)
     void postgresRestartedDuringTheCopy() throws Exception {
         Running backup = Running.start("backup", "demo", "--bwlimit", "3000");
         backup.waitForLine("Starting backup copy via rsync/SSH");
@@ -128,7 +161,7 @@ class BackupFailuresIT {
     }
 
     @Test
-    @Order(4)
+    @Order(5)
     void diskFull() throws Exception {
         // base/ on a small file system holding a copy of the first backup (so this is not a first backup) and
         // room for little more; the real base/ is back, untouched, once it is unmounted.
@@ -158,7 +191,7 @@ class BackupFailuresIT {
     }
 
     @Test
-    @Order(5)
+    @Order(6)
     void ctrlC() throws Exception {
         Running backup = Running.start("backup", "demo", "--bwlimit", "2000");
         backup.waitForLine("Starting backup copy via rsync/SSH");
@@ -174,7 +207,7 @@ class BackupFailuresIT {
     }
 
     @Test
-    @Order(6)
+    @Order(7)
     void kill() throws Exception {
         Running backup = Running.start("backup", "demo", "--bwlimit", "2000");
         backup.waitForLine("Starting backup copy via rsync/SSH");
@@ -192,7 +225,7 @@ class BackupFailuresIT {
      * next backup marks it FAILED.
      */
     @Test
-    @Order(7)
+    @Order(8)
     void killDashNineLeavesNothingRunningAndIsFoundByTheNextBackup() throws Exception {
         Running backup = Running.start("backup", "demo", "--bwlimit", "2000");
         backup.waitForLine("Starting backup copy via rsync/SSH");
@@ -223,7 +256,7 @@ class BackupFailuresIT {
     }
 
     @Test
-    @Order(8)
+    @Order(9)
     void afterAllThatTheCatalogAndArchiveAreIntact() throws Exception {
         assertEquals(firstBackupFiles, tree(home.root.resolve("demo/base/" + firstBackup)),
                 "the first backup is untouched");
