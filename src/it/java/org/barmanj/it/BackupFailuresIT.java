@@ -232,6 +232,10 @@ class BackupFailuresIT {
         String killed = lastBackupId();
         Path folder = home.root.resolve("demo/base/" + killed);
         List<ProcessHandle> copy = backup.copyProcesses();
+        Path socket = copy.stream().map(Running::arguments).filter(a -> a.contains("ControlMaster=yes"))
+                .flatMap(List::stream).filter(a -> a.startsWith("ControlPath=")).findFirst()
+                .map(a -> Path.of(a.substring("ControlPath=".length()))).orElseThrow();
+        assertTrue(Files.exists(socket), "the shared connection's master listens on " + socket);
         Proc.run("kill", "-9", String.valueOf(backup.java().pid())).ok();
         backup.waitFor();
         for (int i = 0; i < 50 && copy.stream().anyMatch(Running::running); i++) {
@@ -239,6 +243,7 @@ class BackupFailuresIT {
         }
         assertEquals(List.of(), copy.stream().filter(Running::running).map(Running::describe).toList(),
                 "within 5 s of the kill, none of its rsync and ssh processes is left");
+        assertFalse(Files.exists(socket), "the master has removed its socket " + socket);
         Map<String, String> files = tree(folder);
         Thread.sleep(3000);
         assertEquals(files, tree(folder), "nothing writes into the killed backup's folder");
@@ -398,6 +403,15 @@ class BackupFailuresIT {
                 return stat.charAt(stat.lastIndexOf(')') + 2) != 'Z';
             } catch (IOException e) {
                 return false;
+            }
+        }
+
+        /** Its command line's words, from /proc. */
+        static List<String> arguments(ProcessHandle p) {
+            try {
+                return List.of(Files.readString(Path.of("/proc/" + p.pid() + "/cmdline")).split("\0"));
+            } catch (IOException e) {
+                return List.of();
             }
         }
 

@@ -12,7 +12,7 @@ import java.util.List;
  * that it leads a process group of its own with everything it starts (rsync's receiver and its ssh). One
  * watchdog per JVM, a shell reading a pipe from this process, is told each group as it starts and ends: when a
  * child ends, the watchdog kills what is left of its group; when this process ends, its end of the pipe closes
- * (the kernel does that even for {@code kill -9}, as {@code LockFile}'s holder relies on) and the watchdog kills
+ * (the kernel does that even for {@code kill -9}, as {@code LockFile}'s holder relies on) and the watchdog ends
  * every group still running. {@code prctl(PR_SET_PDEATHSIG)} ({@code setpriv --pdeathsig}) would not do: it
  * fires when the thread that started the child ends rather than the process, and reaches only the child, not
  * what the child forked. A child in its own session has no controlling terminal: Ctrl-C reaches this process,
@@ -21,8 +21,8 @@ import java.util.List;
 public final class ChildProcesses {
     /**
      * The watchdog: {@code +N} adds process group N, {@code -N} kills what is left of it and forgets it (its
-     * leader has ended, so N may be reused once the group is empty); at the end of its input, every group left is
-     * killed.
+     * leader has ended, so N may be reused once the group is empty); at the end of its input, every group left gets
+     * SIGTERM, then SIGKILL a second later (the TERM lets ssh's shared master remove its socket).
      */
     private static final String WATCHDOG = """
             groups=' '
@@ -34,7 +34,11 @@ public final class ChildProcesses {
                         case $groups in *" $n "*) groups="${groups%% $n *} ${groups#* $n }" ;; esac ;;
                 esac
             done
-            for n in $groups; do kill -s KILL -- "-$n" 2>/dev/null; done
+            if [ "$groups" != ' ' ]; then
+                for n in $groups; do kill -s TERM -- "-$n" 2>/dev/null; done
+                sleep 1
+                for n in $groups; do kill -s KILL -- "-$n" 2>/dev/null; done
+            fi
             """;
 
     private static OutputStream watchdog;
