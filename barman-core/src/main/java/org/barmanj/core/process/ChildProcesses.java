@@ -76,7 +76,7 @@ public final class ChildProcesses {
             watchdog.write((line + "\n").getBytes(StandardCharsets.US_ASCII));
             watchdog.flush();
         } catch (IOException e) {
-            // The watchdog is gone (killed by someone): the children are then ended by this process alone.
+            // The watchdog is gone (killed by someone): the children then end only as this process ends them.
         }
     }
 }
