@@ -10,6 +10,8 @@ import org.junit.jupiter.api.TestMethodOrder;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -115,8 +117,39 @@ class BackupFailuresIT {
         }
     }
 
+    /**
+     * ssh works for the checks, then the host accepts rsync's connections and never answers (a listener on a
+     * loopback address that never sends the ssh banner): the copy fails after ssh's ConnectTimeout with ssh's
+     * message, instead of hanging.
+     */
     @Test
     @Order(3)
+    void sshHangsForRsync() throws Exception {
+        try (ServerSocket mute = new ServerSocket(0, 50, InetAddress.getByName("127.0.0.78"))) {
+            Path wrapper = home.root.resolve("ssh-mute");
+            Files.writeString(wrapper, "#!/bin/sh\n# ssh works for 'barman check', the host never answers rsync\n"
+                    + "case \"$*\" in *rsync*) shift; exec ssh -p " + mute.getLocalPort() + " nobody@127.0.0.78 \"$@\";; "
+                    + "esac\nexec ssh \"$@\"\n");
+            Proc.run("chmod", "755", wrapper.toString()).ok();
+            demo(wrapper + " enterprisedb@pg1-srv", "");
+            try {
+                long start = System.nanoTime();
+                Proc p = home.barman("backup", "demo");
+                double seconds = (System.nanoTime() - start) / 1e9;
+                assertEquals(1, p.exit(), p.out() + p.err());
+                assertTrue(p.err().contains("ERROR: Backup failed copying files.\nDETAILS: rsync exited with code 255: "
+                        + "Connection timed out during banner exchange\n"), p.err());
+                assertTrue(seconds < 60, seconds + " s");
+                assertFailed(lastBackupId(), "failure copying files (rsync exited with code 255: Connection timed out "
+                        + "during banner exchange)");
+            } finally {
+                demo("ssh enterprisedb@pg1-srv", "");
+            }
+        }
+    }
+
+    @Test
+    @Order(4)
     void postgresRestartedDuringTheCopy() throws Exception {
         Running backup = Running.start("backup", "demo", "--bwlimit", "3000");
         backup.waitForLine("Starting backup copy via rsync/SSH");
@@ -128,7 +161,7 @@ class BackupFailuresIT {
     }
 
     @Test
-    @Order(4)
+    @Order(5)
     void diskFull() throws Exception {
         // base/ on a small file system holding a copy of the first backup (so this is not a first backup) and
         // room for little more; the real base/ is back, untouched, once it is unmounted.
@@ -158,7 +191,7 @@ class BackupFailuresIT {
     }
 
     @Test
-    @Order(5)
+    @Order(6)
     void ctrlC() throws Exception {
         Running backup = Running.start("backup", "demo", "--bwlimit", "2000");
         backup.waitForLine("Starting backup copy via rsync/SSH");
@@ -174,30 +207,49 @@ class BackupFailuresIT {
     }
 
     @Test
-    @Order(6)
+    @Order(7)
     void kill() throws Exception {
         Running backup = Running.start("backup", "demo", "--bwlimit", "2000");
         backup.waitForLine("Starting backup copy via rsync/SSH");
         Thread.sleep(1000);
-        Proc.run("kill", backup.javaPid()).ok();
+        List<ProcessHandle> copy = backup.copyProcesses();
+        Proc.run("kill", String.valueOf(backup.java().pid())).ok();
         assertTrue(backup.waitFor() != 0, backup.output());
         assertFailed(lastBackupId(), "failure copying files (the backup process was interrupted by a signal)");
-        BackupIT.waitFor(() -> Proc.run("pgrep", "-u", "barman", "-x", "rsync").out().isEmpty(),
-                "its rsync processes to be ended");
+        BackupIT.waitFor(() -> copy.stream().noneMatch(Running::running), "its rsync and ssh processes to be ended");
     }
 
+    /**
+     * Nothing of a backup killed with SIGKILL goes on: its rsync and ssh processes (rsync's receiver among them,
+     * which would go on writing what the sender still sends) end with it, and its folder stops changing. The
+     * next backup marks it FAILED.
+     */
     @Test
-    @Order(7)
-    void killDashNineIsFoundByTheNextBackup() throws Exception {
+    @Order(8)
+    void killDashNineLeavesNothingRunningAndIsFoundByTheNextBackup() throws Exception {
         Running backup = Running.start("backup", "demo", "--bwlimit", "2000");
         backup.waitForLine("Starting backup copy via rsync/SSH");
         String killed = lastBackupId();
-        Proc.run("kill", "-9", backup.javaPid()).ok();
+        Path folder = home.root.resolve("demo/base/" + killed);
+        List<ProcessHandle> copy = backup.copyProcesses();
+        Path socket = copy.stream().map(Running::arguments).filter(a -> a.contains("ControlMaster=yes"))
+                .flatMap(List::stream).filter(a -> a.startsWith("ControlPath=")).findFirst()
+                .map(a -> Path.of(a.substring("ControlPath=".length()))).orElseThrow();
+        assertTrue(Files.exists(socket), "the shared connection's master listens on " + socket);
+        Proc.run("kill", "-9", String.valueOf(backup.java().pid())).ok();
         backup.waitFor();
-        Proc.run("pkill", "-u", "barman", "-x", "rsync");
+        for (int i = 0; i < 50 && copy.stream().anyMatch(Running::running); i++) {
+            Thread.sleep(100);
+        }
+        assertEquals(List.of(), copy.stream().filter(Running::running).map(Running::describe).toList(),
+                "within 5 s of the kill, none of its rsync and ssh processes is left");
+        assertFalse(Files.exists(socket), "the master has removed its socket " + socket);
+        Map<String, String> files = tree(folder);
+        Thread.sleep(3000);
+        assertEquals(files, tree(folder), "nothing writes into the killed backup's folder");
         BackupIT.waitFor(() -> Lab.psql(PG, "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'barman'")
                 .equals("0"), "PostgreSQL to end the dead backup's session");
-        assertTrue(Files.readString(home.root.resolve("demo/base/" + killed + "/backup.info")).contains("status=STARTED"));
+        assertTrue(Files.readString(folder.resolve("backup.info")).contains("status=STARTED"));
         Proc next = home.barman("backup", "demo", "--wait");
         assertEquals(0, next.exit(), next.out() + next.err());
         String good = lastBackupId();
@@ -209,7 +261,7 @@ class BackupFailuresIT {
     }
 
     @Test
-    @Order(8)
+    @Order(9)
     void afterAllThatTheCatalogAndArchiveAreIntact() throws Exception {
         assertEquals(firstBackupFiles, tree(home.root.resolve("demo/base/" + firstBackup)),
                 "the first backup is untouched");
@@ -318,10 +370,53 @@ class BackupFailuresIT {
                     + home.barman("check", "demo").out());
         }
 
-        /** The JVM of our barman (runuser's child). */
-        String javaPid() {
-            return Proc.run("pgrep", "-u", "barman", "-f", "backup demo").ok().out().strip().lines().findFirst()
-                    .orElseThrow();
+        /** The JVM of our barman: runuser's child (bin/barman execs java). */
+        ProcessHandle java() {
+            return process.toHandle().children().findFirst().orElseThrow(() -> new AssertionError("no JVM under "
+                    + process.pid()));
+        }
+
+        /** The rsync and ssh processes under our barman's JVM, once a copy runs (waited for). */
+        List<ProcessHandle> copyProcesses() throws Exception {
+            ProcessHandle java = java();
+            BackupIT.waitFor(() -> java.descendants().filter(p -> program(p).equals("rsync")).count() >= 2,
+                    "rsync and its receiver to run");
+            return java.descendants().filter(p -> program(p).equals("rsync") || program(p).equals("ssh")).toList();
+        }
+
+        /** Its program's name, from /proc (ProcessHandle.Info is empty for another user's processes). */
+        private static String program(ProcessHandle p) {
+            try {
+                return Files.readString(Path.of("/proc/" + p.pid() + "/comm")).strip();
+            } catch (IOException e) {
+                return "";
+            }
+        }
+
+        /** Alive and not a zombie (an orphan waits for whoever adopted it to reap it). */
+        static boolean running(ProcessHandle p) {
+            if (!p.isAlive()) {
+                return false;
+            }
+            try {
+                String stat = Files.readString(Path.of("/proc/" + p.pid() + "/stat"));
+                return stat.charAt(stat.lastIndexOf(')') + 2) != 'Z';
+            } catch (IOException e) {
+                return false;
+            }
+        }
+
+        /** Its command line's words, from /proc. */
+        static List<String> arguments(ProcessHandle p) {
+            try {
+                return List.of(Files.readString(Path.of("/proc/" + p.pid() + "/cmdline")).split("\0"));
+            } catch (IOException e) {
+                return List.of();
+            }
+        }
+
+        static String describe(ProcessHandle p) {
+            return p.pid() + " " + program(p);
         }
 
         int waitFor() throws Exception {

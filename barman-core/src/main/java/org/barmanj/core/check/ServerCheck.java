@@ -10,7 +10,7 @@ import org.barmanj.core.compression.Compression;
 import org.barmanj.core.config.Option;
 import org.barmanj.core.config.ServerConfig;
 import org.barmanj.core.fs.IoReason;
-import org.barmanj.core.remote.SharedConnection;
+import org.barmanj.core.process.ChildProcesses;
 import org.barmanj.core.wal.PutWal;
 
 import java.io.IOException;
@@ -24,6 +24,10 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.FutureTask;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -35,9 +39,12 @@ public final class ServerCheck {
     private static final Pattern SYSTEMID = Pattern.compile("\"systemid\"\\s*:\\s*\"([^\"]*)\"");
     private final ServerConfig server;
     private final CatalogLayout layout;
+    /** Written by the thread the checks run in; read once they are done or have timed out. */
     private final List<CheckResult> results = new ArrayList<>();
-    private long lastBackupBytes;
-    private long walBytes;
+    private boolean timedOut;
+    private volatile Process sshProbe;
+    private volatile long lastBackupBytes;
+    private volatile long walBytes;
 
     public ServerCheck(ServerConfig server) {
         this.server = server;
@@ -46,13 +53,44 @@ public final class ServerCheck {
 
     /**
      * Runs every check; {@code remoteStatus} gives the PostgreSQL remote status (all null when unreachable). The
-     * ssh probe starts first, so its connection is made while PostgreSQL is queried. It runs {@code
-     * probeSshCommand}: the server's {@code ssh_command}, or the command of a {@link SharedConnection} whose
-     * connection the probe then opens for the commands that follow (a backup's).
+     * ssh probe starts first, so its connection is made while PostgreSQL is queried. As Barman, the checks end
+     * after {@code check_timeout} seconds (0: no limit) with those done so far and a failed {@code check timeout}:
+     * they run in a thread of their own, left behind if it is stuck (on PostgreSQL, say), its further results
+     * discarded; the ssh probe is killed.
      */
-    public List<CheckResult> run(java.util.function.Supplier<Map<String, Object>> remoteStatus,
-                                 String probeSshCommand) {
-        Process sshProbe = startSshProbe(probeSshCommand);
+    public List<CheckResult> run(java.util.function.Supplier<Map<String, Object>> remoteStatus) {
+        FutureTask<List<CheckResult>> checks = new FutureTask<>(() -> runAll(remoteStatus));
+        Thread worker = new Thread(checks, "check-" + server.name());
+        worker.setDaemon(true);
+        worker.start();
+        Integer timeout = server.integer(Option.CHECK_TIMEOUT);
+        try {
+            return timeout == null || timeout <= 0 ? checks.get() : checks.get(timeout, TimeUnit.SECONDS);
+        } catch (TimeoutException e) {
+            List<CheckResult> done;
+            synchronized (results) {
+                timedOut = true;
+                done = new ArrayList<>(results);
+            }
+            Process probe = sshProbe;
+            if (probe != null) {
+                probe.destroyForcibly();
+            }
+            done.add(new CheckResult("check timeout", false, "barman check command timed out", List.of(), true));
+            return done;
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof Error error) {
+                throw error;
+            }
+            throw (RuntimeException) e.getCause();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while checking server " + server.name(), e);
+        }
+    }
+
+    private List<CheckResult> runAll(java.util.function.Supplier<Map<String, Object>> remoteStatus) {
+        sshProbe = startSshProbe(server.string(Option.SSH_COMMAND));
         Map<String, Object> remote = remoteStatus.get();
         BackupCatalog catalog = BackupCatalog.load(server);
         List<WalFileEntry> xlog = catalog.xlog();
@@ -105,7 +143,7 @@ public final class ServerCheck {
                 "have " + done.size() + " backups, expected at least " + minimum);
         ssh(sshProbe);
         if (server.disabled()) {
-            results.add(new CheckResult("configuration", false, null, server.problems(), true));
+            add(new CheckResult("configuration", false, null, server.problems(), true));
         }
         identity(remote, reachable);
         if (server.flag(Option.ARCHIVER) && remote.get("archive_mode") != null) {
@@ -121,7 +159,9 @@ public final class ServerCheck {
         }
         archiverErrors();
         putWalLeftovers();
-        return results;
+        synchronized (results) {
+            return new ArrayList<>(results);
+        }
     }
 
     /** Size of the latest DONE backup, for Nagios performance data (after {@link #run}). */
@@ -135,12 +175,21 @@ public final class ServerCheck {
     }
 
     private void add(String name, boolean ok, String hint) {
-        results.add(new CheckResult(name, ok, hint, List.of(), true));
+        add(new CheckResult(name, ok, hint, List.of(), true));
     }
 
     /** A check whose failure is reported but does not stop a backup. */
     private void addNonCritical(String name, boolean ok, String hint) {
-        results.add(new CheckResult(name, ok, hint, List.of(), false));
+        add(new CheckResult(name, ok, hint, List.of(), false));
+    }
+
+    /** Once the checks have timed out, what they still find is not reported. */
+    private void add(CheckResult result) {
+        synchronized (results) {
+            if (!timedOut) {
+                results.add(result);
+            }
+        }
     }
 
     private void directories() {
@@ -212,8 +261,9 @@ public final class ServerCheck {
             return null;
         }
         try {
-            return new ProcessBuilder("sh", "-c", command + " -o BatchMode=yes true").redirectErrorStream(true)
-                    .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
+            return ChildProcesses.start(new ProcessBuilder("sh", "-c", command + " -o BatchMode=yes true")
+                    .redirectErrorStream(true)
+                    .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))));
         } catch (IOException e) {
             return null;
         }

@@ -1,5 +1,7 @@
 package org.barmanj.core.compression;
 
+import org.barmanj.core.process.ChildProcesses;
+
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -103,8 +105,8 @@ public final class Compression {
         }
         List<String> command = new java.util.ArrayList<>(f.command());
         command.add("-dc");
-        Process p = new ProcessBuilder(command).redirectInput(source.toFile())
-                .redirectError(ProcessBuilder.Redirect.INHERIT).start();
+        Process p = ChildProcesses.start(new ProcessBuilder(command).redirectInput(source.toFile())
+                .redirectError(ProcessBuilder.Redirect.INHERIT));
         try (InputStream in = p.getInputStream()) {
             in.transferTo(out);
         }
@@ -112,8 +114,8 @@ public final class Compression {
     }
 
     private static void run(List<String> command, Path source, Path target) throws IOException {
-        Process p = new ProcessBuilder(command).redirectInput(source.toFile()).redirectOutput(target.toFile())
-                .redirectError(ProcessBuilder.Redirect.INHERIT).start();
+        Process p = ChildProcesses.start(new ProcessBuilder(command).redirectInput(source.toFile())
+                .redirectOutput(target.toFile()).redirectError(ProcessBuilder.Redirect.INHERIT));
         waitFor(p, command);
     }
 

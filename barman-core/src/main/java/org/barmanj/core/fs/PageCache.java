@@ -1,5 +1,7 @@
 package org.barmanj.core.fs;
 
+import org.barmanj.core.process.ChildProcesses;
+
 import java.io.IOException;
 import java.nio.file.Path;
 
@@ -17,12 +19,11 @@ public final class PageCache {
 
     public static void drop(Path file) {
         try {
-            Process dd = new ProcessBuilder("dd", "if=" + file.toAbsolutePath(), "iflag=nocache", "count=0",
-                    "status=none")
+            Process dd = ChildProcesses.start(new ProcessBuilder("dd", "if=" + file.toAbsolutePath(), "iflag=nocache",
+                    "count=0", "status=none")
                     .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
                     .redirectOutput(ProcessBuilder.Redirect.DISCARD)
-                    .redirectError(ProcessBuilder.Redirect.DISCARD)
-                    .start();
+                    .redirectError(ProcessBuilder.Redirect.DISCARD));
             dd.waitFor();
         } catch (IOException e) {
             // No dd here: the pages stay cached, which is only slower.

@@ -1,6 +1,7 @@
 package org.barmanj.core.lock;
 
 import org.barmanj.core.fs.IoReason;
+import org.barmanj.core.process.ChildProcesses;
 
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -64,7 +65,7 @@ public final class LockFile implements AutoCloseable {
                 "sh", "-c", "echo locked && exec cat >/dev/null"));
         Process holder;
         try {
-            holder = new ProcessBuilder(cmd).start();
+            holder = ChildProcesses.start(new ProcessBuilder(cmd));
         } catch (IOException e) {
             throw new IOException("cannot run flock (util-linux) to lock " + file + ": " + e.getMessage(), e);
         }

@@ -2,6 +2,7 @@ package org.barmanj.core.remote;
 
 import org.barmanj.core.BarmanException;
 import org.barmanj.core.ErrorCode;
+import org.barmanj.core.process.ChildProcesses;
 
 import java.io.BufferedReader;
 import java.io.File;
@@ -66,7 +67,7 @@ public final class Rsync {
         List<String> cmd = new ArrayList<>(List.of("rsync"));
         if (sshCommand != null) {
             cmd.add("-e");
-            cmd.add(sshCommand + " -o BatchMode=yes");
+            cmd.add(sshCommand);
         }
         if (compress) {
             cmd.add("-z");
@@ -86,7 +87,7 @@ public final class Rsync {
             throws IOException, InterruptedException {
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
         pb.environment().putAll(env);
-        Process p = pb.start();
+        Process p = ChildProcesses.start(pb);
         running.add(p);
         try {
             List<String> errors = Collections.synchronizedList(new ArrayList<>());
@@ -123,12 +124,12 @@ public final class Rsync {
         }
     }
 
-    /** Ends every rsync this object started and that is still running (a backup being aborted). */
+    /**
+     * Ends every rsync this object started and that is still running (a backup being aborted); what each started
+     * (its receiver, its ssh) ends with it, as its process group ({@link ChildProcesses}).
+     */
     public void killAll() {
-        for (Process p : running) {
-            p.descendants().forEach(ProcessHandle::destroyForcibly);
-            p.destroyForcibly();
-        }
+        running.forEach(Process::destroyForcibly);
     }
 
     /** A file list for {@code --files-from --from0}. */

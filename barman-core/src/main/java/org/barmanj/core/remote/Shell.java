@@ -1,5 +1,7 @@
 package org.barmanj.core.remote;
 
+import org.barmanj.core.process.ChildProcesses;
+
 import java.io.File;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -14,11 +16,14 @@ public final class Shell {
     private Shell() {
     }
 
-    /** {@code sshCommand} null runs the script here; otherwise {@code <sshCommand> '<script>'}, as Barman does. */
+    /**
+     * {@code sshCommand} (one of {@link SharedConnection}'s) null runs the script here; otherwise
+     * {@code <sshCommand> '<script>'}, as Barman does.
+     */
     public static Result run(String sshCommand, String script) throws IOException, InterruptedException {
-        String command = sshCommand == null ? script : sshCommand + " -o BatchMode=yes " + quote(script);
-        Process p = new ProcessBuilder("sh", "-c", command).redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
-                .start();
+        String command = sshCommand == null ? script : sshCommand + " " + quote(script);
+        Process p = ChildProcesses.start(new ProcessBuilder("sh", "-c", command)
+                .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null"))));
         CompletableFuture<byte[]> err = CompletableFuture.supplyAsync(() -> {
             try {
                 return p.getErrorStream().readAllBytes();

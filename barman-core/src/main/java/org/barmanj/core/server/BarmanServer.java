@@ -103,8 +103,7 @@ public final class BarmanServer {
     /** {@code barman check}. */
     public CheckReport check() {
         ServerCheck check = new ServerCheck(server);
-        List<CheckResult> results = check.run(() -> RemoteStatus.fetch(server, env, userHome).values(),
-                server.string(Option.SSH_COMMAND));
+        List<CheckResult> results = check.run(() -> RemoteStatus.fetch(server, env, userHome).values());
         return new CheckReport(results, check.lastBackupBytes(), check.walBytes());
     }
 
@@ -119,8 +118,9 @@ public final class BarmanServer {
             events.error(unsupported);
             return;
         }
-        // The check's ssh probe opens the connection that the backup's short commands then share.
         try (SharedConnection ssh = SharedConnection.of(server.string(Option.SSH_COMMAND))) {
+            // The connection the backup's short commands share is made while the checks run.
+            ssh.open();
             backup(request, ssh);
         }
     }
@@ -130,7 +130,7 @@ public final class BarmanServer {
         List<CheckResult> checks = new ServerCheck(server).run(() -> {
             remote.set(RemoteStatus.fetch(server, env, userHome).values());
             return remote.get();
-        }, ssh.sshCommand());
+        });
         if (checks.stream().anyMatch(CheckResult::blocksBackup)) {
             events.error("Impossible to start the backup. Check the log for more details, or run 'barman check "
                     + server.name() + "'");

@@ -3,6 +3,7 @@ package org.barmanj.core.wal;
 import org.barmanj.core.compression.Compression;
 import org.barmanj.core.catalog.CatalogLayout;
 import org.barmanj.core.catalog.WalName;
+import org.barmanj.core.process.ChildProcesses;
 
 import java.io.IOException;
 import java.io.OutputStream;
@@ -91,7 +92,8 @@ public final class GetWal {
             Compression.decompress(stored, file, gzip);
             gzip.finish();
         } else {
-            Process p = new ProcessBuilder("bzip2", "-c").redirectError(ProcessBuilder.Redirect.INHERIT).start();
+            Process p = ChildProcesses.start(new ProcessBuilder("bzip2", "-c")
+                    .redirectError(ProcessBuilder.Redirect.INHERIT));
             Thread pump = new Thread(() -> {
                 try (OutputStream toBzip2 = p.getOutputStream()) {
                     Compression.decompress(stored, file, toBzip2);

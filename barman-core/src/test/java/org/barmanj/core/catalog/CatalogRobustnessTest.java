@@ -107,7 +107,7 @@ class CatalogRobustnessTest {
                         e.getMessage());
             }
         }
-        new ServerCheck(server).run(Map::of, null);
+        new ServerCheck(server).run(Map::of);
     }
 
 }

@@ -4,7 +4,6 @@ import org.barmanj.core.TestServer;
 import org.barmanj.core.catalog.BackupInfo;
 import org.barmanj.core.catalog.BackupInfo.Status;
 import org.barmanj.core.catalog.CatalogLayout;
-import org.barmanj.core.config.Option;
 import org.barmanj.core.config.ServerConfig;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -43,7 +42,7 @@ class ServerCheckTest {
     }
 
     private static List<CheckResult> run(ServerConfig server, Map<String, Object> remote) {
-        return new ServerCheck(server).run(() -> remote, server.string(Option.SSH_COMMAND));
+        return new ServerCheck(server).run(() -> remote);
     }
 
     /** A primary that archives and a role with backup privileges, as RemoteStatus reports them. */

@@ -1,10 +1,13 @@
 package org.barmanj.core.remote;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -21,6 +24,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Sharing is only tried with OpenSSH; the lab's ITs exercise a real master (RecoveryIT checks none is left). */
 class SharedConnectionTest {
+    private static final String OPTIONS = " -o BatchMode=yes -o ConnectTimeout=10";
+
     @Test
     void onlyOpenSshCommandsWithoutSharingOfTheirOwnAreShared() {
         assertTrue(SharedConnection.mayShare("ssh postgres@pg"));
@@ -33,72 +38,82 @@ class SharedConnectionTest {
         assertFalse(SharedConnection.mayShare("ssh -S /tmp/mux postgres@pg"));
         assertFalse(SharedConnection.mayShare("ssh -qM postgres@pg"));
         try (SharedConnection own = SharedConnection.of("ssh -o ControlMaster=no postgres@pg")) {
-            assertEquals("ssh -o ControlMaster=no postgres@pg", own.sshCommand());
+            assertEquals("ssh -o ControlMaster=no postgres@pg" + OPTIONS, own.sshCommand());
         }
         try (SharedConnection other = SharedConnection.of("dbclient postgres@pg")) {
-            assertEquals("dbclient postgres@pg", other.sshCommand());
-            assertEquals("dbclient postgres@pg", other.ownSshCommand());
+            assertEquals("dbclient postgres@pg" + OPTIONS, other.sshCommand());
+            assertEquals("dbclient postgres@pg" + OPTIONS, other.ownSshCommand());
         }
         try (SharedConnection local = SharedConnection.of(null)) {
             assertNull(local.sshCommand());
+            assertNull(local.ownSshCommand());
         }
     }
 
     /**
-     * Short commands get the sharing options: the first opens a master that listens on the ControlPath socket,
-     * the next rides it, and close() ends the master, which removes its socket (with a stand-in for OpenSSH's ssh
-     * that behaves so, see {@code remote/fake-ssh}; RecoveryIT runs a real one).
+     * The first short command opens a master (a child of this process) listening on the ControlPath socket; the
+     * commands ride it once it listens, and close() ends the master, which removes its socket (with a stand-in
+     * for OpenSSH's ssh that behaves so, see {@code remote/fake-ssh}; RecoveryIT runs a real one).
      */
     @Test
     void sharedCommandsRideOneMasterThatCloseEnds(@TempDir Path bin) throws Exception {
         String command = fakeSsh(bin) + " postgres@pg";
-        Path socket = null;
-        ProcessHandle master = null;
-        try {
-            try (SharedConnection c = SharedConnection.of(command)) {
-                Matcher shared = Pattern.compile(Pattern.quote(command) + " -o ControlMaster=auto -o ControlPersist=30"
-                        + " -o ControlPath='(/.*/barman-ssh-[0-9a-f]{16})'").matcher(c.sshCommand());
-                assertTrue(shared.matches(), c.sshCommand());
-                socket = Path.of(shared.group(1));
-                assertEquals(command, c.ownSshCommand());
-                assertFalse(Files.exists(socket), "nothing is connected before the first command");
-
-                assertEquals(0, run(c.sshCommand() + " true"));
-                assertTrue(Files.exists(socket), "the first command leaves its master listening on " + socket);
-                master = ProcessHandle.of(Long.parseLong(Files.readString(socket).strip())).orElseThrow();
-                assertTrue(running(master.pid()));
-                assertEquals(3, run(c.sshCommand() + " 'exit 3'"), "the command's own exit code");
-                assertTrue(Files.exists(socket));
-                assertTrue(running(master.pid()));
-                assertEquals(List.of("master", "mux"), log(bin), "the second command rides the first's master");
-            }
-            assertFalse(Files.exists(socket), "close() returns once the master has removed its socket " + socket);
-            assertEquals(List.of("master", "mux", "exit"), log(bin), "close() asks the master to exit");
-            for (int i = 0; i < 500 && running(master.pid()); i++) {
+        Path socket;
+        long masterPid;
+        try (SharedConnection c = SharedConnection.of(command)) {
+            assertEquals(command + OPTIONS, c.ownSshCommand());
+            Matcher shared = Pattern.compile(Pattern.quote(command + OPTIONS) + " -o ControlMaster=no"
+                    + " -o ControlPath='(/.*/barman-ssh-[0-9a-f]{16})'").matcher(c.sshCommand());
+            assertTrue(shared.matches(), c.sshCommand());
+            socket = Path.of(shared.group(1));
+            for (int i = 0; i < 500 && !Files.exists(socket); i++) {
                 Thread.sleep(10);
             }
-            assertFalse(running(master.pid()), "the master has ended");
-        } finally {
-            // Whatever failed above, no master is left behind for its 30 idle seconds.
-            if (master != null) {
-                master.destroy();
-            }
-            if (socket != null) {
-                Files.deleteIfExists(socket);
-            }
+            assertTrue(Files.exists(socket), "the master listens on " + socket);
+            masterPid = Long.parseLong(Files.readString(socket).strip());
+            assertTrue(ProcessHandle.current().descendants().anyMatch(p -> p.pid() == masterPid),
+                    "the master is a child of this process, not put in the background");
+            assertEquals(0, run(c.sshCommand() + " true"));
+            assertEquals(3, run(c.sshCommand() + " 'exit 3'"), "the command's own exit code");
+            assertEquals(List.of("master", "mux", "mux"), log(bin), "the commands ride the master");
         }
+        assertFalse(Files.exists(socket), "close() returns once the master has removed its socket " + socket);
+        assertFalse(running(masterPid), "the master has ended");
     }
 
-    /** An ssh that cannot connect opens no master: close() then has nothing to end and runs no ssh. */
+    /** An ssh that cannot connect opens no master: the commands connect by themselves, close() returns at once. */
     @Test
-    void nothingToCloseWhenTheFirstCommandCannotConnect(@TempDir Path bin) throws Exception {
+    void commandsConnectByThemselvesWhenNoMasterListens(@TempDir Path bin) throws Exception {
         String command = fakeSsh(bin) + " postgres@down";
         long before = sockets();
+        long start = System.nanoTime();
         try (SharedConnection c = SharedConnection.of(command)) {
             assertEquals(255, run(c.sshCommand() + " true"));
         }
-        assertEquals(List.of("refused"), log(bin), "no master, and no 'ssh -O exit' from close()");
+        assertTrue(System.nanoTime() - start < 4_000_000_000L, "close() did not wait for a master");
+        assertTrue(log(bin).contains("refused"), "the command tried by itself");
+        assertFalse(log(bin).contains("master"), log(bin).toString());
         assertEquals(before, sockets());
+    }
+
+    /**
+     * A host that accepts the connection and never answers (a listener on a loopback address that never sends
+     * the ssh banner): every command ends after ConnectTimeout with ssh's own message, not hanging (real ssh).
+     */
+    @Test
+    @Timeout(value = 30, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
+    void aHostThatNeverAnswersFailsTheCommandAfterTheConnectTimeout() throws Exception {
+        try (ServerSocket mute = new ServerSocket(0, 50, InetAddress.getByName("127.0.0.77"));
+             SharedConnection c = SharedConnection.of("ssh -p " + mute.getLocalPort() + " nobody@127.0.0.77")) {
+            long start = System.nanoTime();
+            Shell.Result r = Shell.run(c.sshCommand(), "true");
+            double seconds = (System.nanoTime() - start) / 1e9;
+            assertEquals(255, r.exit(), r.err());
+            assertEquals(List.of("Connection timed out during banner exchange", "Connection to 127.0.0.77 port "
+                    + mute.getLocalPort() + " timed out"), r.err().lines().toList());
+            assertTrue(seconds >= SharedConnection.CONNECT_TIMEOUT_SECONDS - 0.5
+                    && seconds < SharedConnection.CONNECT_TIMEOUT_SECONDS + 5, seconds + " s");
+        }
     }
 
     /** {@code remote/fake-ssh} as {@code bin/ssh} (a program named ssh, so SharedConnection shares it). */
