@@ -16,7 +16,8 @@ import java.util.Set;
 
 /**
  * barman-wal-restore's prefetch folder ({@code --spool-dir}), trusted only when it is private: a folder (not a
- * symbolic link) owned by the user running the client, with no access for group or others. Only that user
+ * symbolic link) owned by the user running the client, which no group or other user can write (one they can read
+ * is made 0700). Only that user
  * (and root) can then put a file there, so what the folder holds was prefetched by this client, running as
  * that user: each prefetch is written under a temporary name and renamed to the WAL's name once ssh has
  * succeeded, and only files of that name, regular and owned by the user, are served. A default
@@ -66,11 +67,21 @@ final class Spool {
         } catch (IOException e) {
             throw new RefusedException("Cannot check the spool directory '" + folder + "': " + reason(e));
         }
-        boolean others = attributes.permissions().stream().anyMatch(OTHERS::contains);
-        if (!attributes.isDirectory() || !attributes.owner().equals(user) || others) {
+        boolean othersWrite = attributes.permissions().contains(PosixFilePermission.GROUP_WRITE)
+                || attributes.permissions().contains(PosixFilePermission.OTHERS_WRITE);
+        if (!attributes.isDirectory() || !attributes.owner().equals(user) || othersWrite) {
             throw new RefusedException("The spool directory '" + folder + "' is not private (" + describe(attributes)
                     + "): it must be a directory owned by " + user.getName() + " with mode 0700; fix it or choose "
                     + "another --spool-dir");
+        }
+        if (attributes.permissions().stream().anyMatch(OTHERS::contains)) {
+            // Ours, and nobody else could write in it (Barman 3.4's client makes it 0755 with a umask of 022): what
+            // it holds is ours, but the WAL in it is not for others to read.
+            try {
+                Files.setPosixFilePermissions(folder, PosixFilePermissions.fromString("rwx------"));
+            } catch (IOException e) {
+                throw new RefusedException("Cannot make the spool directory '" + folder + "' private: " + reason(e));
+            }
         }
         return new Spool(folder, user);
     }

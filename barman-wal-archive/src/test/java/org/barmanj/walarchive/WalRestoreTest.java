@@ -106,16 +106,33 @@ class WalRestoreTest {
         assertEquals(before, tree(), "the forged file is where it was, no WAL_DEST written");
     }
 
+    /** Barman 3.4's client creates the spool 0755 under a umask of 022: ours, nobody else could write it. */
     @Test
-    void aSpoolOfOursThatOthersCanReadIsRefusedAsIsALink() throws IOException {
+    void aSpoolOfOursThatOthersCanOnlyReadIsMadePrivateAndUsed() throws IOException {
         Path spool = Files.createDirectory(dir.resolve("walrestore"));
         Files.setPosixFilePermissions(spool, PosixFilePermissions.fromString("rwxr-xr-x"));
+        Files.writeString(spool.resolve(WAL), "prefetched");
+        try (SilentHost host = new SilentHost()) {
+            Ran ran = restore(host, "--parallel", "2", "--spool-dir", spool.toString(), SilentHost.ADDRESS, "demo", WAL,
+                    dir.resolve("dest").toString());
+            assertEquals("", ran.err());
+            assertEquals(0, ran.code());
+            assertEquals(0, host.connections());
+        }
+        assertEquals("prefetched", Files.readString(dir.resolve("dest")));
+        assertEquals("rwx------", PosixFilePermissions.toString(Files.getPosixFilePermissions(spool)));
+    }
+
+    @Test
+    void aSpoolOthersCanWriteIsRefusedAsIsALink() throws IOException {
+        Path spool = Files.createDirectory(dir.resolve("walrestore"));
+        Files.setPosixFilePermissions(spool, PosixFilePermissions.fromString("rwxrwxr-x"));
         Path link = Files.createSymbolicLink(dir.resolve("link"), Files.createDirectory(dir.resolve("private"),
                 PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------"))));
         Path file = Files.writeString(dir.resolve("file"), "");
         String user = System.getProperty("user.name");
         try (SilentHost host = new SilentHost()) {
-            for (Object[] c : new Object[][] {{spool, "owner " + user + ", mode 0755"}, {link, "a symbolic link"},
+            for (Object[] c : new Object[][] {{spool, "owner " + user + ", mode 0775"}, {link, "a symbolic link"},
                     {file, "not a directory"}}) {
                 Ran ran = restore(host, "--parallel", "2", "--spool-dir", c[0].toString(), SilentHost.ADDRESS, "demo",
                         WAL, dir.resolve("dest").toString());

@@ -42,7 +42,7 @@ public final class ServerCheck {
     /** Written by the thread the checks run in; read once they are done or have timed out. */
     private final List<CheckResult> results = new ArrayList<>();
     private boolean timedOut;
-    private volatile Process sshProbe;
+    private Process sshProbe;
     private volatile long lastBackupBytes;
     private volatile long walBytes;
 
@@ -68,11 +68,12 @@ public final class ServerCheck {
             return timeout == null || timeout <= 0 ? checks.get() : checks.get(timeout, TimeUnit.SECONDS);
         } catch (TimeoutException e) {
             List<CheckResult> done;
+            Process probe;
             synchronized (results) {
                 timedOut = true;
                 done = new ArrayList<>(results);
+                probe = sshProbe;
             }
-            Process probe = sshProbe;
             if (probe != null) {
                 probe.destroyForcibly();
             }
@@ -90,7 +91,17 @@ public final class ServerCheck {
     }
 
     private List<CheckResult> runAll(java.util.function.Supplier<Map<String, Object>> remoteStatus) {
-        sshProbe = startSshProbe(server.string(Option.SSH_COMMAND));
+        Process probe = startSshProbe(server.string(Option.SSH_COMMAND));
+        synchronized (results) {
+            if (timedOut) {
+                // The time ran out before the probe started: nobody else would end it.
+                if (probe != null) {
+                    probe.destroyForcibly();
+                }
+                return List.of();
+            }
+            sshProbe = probe;
+        }
         Map<String, Object> remote = remoteStatus.get();
         BackupCatalog catalog = BackupCatalog.load(server);
         List<WalFileEntry> xlog = catalog.xlog();

@@ -402,15 +402,20 @@ public final class Recovery {
         StringBuilder script = new StringBuilder("set -e\nd=").append(Shell.quote(destination)).append('\n');
         // Live as PostgreSQL itself tells (pg_ctl, its lock file): postmaster.pid's first line is the pid of the
         // postmaster (negative for a single-user backend); a stale file names a process that is gone, or another
-        // program's once the pid is reused, hence its name is checked too. ps, not kill -0: the server may belong
-        // to another user.
+        // program's once the pid is reused, hence its name is checked too (/proc, else ps: the server may belong to
+        // another user). A live process whose name cannot be read (no /proc, no ps) is taken for PostgreSQL: the
+        // check fails closed. kill -0 on another user's process says "not permitted": it exists.
         script.append("if [ -e \"$d/postmaster.pid\" ]; then\n");
         script.append("  pid=$(head -n 1 \"$d/postmaster.pid\") || { echo \"$d/postmaster.pid cannot be read\" >&2; "
                 + "exit 2; }\n");
         script.append("  pid=${pid#-}\n");
         script.append("  case \"$pid\" in ''|*[!0-9]*) ;; *)\n");
-        script.append("    name=$(ps -o comm= -p \"$pid\" 2>/dev/null) || true\n");
-        script.append("    case \"$name\" in *postgres*|*postmaster*) echo \"running $pid $name\"; exit 3;; esac;;\n");
+        script.append("    name=$(cat \"/proc/$pid/comm\" 2>/dev/null || ps -o comm= -p \"$pid\" 2>/dev/null) "
+                + "|| true\n");
+        script.append("    if [ -z \"$name\" ] && { kill -0 \"$pid\" 2>/dev/null || kill -0 \"$pid\" 2>&1 | grep -qi "
+                + "permitted; }; then name='name unknown'; fi\n");
+        script.append("    case \"$name\" in *postgres*|*postmaster*|'name unknown') echo \"running $pid $name\"; "
+                + "exit 3;; esac;;\n");
         script.append("  esac\n");
         script.append("fi\n");
         script.append("for f in \"$d\"");
