@@ -118,11 +118,7 @@ class CheckTimeoutTest {
     }
 
     private CliRun barman(String... args) {
-        String[] all = new String[args.length + 2];
-        all[0] = "-c";
-        all[1] = conf.toString();
-        System.arraycopy(args, 0, all, 2, args.length);
-        return CliRun.of(all);
+        return CliRun.withConfig(conf, args);
     }
 
     private static void assertTakesTheTimeout(long startNanos) {

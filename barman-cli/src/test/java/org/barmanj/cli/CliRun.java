@@ -8,6 +8,15 @@ import java.util.Map;
 
 /** One in-process run of the barman command line: exit code, stdout and stderr. */
 public record CliRun(int exit, String out, String err) {
+    /** {@code barman -c CONF ARGS...}. */
+    public static CliRun withConfig(java.nio.file.Path conf, String... args) {
+        String[] all = new String[args.length + 2];
+        all[0] = "-c";
+        all[1] = conf.toString();
+        System.arraycopy(args, 0, all, 2, args.length);
+        return of(all);
+    }
+
     public static CliRun of(String... args) {
         return withInput(new byte[0], args);
     }

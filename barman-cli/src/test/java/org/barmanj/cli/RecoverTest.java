@@ -92,11 +92,7 @@ class RecoverTest {
     }
 
     CliRun barman(String... args) {
-        String[] all = new String[args.length + 2];
-        all[0] = "-c";
-        all[1] = conf.toString();
-        System.arraycopy(args, 0, all, 2, args.length);
-        return CliRun.of(all);
+        return CliRun.withConfig(conf, args);
     }
 
     /** Every file and folder under {@code root}: its content (folders: empty) and modification time. */

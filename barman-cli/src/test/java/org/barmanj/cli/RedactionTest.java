@@ -26,11 +26,7 @@ class RedactionTest {
                 + "conninfo = host=127.0.0.1 port=1 user=barman password=" + SECRET + " dbname=postgres\n"
                 + "streaming_conninfo = postgresql://streaming_barman:" + SECRET + "@127.0.0.1:1/postgres\n"
                 + "archiver = on\nbackup_options = concurrent_backup\n");
-        String[] all = new String[args.length + 2];
-        all[0] = "-c";
-        all[1] = conf.toString();
-        System.arraycopy(args, 0, all, 2, args.length);
-        return CliRun.of(all);
+        return CliRun.withConfig(conf, args);
     }
 
     @Test

@@ -60,11 +60,7 @@ class RenderRobustnessTest {
                 String input = value == null ? "without " + field : field + "=" + value;
                 for (String[] command : new String[][] {{"list-backups", "demo"}, {"show-backup", "demo", "latest"},
                         {"-f", "json", "show-backup", "demo", MalformedInputTest.ID}}) {
-                    String[] args = new String[command.length + 2];
-                    args[0] = "-c";
-                    args[1] = conf.toString();
-                    System.arraycopy(command, 0, args, 2, command.length);
-                    CliRun run = CliRun.of(args);
+                    CliRun run = CliRun.withConfig(conf, command);
                     String where = input + ", " + String.join(" ", command) + ": ";
                     assertTrue(!run.out().contains("EXCEPTION") && !run.err().contains("EXCEPTION"),
                             where + run.out() + run.err());

@@ -27,11 +27,7 @@ class UnsupportedBackupMethodTest {
         Files.writeString(conf, "[barman]\nbarman_home = " + dir + "/home\nbarman_user = "
                 + System.getProperty("user.name") + "\n[pg]\nconninfo = host=127.0.0.1 port=1 user=barman "
                 + "dbname=postgres\narchiver = on\n" + serverSettings.replace("|", "\n") + "\n");
-        String[] all = new String[args.length + 2];
-        all[0] = "-c";
-        all[1] = conf.toString();
-        System.arraycopy(args, 0, all, 2, args.length);
-        return CliRun.of(all);
+        return CliRun.withConfig(conf, args);
     }
 
     @ParameterizedTest
