@@ -1,6 +1,8 @@
 package org.barmanj.walarchive;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -106,23 +108,6 @@ class WalRestoreTest {
         assertEquals(before, tree(), "the forged file is where it was, no WAL_DEST written");
     }
 
-    /** Barman 3.4's client creates the spool 0755 under a umask of 022: ours, nobody else could write it. */
-    @Test
-    void aSpoolOfOursThatOthersCanOnlyReadIsMadePrivateAndUsed() throws IOException {
-        Path spool = Files.createDirectory(dir.resolve("walrestore"));
-        Files.setPosixFilePermissions(spool, PosixFilePermissions.fromString("rwxr-xr-x"));
-        Files.writeString(spool.resolve(WAL), "prefetched");
-        try (SilentHost host = new SilentHost()) {
-            Ran ran = restore(host, "--parallel", "2", "--spool-dir", spool.toString(), SilentHost.ADDRESS, "demo", WAL,
-                    dir.resolve("dest").toString());
-            assertEquals("", ran.err());
-            assertEquals(0, ran.code());
-            assertEquals(0, host.connections());
-        }
-        assertEquals("prefetched", Files.readString(dir.resolve("dest")));
-        assertEquals("rwx------", PosixFilePermissions.toString(Files.getPosixFilePermissions(spool)));
-    }
-
     @Test
     void aSpoolOthersCanWriteIsRefusedAsIsALink() throws IOException {
         Path spool = Files.createDirectory(dir.resolve("walrestore"));
@@ -161,10 +146,15 @@ class WalRestoreTest {
         assertEquals(List.of(), Files.list(spool).toList());
     }
 
-    @Test
-    void aPrefetchedFileIsServedFromThePrivateSpoolWithoutSsh() throws IOException {
-        Path spool = Files.createDirectory(dir.resolve("walrestore"), PosixFilePermissions.asFileAttribute(
-                PosixFilePermissions.fromString("rwx------")));
+    /**
+     * Barman 3.4's client creates the spool 0755 under a umask of 022: ours, and nobody else could write it, so it is
+     * made 0700 and used.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"rwx------", "rwxr-xr-x"})
+    void aPrefetchedFileIsServedFromThePrivateSpoolWithoutSsh(String mode) throws IOException {
+        Path spool = Files.createDirectory(dir.resolve("walrestore"));
+        Files.setPosixFilePermissions(spool, PosixFilePermissions.fromString(mode));
         Files.writeString(spool.resolve(WAL), "prefetched");
         try (SilentHost host = new SilentHost()) {
             Ran ran = restore(host, "--parallel", "2", "--spool-dir", spool.toString(), SilentHost.ADDRESS, "demo", WAL,
@@ -174,6 +164,7 @@ class WalRestoreTest {
             assertEquals(0, host.connections());
         }
         assertEquals(List.of("dest=prefetched", "walrestore/"), tree().subList(1, tree().size()));
+        assertEquals("rwx------", PosixFilePermissions.toString(Files.getPosixFilePermissions(spool)));
     }
 
     /** A file of another owner can only be in a spool that was not always private: it is not a prefetch. */
