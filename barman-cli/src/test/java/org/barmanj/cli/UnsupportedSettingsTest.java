@@ -139,10 +139,10 @@ class UnsupportedSettingsTest {
         assertEquals("pg\n", list.out());
         assertEquals("WARNING: compression_level = high is ignored by this version (server pg, " + conf + " line 10): "
                 + "each compressor runs at its default level\n"
-                + "WARNING: parallel_jobs_start_batch_size = 5 is ignored by this version (server pg, " + conf
-                + " line 11): all parallel_jobs rsync workers start at once\n"
                 + "WARNING: keepalive_interval = 30 is ignored by this version (server pg, " + conf + " line 12): "
                 + "the backup's PostgreSQL session sends no keep-alive queries\n"
+                + "WARNING: parallel_jobs_start_batch_size = 5 is ignored by this version (server pg, " + conf
+                + " line 11): all parallel_jobs rsync workers start at once\n"
                 + "WARNING: path_prefix = /usr/lib/postgresql/15/bin is ignored by this version (server pg, " + conf
                 + " line 13): rsync, ssh and the compressors are found through PATH\n", list.err());
         Path wal = incomingWal();

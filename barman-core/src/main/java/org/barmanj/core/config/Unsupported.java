@@ -4,8 +4,10 @@ import org.barmanj.core.compat.Printable;
 import org.barmanj.core.compression.Compression;
 
 import java.util.ArrayList;
+import java.util.EnumMap;
 import java.util.EnumSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.function.Function;
 
@@ -60,72 +62,80 @@ public final class Unsupported {
     /** The values of {@code compression} this version writes and reads (Barman's names). */
     public static final String COMPRESSIONS = "gzip, pygzip, pigz, bzip2, pybzip2, xz, zstd, lz4, none";
     private static final String HOOKS = "unset (hook scripts are not run by this version yet)";
-    private static final List<Rule> REFUSED = new ArrayList<>();
-    private static final List<Rule> IGNORED = new ArrayList<>();
+    /**
+     * The tuning options ignored, with what happens instead. Read when any configuration is (put-wal's start-up):
+     * no lambdas here, whose first use costs start-up time; the refusal table is built on first use ({@link Table}).
+     */
+    private static final Map<Option, String> IGNORED = new EnumMap<>(Option.class);
 
     static {
-        refuse(Option.BACKUP_METHOD, s -> "rsync".equals(s.string(Option.BACKUP_METHOD)) ? null
-                : s.string(Option.BACKUP_METHOD), "rsync", Use.BACKUP);
-        refuse(Option.BACKUP_OPTIONS, s -> s.words(Option.BACKUP_OPTIONS).contains("exclusive_backup")
-                ? "exclusive_backup" : null, "concurrent_backup", Use.BACKUP);
-        refuse(Option.BACKUP_COMPRESSION, s -> setAndNot(s, Option.BACKUP_COMPRESSION, "none"),
-                "none (backup_method = rsync stores the files as they are)", Use.BACKUP);
-        refuse(Option.AUTOGENERATE_MANIFEST, s -> s.flag(Option.AUTOGENERATE_MANIFEST) ? "true" : null, "false",
-                Use.BACKUP);
-        refuse(Option.PRIMARY_CONNINFO, s -> s.string(Option.PRIMARY_CONNINFO),
-                "unset (backups from a standby are not implemented)", Use.BACKUP);
-        refuse(Option.WAL_CONNINFO, s -> s.string(Option.WAL_CONNINFO),
-                "unset (WAL switches and archiving checks use conninfo)", Use.BACKUP);
-        refuse(Option.PRIMARY_SSH_COMMAND, s -> s.string(Option.PRIMARY_SSH_COMMAND),
-                "unset (passive nodes and their sync-info, sync-backup and sync-wals are not implemented)",
-                Use.BACKUP, Use.CRON);
-        refuse(Option.STREAMING_ARCHIVER, s -> s.flag(Option.STREAMING_ARCHIVER) ? "on" : null,
-                "off (WAL files arrive through archiver = on, receive-wal is not implemented)", Use.BACKUP, Use.CRON);
-        refuse(Option.COMPRESSION, s -> {
-            String c = s.string(Option.COMPRESSION);
-            return c == null || c.equals("none") || Compression.supported(c) ? null : c;
-        }, COMPRESSIONS, Use.ARCHIVE);
-        refuse(Option.ENCRYPTION, s -> setAndNot(s, Option.ENCRYPTION, "none"), "none", Use.BACKUP, Use.ARCHIVE);
-        refuse(Option.WORM_MODE, s -> s.flag(Option.WORM_MODE) ? "on" : null, "off", Use.BACKUP, Use.ARCHIVE,
-                Use.DELETE);
-        refuse(Option.RECOVERY_OPTIONS, s -> s.words(Option.RECOVERY_OPTIONS).contains("delta-restore")
-                ? "delta-restore" : null, "get-wal", Use.RECOVER);
-        hooks(Use.BACKUP, Option.PRE_BACKUP_SCRIPT, Option.PRE_BACKUP_RETRY_SCRIPT, Option.POST_BACKUP_RETRY_SCRIPT,
-                Option.POST_BACKUP_SCRIPT);
-        hooks(Use.ARCHIVE, Option.PRE_ARCHIVE_SCRIPT, Option.PRE_ARCHIVE_RETRY_SCRIPT,
-                Option.POST_ARCHIVE_RETRY_SCRIPT, Option.POST_ARCHIVE_SCRIPT);
-        hooks(Use.RECOVER, Option.PRE_RECOVERY_SCRIPT, Option.PRE_RECOVERY_RETRY_SCRIPT,
-                Option.POST_RECOVERY_RETRY_SCRIPT, Option.POST_RECOVERY_SCRIPT);
-        hooks(Use.DELETE, Option.PRE_DELETE_SCRIPT, Option.PRE_DELETE_RETRY_SCRIPT, Option.POST_DELETE_RETRY_SCRIPT,
-                Option.POST_DELETE_SCRIPT);
-        // A backup removes WAL files too: the first one purges those older than itself.
-        for (Option o : List.of(Option.PRE_WAL_DELETE_SCRIPT, Option.PRE_WAL_DELETE_RETRY_SCRIPT,
-                Option.POST_WAL_DELETE_RETRY_SCRIPT, Option.POST_WAL_DELETE_SCRIPT)) {
-            refuse(o, s -> s.string(o), HOOKS, Use.DELETE, Use.BACKUP);
+        IGNORED.put(Option.COMPRESSION_LEVEL, "each compressor runs at its default level");
+        IGNORED.put(Option.KEEPALIVE_INTERVAL, "the backup's PostgreSQL session sends no keep-alive queries");
+        IGNORED.put(Option.PARALLEL_JOBS_START_BATCH_PERIOD, "all parallel_jobs rsync workers start at once");
+        IGNORED.put(Option.PARALLEL_JOBS_START_BATCH_SIZE, "all parallel_jobs rsync workers start at once");
+        IGNORED.put(Option.PATH_PREFIX, "rsync, ssh and the compressors are found through PATH");
+    }
+
+    /** The refused settings, in the order their lines are shown. */
+    private static final class Table {
+        static final List<Rule> REFUSED = new ArrayList<>();
+
+        static {
+            refuse(Option.BACKUP_METHOD, s -> "rsync".equals(s.string(Option.BACKUP_METHOD)) ? null
+                    : s.string(Option.BACKUP_METHOD), "rsync", Use.BACKUP);
+            refuse(Option.BACKUP_OPTIONS, s -> s.words(Option.BACKUP_OPTIONS).contains("exclusive_backup")
+                    ? "exclusive_backup" : null, "concurrent_backup", Use.BACKUP);
+            refuse(Option.BACKUP_COMPRESSION, s -> setAndNot(s, Option.BACKUP_COMPRESSION, "none"),
+                    "none (backup_method = rsync stores the files as they are)", Use.BACKUP);
+            refuse(Option.AUTOGENERATE_MANIFEST, s -> s.flag(Option.AUTOGENERATE_MANIFEST) ? "true" : null, "false",
+                    Use.BACKUP);
+            refuse(Option.PRIMARY_CONNINFO, s -> s.string(Option.PRIMARY_CONNINFO),
+                    "unset (backups from a standby are not implemented)", Use.BACKUP);
+            refuse(Option.WAL_CONNINFO, s -> s.string(Option.WAL_CONNINFO),
+                    "unset (WAL switches and archiving checks use conninfo)", Use.BACKUP);
+            refuse(Option.PRIMARY_SSH_COMMAND, s -> s.string(Option.PRIMARY_SSH_COMMAND),
+                    "unset (passive nodes and their sync-info, sync-backup and sync-wals are not implemented)",
+                    Use.BACKUP, Use.CRON);
+            refuse(Option.STREAMING_ARCHIVER, s -> s.flag(Option.STREAMING_ARCHIVER) ? "on" : null,
+                    "off (WAL files arrive through archiver = on, receive-wal is not implemented)", Use.BACKUP,
+                    Use.CRON);
+            refuse(Option.COMPRESSION, s -> {
+                String c = s.string(Option.COMPRESSION);
+                return c == null || c.equals("none") || Compression.supported(c) ? null : c;
+            }, COMPRESSIONS, Use.ARCHIVE);
+            refuse(Option.ENCRYPTION, s -> setAndNot(s, Option.ENCRYPTION, "none"), "none", Use.BACKUP, Use.ARCHIVE);
+            refuse(Option.WORM_MODE, s -> s.flag(Option.WORM_MODE) ? "on" : null, "off", Use.BACKUP, Use.ARCHIVE,
+                    Use.DELETE);
+            refuse(Option.RECOVERY_OPTIONS, s -> s.words(Option.RECOVERY_OPTIONS).contains("delta-restore")
+                    ? "delta-restore" : null, "get-wal", Use.RECOVER);
+            hooks(Use.BACKUP, Option.PRE_BACKUP_SCRIPT, Option.PRE_BACKUP_RETRY_SCRIPT,
+                    Option.POST_BACKUP_RETRY_SCRIPT, Option.POST_BACKUP_SCRIPT);
+            hooks(Use.ARCHIVE, Option.PRE_ARCHIVE_SCRIPT, Option.PRE_ARCHIVE_RETRY_SCRIPT,
+                    Option.POST_ARCHIVE_RETRY_SCRIPT, Option.POST_ARCHIVE_SCRIPT);
+            hooks(Use.RECOVER, Option.PRE_RECOVERY_SCRIPT, Option.PRE_RECOVERY_RETRY_SCRIPT,
+                    Option.POST_RECOVERY_RETRY_SCRIPT, Option.POST_RECOVERY_SCRIPT);
+            hooks(Use.DELETE, Option.PRE_DELETE_SCRIPT, Option.PRE_DELETE_RETRY_SCRIPT,
+                    Option.POST_DELETE_RETRY_SCRIPT, Option.POST_DELETE_SCRIPT);
+            // A backup removes WAL files too: the first one purges those older than itself.
+            for (Option o : List.of(Option.PRE_WAL_DELETE_SCRIPT, Option.PRE_WAL_DELETE_RETRY_SCRIPT,
+                    Option.POST_WAL_DELETE_RETRY_SCRIPT, Option.POST_WAL_DELETE_SCRIPT)) {
+                refuse(o, s -> s.string(o), HOOKS, Use.DELETE, Use.BACKUP);
+            }
         }
 
-        ignore(Option.COMPRESSION_LEVEL, "each compressor runs at its default level");
-        ignore(Option.PARALLEL_JOBS_START_BATCH_PERIOD, "all parallel_jobs rsync workers start at once");
-        ignore(Option.PARALLEL_JOBS_START_BATCH_SIZE, "all parallel_jobs rsync workers start at once");
-        ignore(Option.KEEPALIVE_INTERVAL, "the backup's PostgreSQL session sends no keep-alive queries");
-        ignore(Option.PATH_PREFIX, "rsync, ssh and the compressors are found through PATH");
+        private static void refuse(Option option, Function<ServerConfig, String> value, String supported,
+                                   Use... uses) {
+            REFUSED.add(new Rule(option, value, supported, EnumSet.of(uses[0], uses)));
+        }
+
+        private static void hooks(Use use, Option... scripts) {
+            for (Option o : scripts) {
+                refuse(o, s -> s.string(o), HOOKS, use);
+            }
+        }
     }
 
     private Unsupported() {
-    }
-
-    private static void refuse(Option option, Function<ServerConfig, String> value, String supported, Use... uses) {
-        REFUSED.add(new Rule(option, value, supported, EnumSet.of(uses[0], uses)));
-    }
-
-    private static void hooks(Use use, Option... scripts) {
-        for (Option o : scripts) {
-            refuse(o, s -> s.string(o), HOOKS, use);
-        }
-    }
-
-    private static void ignore(Option option, String instead) {
-        IGNORED.add(new Rule(option, s -> s.string(option), instead, Set.of()));
     }
 
     private static String setAndNot(ServerConfig server, Option option, String off) {
@@ -136,7 +146,7 @@ public final class Unsupported {
     /** Every setting of the server this version refuses, in the table's order. */
     public static List<Refusal> refusals(ServerConfig server) {
         List<Refusal> found = new ArrayList<>();
-        for (Rule rule : REFUSED) {
+        for (Rule rule : Table.REFUSED) {
             String value = rule.unsupportedValue().apply(server);
             if (value != null) {
                 found.add(new Refusal(rule.option(), rule.option().key() + " = " + Printable.of(value)
@@ -160,11 +170,11 @@ public final class Unsupported {
     /** The warnings for the server's settings this version ignores, each naming where it is set. */
     static List<String> ignored(ServerConfig server) {
         List<String> warnings = new ArrayList<>();
-        for (Rule rule : IGNORED) {
-            String value = rule.unsupportedValue().apply(server);
+        for (Map.Entry<Option, String> e : IGNORED.entrySet()) {
+            String value = server.string(e.getKey());
             if (value != null) {
-                warnings.add(rule.option().key() + " = " + Printable.of(value) + " is ignored by this version (server "
-                        + server.name() + ", " + server.source(rule.option()) + "): " + rule.supported());
+                warnings.add(e.getKey().key() + " = " + Printable.of(value) + " is ignored by this version (server "
+                        + server.name() + ", " + server.source(e.getKey()) + "): " + e.getValue());
             }
         }
         return warnings;
