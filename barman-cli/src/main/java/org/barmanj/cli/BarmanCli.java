@@ -21,6 +21,7 @@ import org.barmanj.core.BarmanException;
 import org.barmanj.core.ErrorCode;
 import org.barmanj.core.Secrets;
 import org.barmanj.core.config.BarmanConfig;
+import org.barmanj.core.server.BarmanCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -152,7 +153,9 @@ public final class BarmanCli {
         for (String warning : config.warnings()) {
             output.warning(warning);
         }
-        return new Session(config, output, env, out, in);
+        // Without a launcher (run in-process, as by the tests), the commands cron starts run in this process.
+        BarmanCommand subcommands = launcher == null ? null : new BarmanCommand(launcher, config.configFile());
+        return new Session(config, output, env, out, in, subcommands);
     }
 
     /**

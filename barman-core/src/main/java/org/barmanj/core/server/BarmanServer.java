@@ -69,15 +69,21 @@ public final class BarmanServer {
     private final Map<String, String> env;
     private final String userHome;
     private final Events events;
+    private final BarmanCommand subcommands;
 
-    /** {@code env}: the process environment (PGPASSWORD, PGPASSFILE, SSH_CONNECTION, ...). */
-    public BarmanServer(BarmanConfig config, ServerConfig server, Map<String, String> env, Events events) {
+    /**
+     * {@code env}: the process environment (PGPASSWORD, PGPASSFILE, SSH_CONNECTION, ...); {@code subcommands}: how
+     * to run barman commands in processes of their own (null: in this process, as when the core is embedded).
+     */
+    public BarmanServer(BarmanConfig config, ServerConfig server, Map<String, String> env, Events events,
+                        BarmanCommand subcommands) {
         this.config = config;
         this.server = server;
         this.layout = new CatalogLayout(server);
         this.env = env;
         this.userHome = System.getProperty("user.home");
         this.events = events;
+        this.subcommands = subcommands;
     }
 
     public ServerConfig config() {
@@ -259,9 +265,10 @@ public final class BarmanServer {
 
     /**
      * {@code barman cron} for this server, under its cron lock (runs never overlap): the archiver, check-backup of
-     * the oldest backup waiting for its WAL files, then the retention policy. Barman runs the archiver in the
-     * background with its output going nowhere; here it runs in this process, its per-file lines told only with
-     * {@code keepDescriptors}. A failure is reported, so that the other servers' cron goes on.
+     * the oldest backup waiting for its WAL files, then the retention policy. As Barman, the archiver runs in a
+     * process of its own ({@code archive-wal}), its output going nowhere unless {@code keepDescriptors}; unlike
+     * Barman, cron waits for it, so that check-backup and retention see what it archived. A failure is reported,
+     * so that the other servers' cron goes on.
      */
     public void cron(boolean keepDescriptors) {
         try (LockFile cron = tryLock("cron")) {
@@ -270,8 +277,7 @@ public final class BarmanServer {
                         + ". Skipping to the next server");
                 return;
             }
-            archiveLocked(false, keepDescriptors ? events : Events.SILENT,
-                    "Starting WAL archiving for server " + server.name());
+            cronArchiver(keepDescriptors);
             List<BackupInfo> waiting = catalog().withStatus(Status.WAITING_FOR_WALS);
             if (!waiting.isEmpty()) {
                 BackupInfo oldest = waiting.get(0);
@@ -282,6 +288,28 @@ public final class BarmanServer {
         } catch (IOException | BarmanException e) {
             events.error("Cron for server " + server.name() + " failed: "
                     + (e instanceof IOException io ? IoReason.withFile(io) : e.getMessage()));
+        }
+    }
+
+    /** Barman's {@code cron_archive_wal}: the archiver is started only when no other one runs. */
+    private void cronArchiver(boolean keepDescriptors) throws IOException {
+        String started = "Starting WAL archiving for server " + server.name();
+        if (subcommands == null) {
+            archiveLocked(false, keepDescriptors ? events : Events.SILENT, started);
+            return;
+        }
+        try (LockFile archiver = tryLock("archive-wal")) {
+            if (archiver == null) {
+                events.info(ANOTHER_ARCHIVER + server.name() + ". Skipping to the next server");
+                return;
+            }
+            events.info(started);
+        }
+        Process archiver = subcommands.start(keepDescriptors, "archive-wal", server.name());
+        try {
+            archiver.waitFor();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 
