@@ -73,13 +73,8 @@ class RecoverRefusalsTest {
                     + "(server demo): supported: get-wal",
             "recovery_options = get-wal,delta-restore; recovery_options = delta-restore is not supported by this "
                     + "version (server demo): supported: get-wal",
-            "pre_recovery_script = /usr/local/bin/fence; pre_recovery_script = /usr/local/bin/fence is not "
-                    + "supported by this version (server demo): supported: unset (hook scripts are not run by this "
-                    + "version yet)",
-            "post_recovery_retry_script = /bin/true; post_recovery_retry_script = /bin/true is not supported by this "
-                    + "version (server demo): supported: unset (hook scripts are not run by this version yet)",
-            "pre_archive_script = /bin/true; pre_archive_script = /bin/true is not supported by this version (server "
-                    + "demo): supported: unset (hook scripts are not run by this version yet)"})
+            "compression = snappy; compression = snappy is not supported by this version (server demo): "
+                    + "supported: gzip, pygzip, pigz, bzip2, pybzip2, xz, zstd, lz4, none"})
     void settingsThisVersionDoesNotImplement(String settings, String refusal) throws IOException {
         Map<String, String> before = RecoverTest.snapshot(destination);
         assertRefused(recover(settings), refusal, before);

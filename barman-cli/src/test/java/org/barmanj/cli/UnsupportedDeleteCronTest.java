@@ -24,7 +24,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class UnsupportedDeleteCronTest {
     private static final String OLDEST = "20261124T230819";
     private static final String NEWEST = "20261124T230824";
-    private static final String HOOKS = "supported: unset (hook scripts are not run by this version yet)";
+    private static final String WORM = "worm_mode = on is not supported by this version (server demo): supported: off";
 
     @TempDir
     Path home;
@@ -66,23 +66,21 @@ class UnsupportedDeleteCronTest {
         return wal;
     }
 
+    /** Immutable storage (Barman 3.17's worm_mode): nothing is deleted, by delete or by cron's retention. */
     @Test
-    void deleteRefusesADeleteHook() throws IOException {
-        options("pre_delete_script = /usr/local/bin/audit");
+    void deleteAndRetentionRefuseWormMode() throws IOException {
+        options("worm_mode = on");
         CliRun run = CliRun.withConfig(conf, "delete", "demo", "oldest");
-        assertEquals(new CliRun(1, "", "ERROR: pre_delete_script = /usr/local/bin/audit is not supported by this "
-                + "version (server demo): " + HOOKS + "\nERROR: Cannot delete backup (demo " + OLDEST + ")\n"), run);
+        assertEquals(new CliRun(1, "", "ERROR: " + WORM + "\nERROR: Cannot delete backup (demo " + OLDEST + ")\n"),
+                run);
         assertTrue(Files.exists(backup(OLDEST)), "not deleted");
-    }
 
-    @Test
-    void cronsRetentionRefusesAWalDeleteHook() throws IOException {
-        options("retention_policy = REDUNDANCY 1\npost_wal_delete_script = /bin/true");
-        CliRun run = CliRun.withConfig(conf, "cron");
-        assertEquals(1, run.exit(), run.out() + run.err());
-        assertEquals("ERROR: post_wal_delete_script = /bin/true is not supported by this version (server demo): "
-                + HOOKS + "\n", run.err());
-        assertTrue(Files.exists(backup(OLDEST)), "the obsolete backup stays until the hook can run");
+        options("retention_policy = REDUNDANCY 1");
+        CliRun cron = CliRun.withConfig(conf, "cron");
+        assertEquals(1, cron.exit(), cron.out() + cron.err());
+        // Once for its archiving, once for its retention.
+        assertEquals("ERROR: " + WORM + "\nERROR: " + WORM + "\n", cron.err());
+        assertTrue(Files.exists(backup(OLDEST)), "the obsolete backup stays");
         assertTrue(Files.exists(backup(NEWEST)));
     }
 

@@ -73,18 +73,7 @@ class UnsupportedSettingsTest {
                     + "zstd, lz4, none",
             "encryption = gpg|encryption_key_id = barman@example; encryption; encryption = gpg is not supported by "
                     + "this version (server pg): supported: none",
-            "worm_mode = on; worm_mode; worm_mode = on is not supported by this version (server pg): supported: off",
-            "pre_backup_script = /usr/local/bin/mount-nas; pre_backup_script; pre_backup_script = "
-                    + "/usr/local/bin/mount-nas is not supported by this version (server pg): supported: unset (hook "
-                    + "scripts are not run by this version yet)",
-            "post_backup_retry_script = /bin/true; post_backup_retry_script; post_backup_retry_script = /bin/true is "
-                    + "not supported by this version (server pg): supported: unset (hook scripts are not run by this "
-                    + "version yet)",
-            "pre_archive_script = /bin/true; pre_archive_script; pre_archive_script = /bin/true is not supported by "
-                    + "this version (server pg): supported: unset (hook scripts are not run by this version yet)",
-            "post_wal_delete_script = /bin/true; post_wal_delete_script; post_wal_delete_script = /bin/true is not "
-                    + "supported by this version (server pg): supported: unset (hook scripts are not run by this "
-                    + "version yet)"})
+            "worm_mode = on; worm_mode; worm_mode = on is not supported by this version (server pg): supported: off"})
     void backupAndCheckRefuseIt(String settings, String checkRow, String refusal) throws IOException {
         CliRun backup = barman(settings, "backup", "pg");
         assertEquals(1, backup.exit(), backup.err());
@@ -102,7 +91,7 @@ class UnsupportedSettingsTest {
     }
 
     /**
-     * Archiving with a compression, an encryption or a hook this version does not have is refused: the WAL files
+     * Archiving with a compression, an encryption or the immutable storage this version does not have is refused: the WAL files
      * stay in incoming/ (archiving them plainly would be doing something else than asked), xlog.db is not written.
      */
     @ParameterizedTest(name = "{0}")
@@ -112,8 +101,7 @@ class UnsupportedSettingsTest {
             "compression = custom; compression = custom is not supported by this version (server pg): supported: "
                     + "gzip, pygzip, pigz, bzip2, pybzip2, xz, zstd, lz4, none",
             "encryption = gpg; encryption = gpg is not supported by this version (server pg): supported: none",
-            "post_archive_script = /bin/true; post_archive_script = /bin/true is not supported by this version "
-                    + "(server pg): supported: unset (hook scripts are not run by this version yet)"})
+            "worm_mode = on; worm_mode = on is not supported by this version (server pg): supported: off"})
     void archiveWalRefusesIt(String settings, String refusal) throws IOException {
         Path wal = incomingWal();
         CliRun archive = barman(settings, "archive-wal", "pg");
@@ -133,18 +121,16 @@ class UnsupportedSettingsTest {
     @Test
     void tuningSettingsThisVersionIgnoresAreWarnedAbout() throws IOException {
         Path conf = conf("compression = gzip|compression_level = high|parallel_jobs_start_batch_size = 5"
-                + "|keepalive_interval = 30|path_prefix = /usr/lib/postgresql/15/bin");
+                + "|path_prefix = /usr/lib/postgresql/15/bin");
         CliRun list = CliRun.withConfig(conf, "list-servers");
         assertEquals(0, list.exit(), list.err());
         assertEquals("pg\n", list.out());
         assertEquals("WARNING: compression_level = high is ignored by this version (server pg, " + conf + " line 10): "
                 + "each compressor runs at its default level\n"
-                + "WARNING: keepalive_interval = 30 is ignored by this version (server pg, " + conf + " line 12): "
-                + "the backup's PostgreSQL session sends no keep-alive queries\n"
                 + "WARNING: parallel_jobs_start_batch_size = 5 is ignored by this version (server pg, " + conf
                 + " line 11): all parallel_jobs rsync workers start at once\n"
                 + "WARNING: path_prefix = /usr/lib/postgresql/15/bin is ignored by this version (server pg, " + conf
-                + " line 13): rsync, ssh and the compressors are found through PATH\n", list.err());
+                + " line 12): rsync, ssh and the compressors are found through PATH\n", list.err());
         Path wal = incomingWal();
         CliRun archive = CliRun.withConfig(conf, "archive-wal", "pg");
         assertEquals(0, archive.exit(), archive.err());
@@ -173,12 +159,11 @@ class UnsupportedSettingsTest {
     /** status lists what this version refuses, so that no row reads as if it were in effect. */
     @Test
     void statusNamesTheSettingsThisVersionRefuses() throws IOException {
-        CliRun status = barman("pre_backup_script = /bin/true|recovery_options = delta-restore", "status", "pg");
+        CliRun status = barman("worm_mode = on|recovery_options = delta-restore", "status", "pg");
         assertEquals(0, status.exit(), status.err());
-        assertTrue(status.out().endsWith("\tSettings not supported by this version: recovery_options = delta-restore "
-                + "is not supported by this version (server pg): supported: get-wal; pre_backup_script = /bin/true is "
-                + "not supported by this version (server pg): supported: unset (hook scripts are not run by this "
-                + "version yet)\n"), status.out());
+        assertTrue(status.out().endsWith("\tSettings not supported by this version: worm_mode = on is not supported "
+                + "by this version (server pg): supported: off; recovery_options = delta-restore is not supported by "
+                + "this version (server pg): supported: get-wal\n"), status.out());
         CliRun plain = barman("", "status", "pg");
         assertFalse(plain.out().contains("not supported"), plain.out());
     }

@@ -117,7 +117,7 @@ public final class StatusCommand extends ServerCommand {
 
     /**
      * Ours, only when there are some: the settings this version refuses, so that no row above reads as if they were
-     * in effect (a passive node that syncs nothing, hook scripts that never run, ...).
+     * in effect (a passive node that syncs nothing, a streaming archiver that never starts, ...).
      */
     private static void unsupported(ServerConfig server, Rows rows) {
         List<String> refused = Unsupported.refusals(server).stream().map(Unsupported.Refusal::message).toList();

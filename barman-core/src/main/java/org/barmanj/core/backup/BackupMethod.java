@@ -14,8 +14,8 @@ public interface BackupMethod {
     /**
      * Why this version cannot take the server's backups, as one line naming the option, its value and what is
      * supported; null when it can. The rule is {@link Unsupported}'s table: Barman's other methods
-     * ({@code postgres}, {@code local-rsync}, {@code snapshot}), exclusive backups, backup hook scripts, streaming,
-     * and whatever stops archiving (a backup's WAL files would never come). Running rsync instead would record
+     * ({@code postgres}, {@code local-rsync}, {@code snapshot}), exclusive backups, streaming, and whatever stops
+     * archiving (a backup's WAL files would never come). Running rsync instead would record
      * something else as the server's backup (a {@code pgdata} path on the backup host, say).
      */
     static String unsupported(ServerConfig server) {

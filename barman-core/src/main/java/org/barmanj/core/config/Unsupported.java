@@ -16,12 +16,12 @@ import java.util.function.Function;
  * ignored or served by something else. Two kinds:
  * <ul>
  *   <li>a value that would change what is stored, restored or run (another backup method, a compression or
- *   encryption, a hook script, streaming, a passive node) is a {@link Refusal}: the work that would use it
- *   ({@link Use}) refuses with its one line, before touching anything, and {@code check} fails a row with the same
- *   line (a critical one when it stops backups);</li>
- *   <li>a value that only tunes speed or resources (a compression level, a start-up batch of rsync workers, a
- *   keep-alive period, {@code path_prefix}) is ignored with a warning when the configuration is read
- *   ({@link #ignored}), naming where it is set and what happens instead.</li>
+ *   encryption, streaming, a passive node) is a {@link Refusal}: the work that would use it ({@link Use}) refuses
+ *   with its one line, before touching anything, and {@code check} fails a row with the same line (a critical one
+ *   when it stops backups);</li>
+ *   <li>a value that only tunes speed or resources (a compression level, a start-up batch of rsync workers,
+ *   {@code path_prefix}) is ignored with a warning when the configuration is read ({@link #ignored}), naming where
+ *   it is set and what happens instead.</li>
  * </ul>
  * Options that only act together with a refused value ({@code custom_compression_filter} with
  * {@code compression = custom}, {@code snapshot_*} with {@code backup_method = snapshot}, {@code slot_name} with
@@ -61,7 +61,6 @@ public final class Unsupported {
 
     /** The values of {@code compression} this version writes and reads (Barman's names). */
     public static final String COMPRESSIONS = "gzip, pygzip, pigz, bzip2, pybzip2, xz, zstd, lz4, none";
-    private static final String HOOKS = "unset (hook scripts are not run by this version yet)";
     /**
      * The tuning options ignored, with what happens instead. Read when any configuration is (put-wal's start-up):
      * no lambdas here, whose first use costs start-up time; the refusal table is built on first use ({@link Table}).
@@ -70,7 +69,6 @@ public final class Unsupported {
 
     static {
         IGNORED.put(Option.COMPRESSION_LEVEL, "each compressor runs at its default level");
-        IGNORED.put(Option.KEEPALIVE_INTERVAL, "the backup's PostgreSQL session sends no keep-alive queries");
         IGNORED.put(Option.PARALLEL_JOBS_START_BATCH_PERIOD, "all parallel_jobs rsync workers start at once");
         IGNORED.put(Option.PARALLEL_JOBS_START_BATCH_SIZE, "all parallel_jobs rsync workers start at once");
         IGNORED.put(Option.PATH_PREFIX, "rsync, ssh and the compressors are found through PATH");
@@ -108,30 +106,11 @@ public final class Unsupported {
                     Use.DELETE);
             refuse(Option.RECOVERY_OPTIONS, s -> s.words(Option.RECOVERY_OPTIONS).contains("delta-restore")
                     ? "delta-restore" : null, "get-wal", Use.RECOVER);
-            hooks(Use.BACKUP, Option.PRE_BACKUP_SCRIPT, Option.PRE_BACKUP_RETRY_SCRIPT,
-                    Option.POST_BACKUP_RETRY_SCRIPT, Option.POST_BACKUP_SCRIPT);
-            hooks(Use.ARCHIVE, Option.PRE_ARCHIVE_SCRIPT, Option.PRE_ARCHIVE_RETRY_SCRIPT,
-                    Option.POST_ARCHIVE_RETRY_SCRIPT, Option.POST_ARCHIVE_SCRIPT);
-            hooks(Use.RECOVER, Option.PRE_RECOVERY_SCRIPT, Option.PRE_RECOVERY_RETRY_SCRIPT,
-                    Option.POST_RECOVERY_RETRY_SCRIPT, Option.POST_RECOVERY_SCRIPT);
-            hooks(Use.DELETE, Option.PRE_DELETE_SCRIPT, Option.PRE_DELETE_RETRY_SCRIPT,
-                    Option.POST_DELETE_RETRY_SCRIPT, Option.POST_DELETE_SCRIPT);
-            // A backup removes WAL files too: the first one purges those older than itself.
-            for (Option o : List.of(Option.PRE_WAL_DELETE_SCRIPT, Option.PRE_WAL_DELETE_RETRY_SCRIPT,
-                    Option.POST_WAL_DELETE_RETRY_SCRIPT, Option.POST_WAL_DELETE_SCRIPT)) {
-                refuse(o, s -> s.string(o), HOOKS, Use.DELETE, Use.BACKUP);
-            }
         }
 
         private static void refuse(Option option, Function<ServerConfig, String> value, String supported,
                                    Use... uses) {
             REFUSED.add(new Rule(option, value, supported, EnumSet.of(uses[0], uses)));
-        }
-
-        private static void hooks(Use use, Option... scripts) {
-            for (Option o : scripts) {
-                refuse(o, s -> s.string(o), HOOKS, use);
-            }
         }
     }
 

@@ -14,9 +14,9 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * The table of settings this version refuses, for the work that has no command yet to show it ({@code delete} and
- * {@code cron}'s retention, the part of {@code cron} that would start receive-wal or sync a passive node): the
- * command-line tests ({@code UnsupportedSettingsTest}, {@code RecoverRefusalsTest}) show the others.
+ * The table of settings this version refuses, as the core asks it; the command-line tests
+ * ({@code UnsupportedSettingsTest}, {@code UnsupportedDeleteCronTest}, {@code RecoverRefusalsTest}) show each
+ * command's refusal.
  */
 class UnsupportedTest {
     @TempDir
@@ -33,23 +33,11 @@ class UnsupportedTest {
     }
 
     @Test
-    void deleteHooksAndWormModeStopDeletions() throws IOException {
-        String hooks = "unset (hook scripts are not run by this version yet)";
-        ServerConfig delete = TestServer.create(home, "pre_delete_script = /bin/true\n");
-        assertEquals("pre_delete_script = /bin/true is not supported by this version (server demo): supported: "
-                + hooks, Unsupported.refusal(delete, Unsupported.Use.DELETE));
-        assertNull(Unsupported.refusal(delete, Unsupported.Use.BACKUP), "a backup deletes no backup");
-
-        ServerConfig walDelete = TestServer.create(home, "pre_wal_delete_retry_script = /bin/true\n");
-        String line = "pre_wal_delete_retry_script = /bin/true is not supported by this version (server demo): "
-                + "supported: " + hooks;
-        assertEquals(line, Unsupported.refusal(walDelete, Unsupported.Use.DELETE));
-        assertEquals(line, Unsupported.refusal(walDelete, Unsupported.Use.BACKUP),
-                "the first backup purges older WAL files");
-
+    void wormModeStopsDeletions() throws IOException {
         ServerConfig worm = TestServer.create(home, "worm_mode = on\n");
         assertEquals("worm_mode = on is not supported by this version (server demo): supported: off",
                 Unsupported.refusal(worm, Unsupported.Use.DELETE));
+        assertNull(Unsupported.refusal(worm, Unsupported.Use.RECOVER), "a restore only reads the catalog");
     }
 
     @Test
@@ -65,13 +53,13 @@ class UnsupportedTest {
 
     @Test
     void whatStopsArchivingStopsBackups() throws IOException {
-        ServerConfig server = TestServer.create(home, "post_archive_script = /bin/true\n");
+        ServerConfig server = TestServer.create(home, "compression = snappy\n");
         Unsupported.Refusal refusal = Unsupported.refusals(server).get(0);
-        assertEquals(Option.POST_ARCHIVE_SCRIPT, refusal.option());
+        assertEquals(Option.COMPRESSION, refusal.option());
         assertTrue(refusal.stops(Unsupported.Use.ARCHIVE));
         assertFalse(refusal.stops(Unsupported.Use.BACKUP));
         assertTrue(refusal.stopsBackups(), "the backup's WAL files would never be archived");
-        ServerConfig recovery = TestServer.create(home, "post_recovery_script = /bin/true\n");
+        ServerConfig recovery = TestServer.create(home, "recovery_options = delta-restore\n");
         assertFalse(Unsupported.refusals(recovery).get(0).stopsBackups());
     }
 }
