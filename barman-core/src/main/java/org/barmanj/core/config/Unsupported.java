@@ -32,7 +32,10 @@ public final class Unsupported {
     public enum Use {
         /** {@code backup} (also {@code check}'s critical rows, which stop it). */
         BACKUP,
-        /** Archiving what is in {@code incoming/}: {@code archive-wal}, and that step of {@code cron}, {@code backup}, {@code recover}. */
+        /**
+         * Archiving what is in {@code incoming/}: {@code archive-wal}, and that step of {@code cron}, {@code backup},
+         * {@code recover} and {@code switch-wal --archive}.
+         */
         ARCHIVE,
         /** {@code recover}. */
         RECOVER,
