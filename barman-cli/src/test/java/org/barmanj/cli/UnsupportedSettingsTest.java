@@ -30,7 +30,8 @@ class UnsupportedSettingsTest {
         // Port 1 on loopback: nothing listens, so the checks' PostgreSQL connection fails at once.
         Files.writeString(conf, "[barman]\nbarman_home = " + dir + "/home\nbarman_user = "
                 + System.getProperty("user.name") + "\n[pg]\nconninfo = host=127.0.0.1 port=1 user=barman "
-                + "dbname=postgres\nssh_command = ssh postgres@127.0.0.1\nbackup_options = concurrent_backup\narchiver = on\n"
+                + "dbname=postgres\nssh_command = ssh postgres@127.0.0.1\nbackup_options = concurrent_backup\n"
+                + "archiver = on\n"
                 + serverSettings.replace("|", "\n") + "\n");
         return conf;
     }
@@ -91,8 +92,9 @@ class UnsupportedSettingsTest {
     }
 
     /**
-     * Archiving with a compression, an encryption or the immutable storage this version does not have is refused: the WAL files
-     * stay in incoming/ (archiving them plainly would be doing something else than asked), xlog.db is not written.
+     * Archiving with a compression, an encryption or the immutable storage this version does not have is refused:
+     * the WAL files stay in incoming/ (archiving them plainly would be doing something else than asked), xlog.db is
+     * not written.
      */
     @ParameterizedTest(name = "{0}")
     @CsvSource(delimiter = ';', value = {

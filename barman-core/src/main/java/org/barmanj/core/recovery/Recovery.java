@@ -330,12 +330,14 @@ public final class Recovery {
         for (WalFileEntry e : result) {
             // Such files (of a newer Barman, or custom-compressed) would reach PostgreSQL as they are stored.
             if (e.compression() != null && !Compression.supported(e.compression())) {
-                throw refused("The WAL file " + e.name() + " of server " + server.name() + " is stored with compression = "
+                throw refused("The WAL file " + e.name() + " of server " + server.name()
+                        + " is stored with compression = "
                         + Printable.of(e.compression()) + ", which is not supported by this version: supported: "
                         + Unsupported.COMPRESSIONS);
             }
             if (e.encryption() != null) {
-                throw refused("The WAL file " + e.name() + " of server " + server.name() + " is stored with encryption = "
+                throw refused("The WAL file " + e.name() + " of server " + server.name()
+                        + " is stored with encryption = "
                         + Printable.of(e.encryption()) + ", which is not supported by this version: supported: none");
             }
         }
