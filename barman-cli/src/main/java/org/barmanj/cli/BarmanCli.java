@@ -2,9 +2,12 @@ package org.barmanj.cli;
 
 import org.barmanj.cli.command.ArchiveWalCommand;
 import org.barmanj.cli.command.BackupCommand;
+import org.barmanj.cli.command.CheckBackupCommand;
 import org.barmanj.cli.command.CheckCommand;
 import org.barmanj.cli.command.CronCommand;
+import org.barmanj.cli.command.DiagnoseCommand;
 import org.barmanj.cli.command.GetWalCommand;
+import org.barmanj.cli.command.ListFilesCommand;
 import org.barmanj.cli.command.ListBackupsCommand;
 import org.barmanj.cli.command.ListServersCommand;
 import org.barmanj.cli.command.PutWalCommand;
@@ -39,7 +42,8 @@ import java.util.Map;
         subcommands = {ListServersCommand.class, ShowServersCommand.class, ListBackupsCommand.class,
                 ShowBackupCommand.class, StatusCommand.class, PutWalCommand.class, ArchiveWalCommand.class,
                 CronCommand.class, SwitchWalCommand.class, CheckCommand.class, GetWalCommand.class,
-                RebuildXlogdbCommand.class, BackupCommand.class, RecoverCommand.class},
+                RebuildXlogdbCommand.class, BackupCommand.class, RecoverCommand.class, ListFilesCommand.class,
+                CheckBackupCommand.class, DiagnoseCommand.class},
         description = "Backup and recovery manager for PostgreSQL, compatible with Barman.")
 public final class BarmanCli {
     @Option(names = {"-h", "--help"}, usageHelp = true, description = "show this help message and exit")
