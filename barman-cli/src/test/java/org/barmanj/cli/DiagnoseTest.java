@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -106,7 +107,7 @@ class DiagnoseTest {
         try (Stream<Path> confs = Files.list(root.resolve("diagnose/barman.d"))) {
             for (Path conf : confs.toList()) {
                 Files.copy(conf, home.resolve("barman.d").resolve(conf.getFileName().toString()),
-                        java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+                        StandardCopyOption.REPLACE_EXISTING);
             }
         }
         Path conf = home.resolve("barman.conf");

@@ -17,11 +17,13 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 /**
  * {@code list-files} (every {@code --target}, aliases, errors) and {@code check-backup} (WAITING_FOR_WALS made
- * DONE, kept waiting, made FAILED by a missing WAL file; DONE kept or made FAILED; FAILED refused) against what
+ * DONE, kept waiting, made FAILED by a missing WAL file; DONE kept or made FAILED; FAILED refused; the backup's
+ * lock held by another process) against what
  * Debian's Barman 3.4 printed and wrote on the same catalog: resources/barman34/files, a hand-made catalog (the
  * tutorial's backups, one more WAITING_FOR_WALS backup, stand-in data and WAL files), its outputs recorded by
  * src/it/lab/record-files-fixtures running /usr/bin/barman. Each line of outputs/commands runs on a fresh copy of
- * the catalog, after the removals and status change it names; compared: stdout byte for byte, the exit code, the
+ * the catalog, after the removals and status change it names (and while util-linux's flock holds the backup's
+ * lock, for {@code -lock}); compared: stdout byte for byte, the exit code, the
  * ERROR/WARNING and argument-error lines of stderr, and every backup's status and error afterwards.
  */
 class ListFilesAndCheckBackupTest {
@@ -41,6 +43,7 @@ class ListFilesAndCheckBackupTest {
         install(root.resolve("catalog"), home);
         List<String> args = new ArrayList<>(List.of("-c", home.resolve("barman.conf").toString()));
         String[] words = line.substring(name.length() + 2).split(" ");
+        Process holder = null;
         for (int i = 0; i < words.length; i++) {
             switch (words[i]) {
                 case "-rm" -> Files.delete(home.resolve(words[++i]));
@@ -49,10 +52,18 @@ class ListFilesAndCheckBackupTest {
                     String status = words[++i];
                     Files.writeString(info, Files.readString(info).replaceAll("(?m)^status=.*$", "status=" + status));
                 }
+                case "-lock" -> holder = holdLock(home.resolve(".demo-" + words[++i] + ".lock"));
                 default -> args.add(words[i]);
             }
         }
-        CliRun run = CliRun.of(args.toArray(String[]::new));
+        CliRun run;
+        try {
+            run = CliRun.of(args.toArray(String[]::new));
+        } finally {
+            if (holder != null) {
+                holder.destroy();
+            }
+        }
         Path outputs = root.resolve("outputs");
         assertEquals(recorded(outputs.resolve(name), home), run.out(), "stdout of " + line);
         assertEquals(Integer.parseInt(Files.readString(outputs.resolve(name + ".exit")).strip()), run.exit(),
@@ -60,6 +71,15 @@ class ListFilesAndCheckBackupTest {
         assertEquals(messages(recorded(outputs.resolve(name + ".stderr"), home)), messages(run.err()),
                 "ERROR/WARNING lines of " + line);
         assertEquals(Files.readString(outputs.resolve(name + ".info")), statuses(home), "backup statuses after " + line);
+    }
+
+    /** A process that holds {@code lock} (flock(2), as Barman's and ours) until destroyed; returns once it does. */
+    private static Process holdLock(Path lock) throws IOException {
+        Process p = new ProcessBuilder("flock", lock.toString(), "sh", "-c", "echo held; exec sleep 60")
+                .redirectErrorStream(true).start();
+        String first = new String(p.getInputStream().readNBytes(5), StandardCharsets.UTF_8);
+        assertEquals("held\n", first, "flock holds " + lock);
+        return p;
     }
 
     /** The lines of stderr Barman's console shows (not its log lines, which start with a timestamp). */

@@ -21,6 +21,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneId;
 import java.util.ArrayList;
@@ -42,12 +43,12 @@ import java.util.stream.Stream;
  * booleans, null); the caller redacts passwords on output.
  */
 public final class Diagnosis {
+    private static final String SEPARATOR = "--barmanj-diagnose--";
     /**
      * Barman's {@code get_system_info}, as one script for this host or through ssh: each probe's output, separated
      * by a line of its own. {@code ssh -V} is read from stderr (Barman's local probe passes {@code 2>&1} as an
      * argument, not as a redirection, and so gets an empty text; here the version is given).
      */
-    private static final String SEPARATOR = "--barmanj-diagnose--";
     private static final String SYSTEM_INFO_SCRIPT = String.join("\n",
             "if r=$(lsb_release -a 2>/dev/null); then printf '%s' \"$r\";",
             "elif [ -e /etc/lsb-release ]; then printf 'Ubuntu Linux %s' \"$(cat /etc/lsb-release)\";",
@@ -255,7 +256,7 @@ public final class Diagnosis {
         Map<String, Object> o = new TreeMap<>();
         o.put("name", file.getFileName().toString());
         o.put("size", Files.size(file));
-        java.time.Instant mtime = Files.getLastModifiedTime(file).toInstant();
+        Instant mtime = Files.getLastModifiedTime(file).toInstant();
         o.put("time", mtime.getEpochSecond() + mtime.getNano() / 1e9);
         o.put("compression", Compression.detect(file));
         return o;
