@@ -5,10 +5,12 @@ import org.barmanj.cli.command.BackupCommand;
 import org.barmanj.cli.command.CheckBackupCommand;
 import org.barmanj.cli.command.CheckCommand;
 import org.barmanj.cli.command.CronCommand;
+import org.barmanj.cli.command.DeleteCommand;
 import org.barmanj.cli.command.DiagnoseCommand;
 import org.barmanj.cli.command.GetWalCommand;
-import org.barmanj.cli.command.ListFilesCommand;
+import org.barmanj.cli.command.KeepCommand;
 import org.barmanj.cli.command.ListBackupsCommand;
+import org.barmanj.cli.command.ListFilesCommand;
 import org.barmanj.cli.command.ListServersCommand;
 import org.barmanj.cli.command.PutWalCommand;
 import org.barmanj.cli.command.RebuildXlogdbCommand;
@@ -22,6 +24,7 @@ import org.barmanj.core.BarmanException;
 import org.barmanj.core.ErrorCode;
 import org.barmanj.core.Secrets;
 import org.barmanj.core.config.BarmanConfig;
+import org.barmanj.core.server.BarmanCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -42,8 +45,8 @@ import java.util.Map;
         subcommands = {ListServersCommand.class, ShowServersCommand.class, ListBackupsCommand.class,
                 ShowBackupCommand.class, StatusCommand.class, PutWalCommand.class, ArchiveWalCommand.class,
                 CronCommand.class, SwitchWalCommand.class, CheckCommand.class, GetWalCommand.class,
-                RebuildXlogdbCommand.class, BackupCommand.class, RecoverCommand.class, ListFilesCommand.class,
-                CheckBackupCommand.class, DiagnoseCommand.class},
+                RebuildXlogdbCommand.class, BackupCommand.class, RecoverCommand.class, DeleteCommand.class,
+                KeepCommand.class, ListFilesCommand.class, CheckBackupCommand.class, DiagnoseCommand.class},
         description = "Backup and recovery manager for PostgreSQL, compatible with Barman.")
 public final class BarmanCli {
     @Option(names = {"-h", "--help"}, usageHelp = true, description = "show this help message and exit")
@@ -153,7 +156,9 @@ public final class BarmanCli {
         for (String warning : config.warnings()) {
             output.warning(warning);
         }
-        return new Session(config, output, env, out, in);
+        // Without a launcher (run in-process, as by the tests), the commands cron starts run in this process.
+        BarmanCommand subcommands = launcher == null ? null : new BarmanCommand(launcher, config.configFile());
+        return new Session(config, output, env, out, in, subcommands);
     }
 
     /**
