@@ -92,28 +92,15 @@ class DiagnoseTest {
         return value;
     }
 
+    /** The catalog, then this test's server configurations (which have no placeholders) over the catalog's. */
     private static void install(Path root, Path home) throws IOException {
-        Path catalog = root.resolve("catalog");
-        try (Stream<Path> files = Files.walk(catalog)) {
-            for (Path source : files.toList()) {
-                Path target = home.resolve(catalog.relativize(source).toString());
-                if (Files.isDirectory(source)) {
-                    Files.createDirectories(target);
-                } else {
-                    Files.copy(source, target);
-                }
-            }
-        }
+        Barman34OutputTest.install(root.resolve("catalog"), home);
         try (Stream<Path> confs = Files.list(root.resolve("diagnose/barman.d"))) {
             for (Path conf : confs.toList()) {
                 Files.copy(conf, home.resolve("barman.d").resolve(conf.getFileName().toString()),
                         StandardCopyOption.REPLACE_EXISTING);
             }
         }
-        Path conf = home.resolve("barman.conf");
-        Files.writeString(conf, Files.readString(conf).replace("@BARMAN_HOME@", home.toString())
-                .replace("@BARMAN_USER@", System.getProperty("user.name"))
-                .replace("@BARMAN_D@", home.resolve("barman.d").toString()));
     }
 
     /** RFC 8259 JSON, nothing more: anything else fails the test. Numbers are read as doubles. */

@@ -40,7 +40,7 @@ class ListFilesAndCheckBackupTest {
     private void compare(Path root, String line) throws IOException {
         String name = line.substring(0, line.indexOf(": "));
         Path home = Files.createTempDirectory(temp, name);
-        install(root.resolve("catalog"), home);
+        Barman34OutputTest.install(root.resolve("catalog"), home);
         List<String> args = new ArrayList<>(List.of("-c", home.resolve("barman.conf").toString()));
         String[] words = line.substring(name.length() + 2).split(" ");
         Process holder = null;
@@ -107,24 +107,5 @@ class ListFilesAndCheckBackupTest {
 
     private static String recorded(Path file, Path home) throws IOException {
         return Files.readString(file, StandardCharsets.UTF_8).replace("@BARMAN_HOME@", home.toString());
-    }
-
-    /** A copy of the catalog under {@code home}, the configuration's placeholders filled in. */
-    private static void install(Path catalog, Path home) throws IOException {
-        try (Stream<Path> files = Files.walk(catalog)) {
-            for (Path source : files.toList()) {
-                Path target = home.resolve(catalog.relativize(source).toString());
-                if (Files.isDirectory(source)) {
-                    Files.createDirectories(target);
-                } else {
-                    Files.copy(source, target);
-                }
-            }
-        }
-        for (Path conf : List.of(home.resolve("barman.conf"), home.resolve("barman.d/demo.conf"))) {
-            Files.writeString(conf, Files.readString(conf).replace("@BARMAN_HOME@", home.toString())
-                    .replace("@BARMAN_USER@", System.getProperty("user.name"))
-                    .replace("@BARMAN_D@", home.resolve("barman.d").toString()));
-        }
     }
 }

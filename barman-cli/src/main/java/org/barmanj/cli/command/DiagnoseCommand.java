@@ -6,8 +6,6 @@ import org.barmanj.cli.output.Output;
 import org.barmanj.core.Secrets;
 import org.barmanj.core.server.Diagnosis;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Spec;
 
 import java.util.Map;
 
@@ -17,14 +15,10 @@ import java.util.Map;
  */
 @Command(name = "diagnose", description = "Diagnostic command (for support and problems detection purpose)")
 public final class DiagnoseCommand extends ServerCommand {
-    @Spec
-    CommandSpec spec;
-
     @Override
     int run(Session session) {
         Output out = session.output();
-        Map<String, Object> diagnosis = Diagnosis.collect(session.config(), session::service,
-                spec.root().version()[0], out);
+        Map<String, Object> diagnosis = Diagnosis.collect(session.config(), session::service, out);
         out.infoRedacted(Json.writeIndented(diagnosis, Secrets::redact));
         return 0;
     }

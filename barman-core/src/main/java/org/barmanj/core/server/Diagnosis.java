@@ -1,5 +1,6 @@
 package org.barmanj.core.server;
 
+import org.barmanj.core.BuildInfo;
 import org.barmanj.core.Events;
 import org.barmanj.core.catalog.BackupCatalog;
 import org.barmanj.core.catalog.BackupInfo;
@@ -66,11 +67,11 @@ public final class Diagnosis {
     }
 
     /**
-     * The diagnosis of every server of {@code config}, each asked through its {@code service}; {@code version}:
-     * what {@code barman_ver} shows. Backups whose backup.info cannot be read are left out, with a warning.
+     * The diagnosis of every server of {@code config}, each asked through its {@code service}. Backups whose
+     * backup.info cannot be read are left out, with a warning.
      */
     public static Map<String, Object> collect(BarmanConfig config, Function<ServerConfig, BarmanServer> service,
-                                              String version, Events events) {
+                                              Events events) {
         Map<String, Object> global = new TreeMap<>();
         Map<String, Object> globalConfig = new TreeMap<>(config.globalOptions());
         // A path shared by two servers stops the configuration from loading at all: no such error is left here.
@@ -80,7 +81,8 @@ public final class Diagnosis {
         if (system == null) {
             system = new TreeMap<>(Map.of("error", "the system information could not be gathered"));
         }
-        system.put("barman_ver", version);
+        // The Barman version we are compatible with, and ours: support needs to know which tool wrote this.
+        system.put("barman_ver", BuildInfo.COMPAT_VERSION + " barmanj " + BuildInfo.VERSION);
         system.put("timestamp", isoLocal(OffsetDateTime.now()));
         global.put("system_info", system);
         Map<String, Object> servers = new TreeMap<>();
