@@ -52,12 +52,16 @@ class RecoverRefusalsTest {
     }
 
     private CliRun recover(String serverSettings) throws IOException {
+        return CliRun.withConfig(conf(serverSettings), "recover", "demo", ID, destination.toString());
+    }
+
+    private Path conf(String serverSettings) throws IOException {
         Path conf = dir.resolve("barman.conf");
         Files.writeString(conf, "[barman]\nbarman_home = " + home + "\nbarman_user = "
                 + System.getProperty("user.name") + "\n[demo]\nssh_command = ssh enterprisedb@pg1-srv\n"
                 + "conninfo = host=127.0.0.1 user=barman dbname=postgres port=1\nbackup_options = concurrent_backup\n"
                 + "archiver = on\n" + serverSettings.replace("|", "\n") + "\n");
-        return CliRun.withConfig(conf, "recover", "demo", ID, destination.toString());
+        return conf;
     }
 
     private void assertRefused(CliRun run, String refusal, Map<String, String> before) throws IOException {
@@ -96,6 +100,21 @@ class RecoverRefusalsTest {
         assertRefused(recover(""), "Cannot recover from backup '" + ID + "' of server 'demo': " + what
                 + " is not supported by this version: supported: full backups without compression, encryption or "
                 + "snapshots", before);
+    }
+
+    /** check-backup shares the rule: the backup.info is left as it is. */
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = ';', value = {
+            "parent_backup_id=20291231T000000; parent_backup_id = 20291231T000000 (an incremental backup)",
+            "encryption=gpg; encryption = gpg (an encrypted backup)"})
+    void checkBackupRefusesThemToo(String line, String what) throws IOException {
+        String info = sorted(RecoverTest.backupInfo().replace("status=DONE", "status=WAITING_FOR_WALS") + line + "\n");
+        writeBackup(info);
+        CliRun run = CliRun.withConfig(conf(""), "check-backup", "demo", ID);
+        assertEquals(new CliRun(1, "", "ERROR: Cannot check backup '" + ID + "' of server 'demo': " + what
+                + " is not supported by this version: supported: full backups without compression, encryption or "
+                + "snapshots\n"), run);
+        assertEquals(info, Files.readString(home.resolve("demo/base/" + ID + "/backup.info")));
     }
 
     private static String sorted(String info) {
