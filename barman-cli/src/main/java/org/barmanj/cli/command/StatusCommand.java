@@ -8,6 +8,7 @@ import org.barmanj.core.compat.Formats;
 import org.barmanj.core.compat.PyDateTime;
 import org.barmanj.core.config.Option;
 import org.barmanj.core.config.ServerConfig;
+import org.barmanj.core.config.Unsupported;
 import org.barmanj.core.server.BarmanServer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;
@@ -17,7 +18,10 @@ import java.time.OffsetDateTime;
 import java.util.List;
 import java.util.Map;
 
-/** {@code barman status}: the server's settings, PostgreSQL's state and the catalog summary. */
+/**
+ * {@code barman status}: the server's settings, PostgreSQL's state and the catalog summary, as Barman 3.4's rows;
+ * settings this version refuses are listed in a row of their own.
+ */
 @Command(name = "status", description = "Shows live information and status of the PostgreSQL server")
 public final class StatusCommand extends ServerCommand {
     @Parameters(paramLabel = "SERVER_NAME", arity = "1..*",
@@ -35,8 +39,11 @@ public final class StatusCommand extends ServerCommand {
             }
             rows.add("active", "Active", py(server.active()));
             rows.add("disabled", "Disabled", py(server.disabled()));
-            postgres(service, rows);
             boolean passive = server.string(Option.PRIMARY_SSH_COMMAND) != null;
+            if (!passive) {
+                // As Barman: a passive node's PostgreSQL is the primary's business.
+                postgres(service, rows);
+            }
             rows.add("passive_node", "Passive node", py(passive));
             BackupCatalog catalog = service.catalog();
             rows.add("retention_policies", "Retention policies", server.retentionPolicy() == null ? "not enforced"
@@ -52,6 +59,11 @@ public final class StatusCommand extends ServerCommand {
             int minimum = server.integer(Option.MINIMUM_REDUNDANCY) == null ? 0 : server.integer(Option.MINIMUM_REDUNDANCY);
             rows.add("minimum_redundancy", "Minimum redundancy requirements",
                     (done.size() < minimum ? "FAILED (" : "satisfied (") + done.size() + "/" + minimum + ")");
+            if (passive) {
+                rows.add("primary_ssh_command", "SSH command to primary server",
+                        server.string(Option.PRIMARY_SSH_COMMAND));
+            }
+            unsupported(server, rows);
         });
         return 0;
     }
@@ -100,6 +112,17 @@ public final class StatusCommand extends ServerCommand {
         if (rate != null && rate.signum() != 0) {
             rows.add("server_archived_wals_per_hour", "Server WAL archiving rate",
                     Formats.fixed(3600 * rate.doubleValue(), 2) + "/hour");
+        }
+    }
+
+    /**
+     * Ours, only when there are some: the settings this version refuses, so that no row above reads as if they were
+     * in effect (a passive node that syncs nothing, a streaming archiver that never starts, ...).
+     */
+    private static void unsupported(ServerConfig server, Rows rows) {
+        List<String> refused = Unsupported.refusals(server).stream().map(Unsupported.Refusal::message).toList();
+        if (!refused.isEmpty()) {
+            rows.add("unsupported_settings", "Settings not supported by this version", String.join("; ", refused));
         }
     }
 

@@ -1,7 +1,7 @@
 package org.barmanj.core.backup;
 
-import org.barmanj.core.config.Option;
 import org.barmanj.core.config.ServerConfig;
+import org.barmanj.core.config.Unsupported;
 
 import java.io.IOException;
 
@@ -13,19 +13,16 @@ import java.io.IOException;
 public interface BackupMethod {
     /**
      * Why this version cannot take the server's backups, as one line naming the option, its value and what is
-     * supported; null when it can. Barman's other methods ({@code postgres}, {@code local-rsync}, {@code snapshot})
-     * and exclusive backups do not exist here yet: running rsync for them would record something else as the
-     * server's backup (a {@code pgdata} path on the backup host, say), so {@code backup} and {@code check} refuse.
+     * supported; null when it can. The rule is {@link Unsupported}'s table: Barman's other methods
+     * ({@code postgres}, {@code local-rsync}, {@code snapshot}), exclusive backups, streaming, and whatever stops
+     * archiving (a backup's WAL files would never come). Running rsync instead would record
+     * something else as the server's backup (a {@code pgdata} path on the backup host, say).
      */
     static String unsupported(ServerConfig server) {
-        String method = server.string(Option.BACKUP_METHOD);
-        if (!"rsync".equals(method)) {
-            return "backup_method = " + method + " is not supported by this version (server " + server.name()
-                    + "): supported: rsync";
-        }
-        if (server.words(Option.BACKUP_OPTIONS).contains("exclusive_backup")) {
-            return "backup_options = exclusive_backup is not supported by this version (server " + server.name()
-                    + "): supported: concurrent_backup";
+        for (Unsupported.Refusal refusal : Unsupported.refusals(server)) {
+            if (refusal.stopsBackups()) {
+                return refusal.message();
+            }
         }
         return null;
     }

@@ -1,14 +1,13 @@
 package org.barmanj.core.check;
 
-import org.barmanj.core.backup.BackupMethod;
 import org.barmanj.core.catalog.BackupCatalog;
 import org.barmanj.core.catalog.BackupInfo;
 import org.barmanj.core.catalog.CatalogLayout;
 import org.barmanj.core.catalog.WalFileEntry;
 import org.barmanj.core.compat.Formats;
-import org.barmanj.core.compression.Compression;
 import org.barmanj.core.config.Option;
 import org.barmanj.core.config.ServerConfig;
+import org.barmanj.core.config.Unsupported;
 import org.barmanj.core.fs.IoReason;
 import org.barmanj.core.process.ChildProcesses;
 import org.barmanj.core.wal.PutWal;
@@ -115,6 +114,8 @@ public final class ServerCheck {
         if (xlog.isEmpty() && catalog.withStatus(BackupInfo.Status.WAITING_FOR_WALS).isEmpty()) {
             add("WAL archive", false, "please make sure WAL shipping is setup");
         }
+        walQueue(layout.incomingDirectory(), "incoming", Option.ARCHIVER);
+        walQueue(server.path(Option.STREAMING_WALS_DIRECTORY), "streaming", Option.STREAMING_ARCHIVER);
         boolean reachable = remote.get("server_txt_version") != null;
         add("PostgreSQL", reachable, null);
         if (reachable) {
@@ -132,10 +133,7 @@ public final class ServerCheck {
             }
         }
         directories();
-        String unsupported = BackupMethod.unsupported(server);
-        if (unsupported != null) {
-            add("backup method", false, unsupported);
-        }
+        unsupportedSettings();
         add("retention policy settings", server.string(Option.RETENTION_POLICY) == null
                 || server.retentionPolicy() != null, server.string(Option.RETENTION_POLICY) != null
                 && server.retentionPolicy() == null ? "see log" : null);
@@ -146,9 +144,9 @@ public final class ServerCheck {
         walMaximumAge(last, xlog);
         walBytes = last == null ? 0 : catalog.walInfo(last).untilNextSize();
         add("wal size", true, Formats.size(walBytes));
-        String compression = server.string(Option.COMPRESSION);
-        add("compression settings", compression == null || compression.equals("none") || Compression.supported(compression),
-                null);
+        String compression = Unsupported.refusals(server).stream().filter(r -> r.option() == Option.COMPRESSION)
+                .map(Unsupported.Refusal::message).findFirst().orElse(null);
+        add("compression settings", compression == null, compression);
         int failed = catalog.withStatus(BackupInfo.Status.FAILED).size();
         addNonCritical("failed backups", failed == 0, "there are " + failed + " failed backups");
         if (!catalog.unreadable().isEmpty()) {
@@ -179,6 +177,58 @@ public final class ServerCheck {
         putWalLeftovers();
         synchronized (results) {
             return new ArrayList<>(results);
+        }
+    }
+
+    /**
+     * Barman's rows, only when failing, for the files waiting in {@code incoming/} or {@code streaming/}: there must
+     * be none when that archiver is off, and no more than {@code max_incoming_wals_queue}. As Barman, names starting
+     * with a dot are not counted, nor {@code .tmp} files, and one file of {@code streaming/} is taken for
+     * receive-wal's {@code .partial} file.
+     */
+    private void walQueue(Path folder, String name, Option archiver) {
+        int count = 0;
+        if (Files.isDirectory(folder)) {
+            try (DirectoryStream<Path> files = Files.newDirectoryStream(folder)) {
+                for (Path f : files) {
+                    String n = f.getFileName().toString();
+                    count += n.startsWith(".") || n.endsWith(".tmp") ? 0 : 1;
+                }
+            } catch (IOException e) {
+                addNonCritical(name + " WALs directory", false, folder + ": " + IoReason.of(e));
+                return;
+            }
+        }
+        if (name.equals("streaming")) {
+            count--;
+        }
+        if (!server.flag(archiver)) {
+            if (count > 0) {
+                addNonCritical("empty " + name + " directory", false, "'" + folder + "' must be empty when "
+                        + archiver.key() + "=off");
+            }
+            return;
+        }
+        Integer max = server.integer(Option.MAX_INCOMING_WALS_QUEUE);
+        if (max != null && count > max) {
+            addNonCritical(name + " WALs directory", false, "there are too many WALs in queue: " + count + ", max "
+                    + max);
+        }
+    }
+
+    /**
+     * Ours, only when failing: a row per setting this version refuses ({@link Unsupported}), with the line the work
+     * it stops shows; critical when it stops backups. {@code compression} has Barman's own row.
+     */
+    private void unsupportedSettings() {
+        for (Unsupported.Refusal refusal : Unsupported.refusals(server)) {
+            Option option = refusal.option();
+            if (option == Option.COMPRESSION) {
+                continue;
+            }
+            String name = option == Option.BACKUP_METHOD || option == Option.BACKUP_OPTIONS ? "backup method"
+                    : option.key();
+            add(new CheckResult(name, false, refusal.message(), List.of(), refusal.stopsBackups()));
         }
     }
 

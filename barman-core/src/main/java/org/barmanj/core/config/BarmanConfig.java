@@ -38,6 +38,8 @@ public final class BarmanConfig {
             "configuration_files_directory", "log_file", "log_level", "log_format");
     private static final Pattern QUOTED = Pattern.compile("^([\"'])(.*)\\1$", Pattern.DOTALL);
     private static final String GLOBAL = "barman";
+    /** Barman 3.17's key marking a section as a configuration model rather than a server. */
+    private static final String MODEL = "model";
 
     private final Path configFile;
     private final IniFile ini = new IniFile();
@@ -133,6 +135,13 @@ public final class BarmanConfig {
             if (unusable != null) {
                 warnings.add("Ignoring server [" + name + "] (" + String.join(", ", ini.section(name).definedIn())
                         + "): " + unusable);
+                continue;
+            }
+            IniFile.Entry model = ini.raw(name, MODEL);
+            if (model != null && isTrue(clean(model.value()))) {
+                // Barman 3.17's configuration models: taken as a server, its settings would be backed up as one.
+                warnings.add("Ignoring section [" + name + "] (" + model.where() + "): model = " + clean(model.value())
+                        + " is not supported by this version: supported: server sections (model = false or unset)");
                 continue;
             }
             servers.put(name, resolveServer(name));
@@ -234,7 +243,7 @@ public final class BarmanConfig {
         }
         for (String key : section.entries().keySet()) {
             Option o = Option.byKey(key);
-            if (o == null || !o.settable()) {
+            if ((o == null || !o.settable()) && !key.equals(MODEL)) {
                 warnUnknown(key, name);
             }
         }
@@ -273,6 +282,7 @@ public final class BarmanConfig {
             server.disable(p);
         }
         requireConnectionSettings(server);
+        warnings.addAll(Unsupported.ignored(server));
         return server;
     }
 
@@ -307,6 +317,14 @@ public final class BarmanConfig {
             warnings.add("Ignoring invalid configuration value '" + text + "' for key " + option.key() + " in "
                     + where + ": " + e.getMessage());
             return new Resolved(false, null);
+        }
+    }
+
+    private static boolean isTrue(String text) {
+        try {
+            return Boolean.TRUE.equals(OptionType.BOOLEAN.parse(text));
+        } catch (IllegalArgumentException e) {
+            return false;
         }
     }
 

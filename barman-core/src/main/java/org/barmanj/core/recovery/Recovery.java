@@ -3,6 +3,7 @@ package org.barmanj.core.recovery;
 import org.barmanj.core.BarmanException;
 import org.barmanj.core.ErrorCode;
 import org.barmanj.core.Events;
+import org.barmanj.core.backup.RestoreSupport;
 import org.barmanj.core.backup.RsyncCopy;
 import org.barmanj.core.catalog.BackupCatalog;
 import org.barmanj.core.catalog.BackupInfo;
@@ -10,9 +11,11 @@ import org.barmanj.core.catalog.CatalogLayout;
 import org.barmanj.core.catalog.WalFileEntry;
 import org.barmanj.core.catalog.WalName;
 import org.barmanj.core.compat.Formats;
+import org.barmanj.core.compat.Printable;
 import org.barmanj.core.compat.PyDateTime;
 import org.barmanj.core.compression.Compression;
 import org.barmanj.core.config.ServerConfig;
+import org.barmanj.core.config.Unsupported;
 import org.barmanj.core.fs.FileTrees;
 import org.barmanj.core.postgres.PostgresPlumbing;
 import org.barmanj.core.remote.Rsync;
@@ -188,9 +191,18 @@ public final class Recovery {
 
     /** The refusals that need nothing copied; returns each tablespace's location. */
     private Map<String, String> validate(RecoveryTarget target) {
+        String setting = Unsupported.refusal(server, Unsupported.Use.RECOVER);
+        if (setting != null) {
+            throw refused(setting);
+        }
         if (!backup.copyDone()) {
             throw refused("Cannot recover from backup '" + backup.backupId() + "' of server '" + server.name()
                     + "': backup status is not DONE");
+        }
+        String kind = RestoreSupport.refusal(backup);
+        if (kind != null) {
+            throw refused("Cannot recover from backup '" + backup.backupId() + "' of server '" + server.name()
+                    + "': " + kind);
         }
         if (target.count() > 1) {
             throw refused("You cannot specify multiple targets for the recovery operation");
@@ -313,6 +325,20 @@ public final class Recovery {
             result.add(e);
             if (targetSeconds != null && e.name().compareTo(backup.endWal()) > 0 && e.timeSeconds() > targetSeconds) {
                 break;
+            }
+        }
+        for (WalFileEntry e : result) {
+            // Such files (of a newer Barman, or custom-compressed) would reach PostgreSQL as they are stored.
+            if (e.compression() != null && !Compression.supported(e.compression())) {
+                throw refused("The WAL file " + e.name() + " of server " + server.name()
+                        + " is stored with compression = "
+                        + Printable.of(e.compression()) + ", which is not supported by this version: supported: "
+                        + Unsupported.COMPRESSIONS);
+            }
+            if (e.encryption() != null) {
+                throw refused("The WAL file " + e.name() + " of server " + server.name()
+                        + " is stored with encryption = "
+                        + Printable.of(e.encryption()) + ", which is not supported by this version: supported: none");
             }
         }
         for (String wal = backup.beginWal(); wal.compareTo(backup.endWal()) <= 0;

@@ -7,6 +7,7 @@ import org.barmanj.core.backup.BackupJob;
 import org.barmanj.core.backup.BackupMethod;
 import org.barmanj.core.backup.BackupOptions;
 import org.barmanj.core.backup.CheckBackup;
+import org.barmanj.core.backup.RestoreSupport;
 import org.barmanj.core.backup.IdentityFile;
 import org.barmanj.core.backup.RsyncBackupMethod;
 import org.barmanj.core.catalog.BackupCatalog;
@@ -21,6 +22,7 @@ import org.barmanj.core.check.ServerCheck;
 import org.barmanj.core.config.BarmanConfig;
 import org.barmanj.core.config.Option;
 import org.barmanj.core.config.ServerConfig;
+import org.barmanj.core.config.Unsupported;
 import org.barmanj.core.fs.IoReason;
 import org.barmanj.core.hooks.HookScript;
 import org.barmanj.core.lock.LockFile;
@@ -319,6 +321,10 @@ public final class BarmanServer {
                         + ". Skipping to the next server");
                 return;
             }
+            String unsupported = Unsupported.refusal(server, Unsupported.Use.CRON);
+            if (unsupported != null) {
+                events.error(unsupported);
+            }
             cronArchiver(keepDescriptors);
             List<BackupInfo> waiting = catalog().withStatus(Status.WAITING_FOR_WALS);
             if (!waiting.isEmpty()) {
@@ -336,6 +342,12 @@ public final class BarmanServer {
     /** Barman's {@code cron_archive_wal}: the archiver is started only when no other one runs. */
     private void cronArchiver(boolean keepDescriptors) throws IOException {
         String started = "Starting WAL archiving for server " + server.name();
+        String unsupported = Unsupported.refusal(server, Unsupported.Use.ARCHIVE);
+        if (unsupported != null) {
+            // Said here: the archiver process's own output goes nowhere.
+            events.error(unsupported);
+            return;
+        }
         if (subcommands == null) {
             archiveLocked(false, keepDescriptors ? events : Events.SILENT, started);
             return;
@@ -362,6 +374,11 @@ public final class BarmanServer {
      */
     private void enforceRetention() throws IOException {
         if (!RetentionReport.enforced(server) || !"auto".equals(server.string(Option.RETENTION_POLICY_MODE))) {
+            return;
+        }
+        String unsupported = Unsupported.refusal(server, Unsupported.Use.DELETE);
+        if (unsupported != null) {
+            events.error(unsupported);
             return;
         }
         BackupCatalog catalog = BackupCatalog.load(server);
@@ -398,6 +415,11 @@ public final class BarmanServer {
     public boolean delete(String backupIdOrAlias) {
         BackupInfo backup = catalog().find(backupIdOrAlias);
         String id = backup.backupId();
+        String unsupported = Unsupported.refusal(server, Unsupported.Use.DELETE);
+        if (unsupported != null) {
+            events.error(unsupported);
+            return cannotDelete(id);
+        }
         boolean deleted = false;
         try {
             try (LockFile backupLock = tryLock("backup")) {
@@ -645,6 +667,11 @@ public final class BarmanServer {
         BackupInfo asked = BackupCatalog.load(server).find(backupId);
         if (asked.status() == Status.FAILED) {
             events.error("The validity of a failed backup cannot be checked");
+            return;
+        }
+        String kind = RestoreSupport.refusal(asked);
+        if (kind != null) {
+            events.error("Cannot check backup '" + asked.backupId() + "' of server '" + server.name() + "': " + kind);
             return;
         }
         String id = asked.backupId();

@@ -10,6 +10,7 @@ import org.barmanj.core.catalog.XlogDb;
 import org.barmanj.core.compression.Compression;
 import org.barmanj.core.config.Option;
 import org.barmanj.core.config.ServerConfig;
+import org.barmanj.core.config.Unsupported;
 import org.barmanj.core.fs.Durable;
 import org.barmanj.core.fs.IoReason;
 import org.barmanj.core.hooks.HookScript;
@@ -33,8 +34,9 @@ import java.util.List;
 /**
  * Barman's file archiver ({@code barman archive-wal}): moves the files {@code put-wal} left in {@code incoming/}
  * into the WAL archive, compressing them as configured, and records them in {@code xlog.db}, with the
- * {@code pre_/post_archive} hook scripts around each file. A file is
- * removed from {@code incoming/} only after its archived copy and the catalog line are on disk.
+ * {@code pre_/post_archive} hook scripts around each file. A file is removed from {@code incoming/} only after its
+ * archived copy and the catalog line are on disk. A setting this version cannot honour
+ * ({@link Unsupported.Use#ARCHIVE}) refuses the archiving, leaving {@code incoming/} as it is.
  */
 public final class Archiver {
     private final ServerConfig server;
@@ -53,6 +55,12 @@ public final class Archiver {
      * otherwise only archived files are shown (backup, switch-wal). Returns the names archived.
      */
     public List<String> archive(boolean verbose) {
+        String refusal = Unsupported.refusal(server, Unsupported.Use.ARCHIVE);
+        if (refusal != null) {
+            // Archiving otherwise (uncompressed, unencrypted) would be doing something else than asked:
+            // the files wait in incoming/ until the setting is changed.
+            throw new BarmanException(ErrorCode.CONFIG_INVALID, refusal);
+        }
         try {
             return archiveIncoming(verbose);
         } catch (IOException e) {

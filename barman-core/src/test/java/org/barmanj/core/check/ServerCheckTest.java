@@ -168,4 +168,33 @@ class ServerCheckTest {
         assertEquals("the configured ssh_command must not add anything to the remote command output",
                 r.get("ssh output clean").hint());
     }
+
+    /**
+     * Barman's queue rows, shown only when failing and not stopping a backup: more files waiting in incoming/ than
+     * max_incoming_wals_queue (dot files and .tmp files not counted), files in streaming/ with the streaming
+     * archiver off (one of them taken for receive-wal's .partial file).
+     */
+    @Test
+    void walQueuesAreCountedAsBarmanDoes() throws IOException {
+        ServerConfig server = server("", "max_incoming_wals_queue = 2\n");
+        Path incoming = home.resolve("demo/incoming");
+        Path streaming = home.resolve("demo/streaming");
+        Files.createDirectories(incoming);
+        Files.createDirectories(streaming);
+        for (String name : List.of("000000010000000000000001", "000000010000000000000002", ".hidden", "x.tmp")) {
+            Files.writeString(incoming.resolve(name), "");
+        }
+        Files.writeString(streaming.resolve("000000010000000000000001.partial"), "");
+        Map<String, CheckResult> within = byName(run(server, healthyPrimary()));
+        assertFalse(within.containsKey("incoming WALs directory"), "2 files, max 2");
+        assertFalse(within.containsKey("empty streaming directory"), "the .partial file");
+
+        Files.writeString(incoming.resolve("000000010000000000000003"), "");
+        Files.writeString(streaming.resolve("000000010000000000000001"), "");
+        Map<String, CheckResult> over = byName(run(server, healthyPrimary()));
+        assertEquals(new CheckResult("incoming WALs directory", false, "there are too many WALs in queue: 3, max 2",
+                List.of(), false), over.get("incoming WALs directory"));
+        assertEquals(new CheckResult("empty streaming directory", false, "'" + streaming + "' must be empty when "
+                + "streaming_archiver=off", List.of(), false), over.get("empty streaming directory"));
+    }
 }
