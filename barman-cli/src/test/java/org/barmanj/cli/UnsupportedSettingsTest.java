@@ -132,7 +132,8 @@ class UnsupportedSettingsTest {
                 + "WARNING: parallel_jobs_start_batch_size = 5 is ignored by this version (server pg, " + conf
                 + " line 11): all parallel_jobs rsync workers start at once\n"
                 + "WARNING: path_prefix = /usr/lib/postgresql/15/bin is ignored by this version (server pg, " + conf
-                + " line 12): rsync, ssh and the compressors are found through PATH\n", list.err());
+                + " line 12): rsync, ssh and the compressors are found through PATH (only hook scripts run with it "
+                + "before PATH)\n", list.err());
         Path wal = incomingWal();
         CliRun archive = CliRun.withConfig(conf, "archive-wal", "pg");
         assertEquals(0, archive.exit(), archive.err());

@@ -74,7 +74,8 @@ public final class Unsupported {
         IGNORED.put(Option.COMPRESSION_LEVEL, "each compressor runs at its default level");
         IGNORED.put(Option.PARALLEL_JOBS_START_BATCH_PERIOD, "all parallel_jobs rsync workers start at once");
         IGNORED.put(Option.PARALLEL_JOBS_START_BATCH_SIZE, "all parallel_jobs rsync workers start at once");
-        IGNORED.put(Option.PATH_PREFIX, "rsync, ssh and the compressors are found through PATH");
+        IGNORED.put(Option.PATH_PREFIX, "rsync, ssh and the compressors are found through PATH (only hook scripts "
+                + "run with it before PATH)");
     }
 
     /** The refused settings, in the order their lines are shown. */
