@@ -4,7 +4,9 @@ import org.barmanj.cli.command.ArchiveWalCommand;
 import org.barmanj.cli.command.BackupCommand;
 import org.barmanj.cli.command.CheckCommand;
 import org.barmanj.cli.command.CronCommand;
+import org.barmanj.cli.command.DeleteCommand;
 import org.barmanj.cli.command.GetWalCommand;
+import org.barmanj.cli.command.KeepCommand;
 import org.barmanj.cli.command.ListBackupsCommand;
 import org.barmanj.cli.command.ListServersCommand;
 import org.barmanj.cli.command.PutWalCommand;
@@ -39,7 +41,8 @@ import java.util.Map;
         subcommands = {ListServersCommand.class, ShowServersCommand.class, ListBackupsCommand.class,
                 ShowBackupCommand.class, StatusCommand.class, PutWalCommand.class, ArchiveWalCommand.class,
                 CronCommand.class, SwitchWalCommand.class, CheckCommand.class, GetWalCommand.class,
-                RebuildXlogdbCommand.class, BackupCommand.class, RecoverCommand.class},
+                RebuildXlogdbCommand.class, BackupCommand.class, RecoverCommand.class, DeleteCommand.class,
+                KeepCommand.class},
         description = "Backup and recovery manager for PostgreSQL, compatible with Barman.")
 public final class BarmanCli {
     @Option(names = {"-h", "--help"}, usageHelp = true, description = "show this help message and exit")
