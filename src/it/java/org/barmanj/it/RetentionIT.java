@@ -245,6 +245,10 @@ class RetentionIT {
         assertEquals(obsolete, backups.subList(0, obsolete.size()), "the oldest are the obsolete ones");
         List<String> remaining = backups.subList(obsolete.size(), backups.size());
         List<String> xlogBefore = xlogDbNames(home);
+        List<String> beginWals = new ArrayList<>();
+        for (String id : backups) {
+            beginWals.add(info(home, id).get("begin_wal"));
+        }
         SortedSet<String> walsBefore = walFiles(home);
         Map<String, Map<String, String>> manifests = new TreeMap<>();
         for (String id : remaining) {
@@ -260,7 +264,7 @@ class RetentionIT {
         String removedUpTo = "";
         SortedSet<String> removed = new TreeSet<>();
         for (int i = 0; i < obsolete.size(); i++) {
-            String next = info(home, backups.get(i + 1)).get("begin_wal");
+            String next = beginWals.get(i + 1);
             String from = removedUpTo;
             List<String> expected = xlogBefore.stream().filter(w -> !isHistory(w) && w.compareTo(from) >= 0
                     && w.compareTo(next) < 0).toList();
@@ -454,9 +458,15 @@ class RetentionIT {
         assertEquals(1, ours.exit(), "delete demo " + asked + "\n" + ours.out() + ours.err());
         assertEquals(expected, ours.err(), "delete demo " + asked);
         assertEquals("", ours.out(), "delete demo " + asked);
+        // Barman 3.4 also logs to stderr (no log_file here), and its ERROR line shows the backup's repr
+        // (LocalBackupInfo(...)) where the spec, and ours, name its id: the WARNING and the exit code must agree.
         Proc theirs = home.barman34("delete", "demo", asked);
+        List<String> theirLines = theirs.err().lines()
+                .filter(l -> !l.matches("\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d,\\d{3} \\[\\d+\\] .*")).toList();
         assertEquals(theirs.exit(), ours.exit(), "Barman 3.4's exit code");
-        assertEquals(theirs.err(), ours.err(), "Barman 3.4's refusal");
+        assertEquals(2, theirLines.size(), theirs.err());
+        assertEquals(theirLines.get(0), ours.err().lines().findFirst().orElseThrow(), "Barman 3.4's warning");
+        assertTrue(theirLines.get(1).startsWith("ERROR: Cannot delete backup (demo "), theirs.err());
         assertEquals(before, backupsOnDisk(home), "nothing deleted");
         assertEquals(files, manifest(home, id), id + " whole");
         assertEquals(wals, walFiles(home), "no WAL file deleted");
@@ -632,23 +642,54 @@ class RetentionIT {
             return done;
         }
 
-        /** SIGKILL to barman's JVM (the child of runuser, or runuser's own process if it execs). */
-        Proc kill() throws Exception {
-            List<ProcessHandle> jvms = new ArrayList<>(process.descendants()
-                    .filter(p -> p.info().command().orElse("").endsWith("java")).toList());
-            if (process.info().command().orElse("").endsWith("java")) {
-                jvms.add(process.toHandle());
+        /**
+         * SIGKILL to barman's JVM (the child of runuser, or runuser's own process if it execs), as soon as it exists;
+         * returns whether a JVM was killed (false: the run had ended).
+         */
+        boolean kill() throws Exception {
+            while (process.isAlive()) {
+                List<ProcessHandle> jvms = new ArrayList<>(process.descendants()
+                        .filter(p -> p.info().command().orElse("").endsWith("java")).toList());
+                if (process.info().command().orElse("").endsWith("java")) {
+                    jvms.add(process.toHandle());
+                }
+                if (!jvms.isEmpty()) {
+                    jvms.forEach(ProcessHandle::destroyForcibly);
+                    return true;
+                }
+                Thread.sleep(1);
             }
-            jvms.forEach(ProcessHandle::destroyForcibly);
-            return finish();
+            return false;
+        }
+
+        /** Waits until stdout has a line starting with {@code prefix} (or the run ends); returns whether it did. */
+        boolean awaitLine(String prefix) throws Exception {
+            while (true) {
+                boolean ended = !process.isAlive();
+                if (Files.readString(out).lines().anyMatch(l -> l.startsWith(prefix))) {
+                    return true;
+                }
+                if (ended) {
+                    return false;
+                }
+                Thread.sleep(1);
+            }
         }
     }
 
-    /** What must hold after any overlap: both tools list the catalog, check passes, the given backups are whole. */
+    /**
+     * What must hold after any overlap: both tools list the catalog (the same text), check runs through, the given
+     * backups are whole. An interrupted delete leaves its backup FAILED (our design: never a DONE backup with files
+     * missing), so check's "failed backups" may fail, and nothing else.
+     */
     private static void assertReadable(BarmanHome home, Map<String, Map<String, String>> whole, String when)
             throws IOException {
         listBackupsAsBarman34(home, when);
-        assertCheckPasses(home, when);
+        Proc check = home.barman("check", "demo");
+        List<String> failing = check.out().lines().filter(l -> l.contains(": FAILED")).toList();
+        assertTrue(check.exit() == 0 || (check.exit() == 1 && failing.size() == 1
+                && failing.get(0).matches("\\tfailed backups: FAILED \\(there are 1 failed backups\\)")),
+                "check " + when + "\n" + check.out() + check.err());
         for (var e : whole.entrySet()) {
             assertEquals(e.getValue(), manifest(home, e.getKey()), e.getKey() + " left whole " + when);
         }
@@ -686,6 +727,33 @@ class RetentionIT {
         assertXlogDbAsRebuilt(home, when);
     }
 
+    /** cron's stderr in an overlap: nothing, or the warning that it skipped a backup whose lock another holds. */
+    private static void assertCronQuiet(Proc cron, String when) {
+        assertEquals(0, cron.exit(), "cron " + when + "\n" + cron.out() + cron.err());
+        for (String line : cron.err().lines().toList()) {
+            assertTrue(line.matches("WARNING: Another action is in progress for the backup \\S+ of server demo, "
+                    + "skipping retention policy application"), "cron " + when + " on stderr: " + cron.err());
+        }
+    }
+
+    /** Runs each case, then fails with every failure (one case failing does not hide the others). */
+    private interface Case {
+        void run(int step) throws Exception;
+    }
+
+    private static void everyStep(int steps, Case c) throws Exception {
+        List<String> failures = new ArrayList<>();
+        for (int step = 0; step < steps; step++) {
+            try {
+                c.run(step);
+            } catch (AssertionError e) {
+                failures.add("step " + step + ": " + e.getMessage());
+            }
+        }
+        assertTrue(failures.isEmpty(), failures.size() + " of " + steps + " steps failed:\n"
+                + String.join("\n----\n", failures));
+    }
+
     /** Two crons started at the same instant, three times: one deletes each obsolete backup, once; no error. */
     @Test
     void twoCronsAtTheSameInstant() throws Exception {
@@ -700,10 +768,8 @@ class RetentionIT {
             Proc a = first.finish();
             Proc b = second.finish();
             String when = "after two simultaneous crons (round " + round + ")";
-            for (Proc p : new Proc[] {a, b}) {
-                assertEquals(0, p.exit(), when + "\n" + p.out() + p.err());
-                assertEquals("", p.err(), when);
-            }
+            assertCronQuiet(a, when);
+            assertCronQuiet(b, when);
             List<Deletion> all = new ArrayList<>(deletions(a.out()));
             all.addAll(deletions(b.out()));
             assertEquals(ids.subList(0, 3), all.stream().map(Deletion::id).sorted().toList(),
@@ -761,7 +827,10 @@ class RetentionIT {
         assertRecovers(pg, running, batches, true, 6140);
     }
 
-    /** How long a whole {@code delete} of the oldest backup takes here, and the catalog it leaves. */
+    /**
+     * How long a whole {@code delete} of the oldest backup takes here from its "Deleting backup" line to its end
+     * (the JVM's start-up before it is longer and does nothing), and the catalog it leaves.
+     */
     private record CleanDelete(long nanos, List<String> backups, SortedSet<String> wals, String xlogDb,
             String listBackups) {
     }
@@ -770,8 +839,10 @@ class RetentionIT {
         Primary pg = RaceCatalog.get();
         BarmanHome home = pg.home;
         String oldest = RaceCatalog.ids.get(0);
+        Background run = new Background(home, "delete", "demo", oldest);
+        assertTrue(run.awaitLine("Deleting backup "), "the delete starts deleting");
         long start = System.nanoTime();
-        Proc delete = home.barman("delete", "demo", oldest);
+        Proc delete = run.finish();
         long nanos = System.nanoTime() - start;
         assertEquals(0, delete.exit(), delete.out() + delete.err());
         assertEquals("", delete.err());
@@ -786,51 +857,75 @@ class RetentionIT {
     }
 
     /**
-     * {@code delete} of the oldest backup killed with SIGKILL after increasing delays (from before the JVM does
-     * anything to after it is done): each time the other backups are whole and no WAL they need is gone, both tools
-     * list the catalog (the same text), check passes; either the backup is still listed, and a later delete
-     * finishes the job, or it is gone and the catalog is exactly what a whole delete leaves.
+     * {@code delete} of the oldest backup killed with SIGKILL at many points: twice during the JVM's start-up, then
+     * after increasing delays from its "Deleting backup" line to past its end. Each time the other backups are
+     * whole and no WAL they need is gone, both tools list the catalog (the same text), check runs; either the
+     * backup is still there (FAILED once the delete has begun) and a later {@code delete} (even steps) or
+     * {@code cron} (odd steps) finishes the job, or it is gone and the catalog is exactly what a whole delete
+     * leaves.
      */
     @Test
     void deleteKilledAtManyPoints() throws Exception {
         CleanDelete clean = cleanDelete();
-        System.out.println("RetentionIT: a whole delete takes " + clean.nanos() / 1_000_000 + " ms");
+        System.out.println("RetentionIT: a whole delete takes " + clean.nanos() / 1_000_000 + " ms after its first line");
         List<String> ids = RaceCatalog.ids;
         String oldest = ids.get(0);
-        int stillListed = 0;
-        for (int step = 0; step <= 12; step++) {
-            long delayNanos = clean.nanos() * step / 10;
+        int[] stillThere = {0};
+        everyStep(14, step -> {
             Primary pg = RaceCatalog.get();
             BarmanHome home = pg.home;
             SortedSet<String> walsBefore = walFiles(home);
             Map<String, Map<String, String>> others = manifests(home, ids.subList(1, 4));
             Background delete = new Background(home, "delete", "demo", oldest);
-            long wait = delayNanos - (System.nanoTime() - delete.startedAt);
-            if (wait > 0) {
-                Thread.sleep(wait / 1_000_000, (int) (wait % 1_000_000));
+            String point;
+            if (step < 2) {
+                Thread.sleep(step * 300L);
+                point = "during start-up (" + step * 300 + " ms)";
+            } else {
+                assertTrue(delete.awaitLine("Deleting backup "), delete.finish().toString());
+                long delayNanos = clean.nanos() * (step - 2) / 10;
+                Thread.sleep(delayNanos / 1_000_000, (int) (delayNanos % 1_000_000));
+                point = delayNanos / 1_000_000 + " ms after 'Deleting backup'";
             }
-            Proc killed = delete.kill();
+            boolean hit = delete.kill();
+            Proc killed = delete.finish();
             awaitNoBarmanOn(home);
-            String when = "after delete killed at " + delayNanos / 1_000_000 + " ms (exit " + killed.exit() + ")";
-            System.out.println("RetentionIT: " + when + ": " + killed.out().lines().count() + " lines printed");
+            boolean there = backupsOnDisk(home).contains(oldest);
+            String when = "after delete killed " + point + " (" + (hit ? "" : "not killed: over, ") + "exit "
+                    + killed.exit() + ", "
+                    + killed.out().lines().count() + " lines printed, " + oldest + (there ? " still there, "
+                    + info(home, oldest).get("status") : " gone") + ")";
+            System.out.println("RetentionIT: " + when);
             assertFalse(killed.err().contains("ERROR") || killed.err().contains("EXCEPTION"), when + "\n"
                     + killed.err());
             assertReadable(home, others, when);
             assertNoNeededWalLost(home, walsBefore, when);
-            if (backupsOnDisk(home).contains(oldest)) {
-                stillListed++;
-                Proc again = home.barman("delete", "demo", oldest);
-                assertEquals(0, again.exit(), "a later delete " + when + "\n" + again.out() + again.err());
-                assertEquals("", again.err(), "a later delete " + when);
-                assertEquals(List.of(oldest), deletions(again.out()).stream().map(Deletion::id).toList(), again.out());
+            if (there) {
+                stillThere[0]++;
+                if (step % 2 == 0) {
+                    Proc again = home.barman("delete", "demo", oldest);
+                    assertEquals(0, again.exit(), "a later delete " + when + "\n" + again.out() + again.err());
+                    assertEquals("", again.err(), "a later delete " + when);
+                    assertEquals(List.of(oldest), deletions(again.out()).stream().map(Deletion::id).toList(),
+                            again.out());
+                } else {
+                    Proc cron = home.barman("cron");
+                    assertEquals(0, cron.exit(), "a later cron " + when + "\n" + cron.out() + cron.err());
+                    assertEquals("", cron.err(), "a later cron " + when);
+                    assertEquals(ids.subList(0, 3), deletions(cron.out()).stream().map(Deletion::id).toList(),
+                            "a later cron " + when + "\n" + cron.out());
+                    assertRetentionDone(home, ids.get(3), "after a later cron, " + when);
+                    assertCheckPasses(home, "after a later cron, " + when);
+                    return;
+                }
             }
             assertEquals(clean.backups(), backupsOnDisk(home), when);
             assertEquals(clean.wals(), walFiles(home), "the WAL archive " + when);
             assertEquals(clean.xlogDb(), Files.readString(xlogDb(home)), "xlog.db " + when);
             assertEquals(clean.listBackups(), listBackupsAsBarman34(home, "at the end " + when), when);
             assertCheckPasses(home, "at the end " + when);
-        }
-        assertTrue(stillListed > 0, "at least one kill came before the delete was done");
+        });
+        assertTrue(stillThere[0] > 0, "at least one kill came before the delete was done");
     }
 
     /**
@@ -840,26 +935,28 @@ class RetentionIT {
      */
     @Test
     void cronDuringADelete() throws Exception {
-        CleanDelete clean = cleanDelete();
+        RaceCatalog.get();
         List<String> ids = RaceCatalog.ids;
         String oldest = ids.get(0);
-        for (int step = 0; step <= 4; step++) {
-            long offsetNanos = clean.nanos() * step / 4;
+        everyStep(5, step -> {
+            // Both JVMs take about as long to start: from cron 400 ms ahead to 400 ms behind the delete.
+            long offsetMs = step * 200L - 400;
             Primary pg = RaceCatalog.get();
             BarmanHome home = pg.home;
             SortedSet<String> walsBefore = walFiles(home);
             Map<String, Map<String, String>> newest = manifests(home, ids.subList(3, 4));
+            Background cronRun = offsetMs < 0 ? new Background(home, "cron") : null;
+            Thread.sleep(Math.abs(offsetMs));
             Background delete = new Background(home, "delete", "demo", oldest);
-            long wait = offsetNanos - (System.nanoTime() - delete.startedAt);
-            if (wait > 0) {
-                Thread.sleep(wait / 1_000_000, (int) (wait % 1_000_000));
+            if (cronRun == null) {
+                cronRun = new Background(home, "cron");
             }
-            Background cronRun = new Background(home, "cron");
             Proc cron = cronRun.finish();
             Proc deleted = delete.finish();
-            String when = "cron started " + offsetNanos / 1_000_000 + " ms into a delete";
-            assertEquals(0, cron.exit(), when + "\n" + cron.out() + cron.err());
-            assertEquals("", cron.err(), when);
+            String when = "cron started " + offsetMs + " ms after a delete";
+            System.out.println("RetentionIT: " + when + ": delete exit " + deleted.exit() + ", cron deleted "
+                    + deletions(cron.out()).stream().map(Deletion::id).toList() + ", cron stderr: " + cron.err());
+            assertCronQuiet(cron, when);
             List<String> byDelete = deletions(deleted.out()).stream().map(Deletion::id).toList();
             List<String> byCron = deletions(cron.out()).stream().map(Deletion::id).toList();
             List<String> all = new ArrayList<>(byDelete);
@@ -871,9 +968,9 @@ class RetentionIT {
                 assertTrue(byCron.contains(oldest), "the delete failed and cron did not delete " + oldest + " " + when
                         + "\n" + deleted.err());
                 assertTrue(List.of("ERROR: Another process is holding the lock for backup " + oldest + " of server "
-                        + "demo.\n", "ERROR: Unknown backup '" + oldest + "' for server 'demo'\n")
-                        .contains(deleted.err()), "the delete says it found the backup taken or gone " + when + ": "
-                        + deleted.err());
+                        + "demo.\nERROR: Cannot delete backup (demo " + oldest + ")\n", "ERROR: Unknown backup '"
+                        + oldest + "' for server 'demo'\n").contains(deleted.err()),
+                        "the delete says it found the backup taken or gone " + when + ": " + deleted.err());
             } else {
                 assertEquals("", deleted.err(), when);
                 assertEquals(List.of(oldest), byDelete, when + "\n" + deleted.out());
@@ -884,6 +981,6 @@ class RetentionIT {
             assertEquals(0, later.exit(), later.out() + later.err());
             assertEquals("", later.err());
             assertRetentionDone(home, ids.get(3), "after a later cron, " + when);
-        }
+        });
     }
 }
