@@ -42,8 +42,6 @@ class RetentionIT {
     private static final Pattern DELETING = Pattern.compile("Deleting backup (\\S+) for server demo");
     private static final Pattern DELETED = Pattern.compile("Deleted backup (\\S+) \\(start time: .+, elapsed time: "
             + ".+\\)");
-    private static final Pattern END_TIME = Pattern.compile("(?m)^end_time=(\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d)"
-            + "(\\.\\d{6})?([+-]\\d\\d:\\d\\d)$");
     private static final DateTimeFormatter PY_SECONDS = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss");
 
     @BeforeAll
@@ -384,11 +382,21 @@ class RetentionIT {
     private static void moveIntoThePast(BarmanHome home, String id, Duration by) throws IOException {
         Path file = base(home).resolve(id).resolve("backup.info");
         String text = Files.readString(file);
+        String original = text;
         for (String key : new String[] {"begin_time", "end_time"}) {
-            Matcher m = Pattern.compile(END_TIME.pattern().replace("end_time", key)).matcher(text);
+            // Python's str() of an aware datetime: seconds, optional microseconds, the offset.
+            Matcher m = Pattern.compile("(?m)^" + key + "=(\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d)(\\.\\d{6})?"
+                    + "[+-]\\d\\d:\\d\\d$").matcher(text);
             assertTrue(m.find(), key + " in " + file + ":\n" + text);
             String moved = LocalDateTime.parse(m.group(1), PY_SECONDS).minus(by).format(PY_SECONDS);
             text = text.substring(0, m.start(1)) + moved + text.substring(m.end(1));
+        }
+        List<String> before = original.lines().toList();
+        List<String> after = text.lines().toList();
+        assertEquals(before.size(), after.size());
+        for (int i = 0; i < before.size(); i++) {
+            assertTrue(before.get(i).equals(after.get(i)) || before.get(i).matches("(begin|end)_time=.*"),
+                    "only the two times change: " + after.get(i));
         }
         Files.writeString(file, text);
     }
@@ -635,7 +643,6 @@ class RetentionIT {
         final Process process;
         final Path out;
         final Path err;
-        final long startedAt = System.nanoTime();
 
         Background(BarmanHome home, String... args) throws IOException {
             out = Files.createTempFile("it-bg-out", ".txt");
@@ -844,8 +851,9 @@ class RetentionIT {
     }
 
     /**
-     * How long a whole {@code delete} of the oldest backup takes here from its "Deleting backup" line to its end
-     * (the JVM's start-up before it is longer and does nothing), and the catalog it leaves.
+     * How long a whole {@code delete} of the oldest backup takes here from its "Deleting backup" line to its
+     * "Deleted backup" line (the work; the JVM's start-up before and its exit after are longer), and the catalog it
+     * leaves.
      */
     private record CleanDelete(long nanos, List<String> backups, SortedSet<String> wals, String xlogDb,
             String listBackups) {
@@ -858,8 +866,9 @@ class RetentionIT {
         Background run = new Background(home, "delete", "demo", oldest);
         assertTrue(run.awaitLine("Deleting backup "), "the delete starts deleting");
         long start = System.nanoTime();
-        Proc delete = run.finish();
+        assertTrue(run.awaitLine("Deleted backup "), "the delete ends");
         long nanos = System.nanoTime() - start;
+        Proc delete = run.finish();
         assertEquals(0, delete.exit(), delete.out() + delete.err());
         assertEquals("", delete.err());
         List<Deletion> done = deletions(delete.out());
@@ -883,7 +892,7 @@ class RetentionIT {
     @Test
     void deleteKilledAtManyPoints() throws Exception {
         CleanDelete clean = cleanDelete();
-        System.out.println("RetentionIT: a whole delete takes " + clean.nanos() / 1_000_000 + " ms after its first line");
+        System.out.println("RetentionIT: a whole delete's work takes " + clean.nanos() / 1_000_000 + " ms");
         List<String> ids = RaceCatalog.ids;
         String oldest = ids.get(0);
         int[] stillThere = {0};
