@@ -908,7 +908,7 @@ class RetentionIT {
                 point = "during start-up (" + step * 300 + " ms)";
             } else {
                 assertTrue(delete.awaitLine("Deleting backup "), "the delete ended before deleting");
-                long delayNanos = clean.nanos() * (step - 2) / 10;
+                long delayNanos = clean.nanos() * (step - 2) / 6;
                 Thread.sleep(delayNanos / 1_000_000, (int) (delayNanos % 1_000_000));
                 point = delayNanos / 1_000_000 + " ms after 'Deleting backup'";
             }
@@ -979,7 +979,8 @@ class RetentionIT {
             Proc cron = cronRun.finish();
             Proc deleted = delete.finish();
             String when = "cron started " + offsetMs + " ms after a delete";
-            System.out.println("RetentionIT: " + when + ": delete exit " + deleted.exit() + ", cron deleted "
+            System.out.println("RetentionIT: " + when + ": delete exit " + deleted.exit() + " " + deleted.err()
+                    .strip().replace('\n', ' ') + ", cron deleted "
                     + deletions(cron.out()).stream().map(Deletion::id).toList() + ", cron stderr: " + cron.err());
             assertCronQuiet(cron, when);
             List<String> byDelete = deletions(deleted.out()).stream().map(Deletion::id).toList();
