@@ -18,9 +18,11 @@ import org.barmanj.cli.command.StatusCommand;
 import org.barmanj.cli.command.SwitchWalCommand;
 import org.barmanj.cli.output.Output;
 import org.barmanj.core.BarmanException;
+import org.barmanj.core.BuildInfo;
 import org.barmanj.core.ErrorCode;
 import org.barmanj.core.Secrets;
 import org.barmanj.core.config.BarmanConfig;
+import org.barmanj.core.server.BarmanCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -152,7 +154,9 @@ public final class BarmanCli {
         for (String warning : config.warnings()) {
             output.warning(warning);
         }
-        return new Session(config, output, env, out, in);
+        // Without a launcher (run in-process, as by the tests), the commands cron starts run in this process.
+        BarmanCommand subcommands = launcher == null ? null : new BarmanCommand(launcher, config.configFile());
+        return new Session(config, output, env, out, in, subcommands);
     }
 
     /**

@@ -22,6 +22,7 @@ import org.barmanj.core.config.BarmanConfig;
 import org.barmanj.core.config.Option;
 import org.barmanj.core.config.ServerConfig;
 import org.barmanj.core.fs.IoReason;
+import org.barmanj.core.hooks.HookScript;
 import org.barmanj.core.lock.LockFile;
 import org.barmanj.core.postgres.PostgresConnection;
 import org.barmanj.core.postgres.PostgresException;
@@ -52,6 +53,7 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
 
 /**
  * Everything Barman does to one configured server (Barman's {@code Server}): the command line calls this for any
@@ -69,15 +71,21 @@ public final class BarmanServer {
     private final Map<String, String> env;
     private final String userHome;
     private final Events events;
+    private final BarmanCommand subcommands;
 
-    /** {@code env}: the process environment (PGPASSWORD, PGPASSFILE, SSH_CONNECTION, ...). */
-    public BarmanServer(BarmanConfig config, ServerConfig server, Map<String, String> env, Events events) {
+    /**
+     * {@code env}: the process environment (PGPASSWORD, PGPASSFILE, SSH_CONNECTION, ...); {@code subcommands}: how
+     * to run barman commands in processes of their own (null: in this process, as when the core is embedded).
+     */
+    public BarmanServer(BarmanConfig config, ServerConfig server, Map<String, String> env, Events events,
+                        BarmanCommand subcommands) {
         this.config = config;
         this.server = server;
         this.layout = new CatalogLayout(server);
         this.env = env;
         this.userHome = System.getProperty("user.home");
         this.events = events;
+        this.subcommands = subcommands;
     }
 
     public ServerConfig config() {
@@ -185,8 +193,13 @@ public final class BarmanServer {
         BackupInfo info;
         try {
             info = job.run();
+        } catch (HookScript.Aborted e) {
+            events.error("Backup of server " + server.name() + " not started: " + e.getMessage()
+                    + "; nothing was written to the catalog");
+            return null;
         } catch (BarmanException e) {
             events.error(e.getMessage());
+            postBackupHooks(job.backup());
             return null;
         } finally {
             try {
@@ -198,7 +211,16 @@ public final class BarmanServer {
         if (request.waitForWals() && waitForWal(info.endWal(), request.waitTimeoutSeconds())) {
             checkBackup(info, null);
         }
+        postBackupHooks(info);
         return info;
+    }
+
+    /** The post_backup scripts, once the backup is DONE, WAITING_FOR_WALS or FAILED (as Barman's). */
+    private void postBackupHooks(BackupInfo backup) {
+        if (backup != null && HookScript.any(server, "backup")) {
+            BackupInfo current = BackupCatalog.load(server).find(backup.backupId());
+            HookScript.post(server, "backup", h -> h.backup(current), events);
+        }
     }
 
     /** The method of the server's {@code backup_method}; only rsync exists yet (the others are refused first). */
@@ -229,7 +251,33 @@ public final class BarmanServer {
                 copy.jobs(server.integer(Option.PARALLEL_JOBS)), compress, config.barmanUser(), hostName(),
                 copy.retryTimes(server.integer(Option.BASEBACKUP_RETRY_TIMES)),
                 copy.retrySleepSeconds(server.integer(Option.BASEBACKUP_RETRY_SLEEP)));
+        Consumer<HookScript> hookEnv = h -> recoveryEnv(h.backup(backup), request);
+        HookScript.pre(server, "recovery", hookEnv, events);
         new Recovery(server, backup, request.destination(), options, events).run();
+        // As Barman's: the post_recovery scripts run after a recovery that succeeded.
+        HookScript.post(server, "recovery", hookEnv, events);
+    }
+
+    /** Barman's {@code env_from_recover}: the destination, the relocations and the options, as Python's JSON. */
+    private static void recoveryEnv(HookScript h, RecoveryRequest request) {
+        Map<String, Object> options = new TreeMap<>();
+        options.put("exclusive", request.exclusive());
+        options.put("standby_mode", request.standbyMode());
+        options.put("target_action", request.targetAction());
+        options.put("target_immediate", request.targetImmediate());
+        options.put("target_lsn", request.targetLsn());
+        options.put("target_name", request.targetName());
+        options.put("target_time", request.targetTime());
+        String tli = request.targetTimeline();
+        options.put("target_tli", tli != null && tli.matches("\\d+") ? (Object) Integer.valueOf(tli) : tli);
+        options.put("target_xid", request.targetXid());
+        options.values().removeIf(v -> v == null || Boolean.FALSE.equals(v));
+        Map<String, Object> tablespaces = new TreeMap<>(request.tablespaces());
+        h.env("BARMAN_DESTINATION_DIRECTORY", request.destination())
+                .env("BARMAN_TABLESPACES", tablespaces.isEmpty() ? "" : HookScript.json(tablespaces))
+                .env("BARMAN_REMOTE_COMMAND", request.remoteSshCommand())
+                .env("BARMAN_RECOVER_OPTIONS", options.isEmpty() ? "" : HookScript.json(options))
+                .env("BARMAN_ERROR", "");
     }
 
     /**
@@ -259,9 +307,10 @@ public final class BarmanServer {
 
     /**
      * {@code barman cron} for this server, under its cron lock (runs never overlap): the archiver, check-backup of
-     * the oldest backup waiting for its WAL files, then the retention policy. Barman runs the archiver in the
-     * background with its output going nowhere; here it runs in this process, its per-file lines told only with
-     * {@code keepDescriptors}. A failure is reported, so that the other servers' cron goes on.
+     * the oldest backup waiting for its WAL files, then the retention policy. As Barman, the archiver runs in a
+     * process of its own ({@code archive-wal}), its output going nowhere unless {@code keepDescriptors}; unlike
+     * Barman, cron waits for it, so that check-backup and retention see what it archived. A failure is reported,
+     * so that the other servers' cron goes on.
      */
     public void cron(boolean keepDescriptors) {
         try (LockFile cron = tryLock("cron")) {
@@ -270,8 +319,7 @@ public final class BarmanServer {
                         + ". Skipping to the next server");
                 return;
             }
-            archiveLocked(false, keepDescriptors ? events : Events.SILENT,
-                    "Starting WAL archiving for server " + server.name());
+            cronArchiver(keepDescriptors);
             List<BackupInfo> waiting = catalog().withStatus(Status.WAITING_FOR_WALS);
             if (!waiting.isEmpty()) {
                 BackupInfo oldest = waiting.get(0);
@@ -282,6 +330,28 @@ public final class BarmanServer {
         } catch (IOException | BarmanException e) {
             events.error("Cron for server " + server.name() + " failed: "
                     + (e instanceof IOException io ? IoReason.withFile(io) : e.getMessage()));
+        }
+    }
+
+    /** Barman's {@code cron_archive_wal}: the archiver is started only when no other one runs. */
+    private void cronArchiver(boolean keepDescriptors) throws IOException {
+        String started = "Starting WAL archiving for server " + server.name();
+        if (subcommands == null) {
+            archiveLocked(false, keepDescriptors ? events : Events.SILENT, started);
+            return;
+        }
+        try (LockFile archiver = tryLock("archive-wal")) {
+            if (archiver == null) {
+                events.info(ANOTHER_ARCHIVER + server.name() + ". Skipping to the next server");
+                return;
+            }
+            events.info(started);
+        }
+        Process archiver = subcommands.start(keepDescriptors, "archive-wal", server.name());
+        try {
+            archiver.waitFor();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 
