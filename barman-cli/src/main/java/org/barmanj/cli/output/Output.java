@@ -46,7 +46,7 @@ public final class Output implements Events {
 
     /** A line of the command's normal output (suppressed by {@code -q}). */
     @Override
-    public void info(String line) {
+    public synchronized void info(String line) {
         if (json()) {
             field("_INFO", line);
         } else if (!quiet) {
@@ -55,7 +55,7 @@ public final class Output implements Events {
     }
 
     @Override
-    public void debug(String line) {
+    public synchronized void debug(String line) {
         if (!debug) {
             return;
         }
@@ -67,7 +67,7 @@ public final class Output implements Events {
     }
 
     @Override
-    public void warning(String line) {
+    public synchronized void warning(String line) {
         if (json()) {
             field("_WARNING", line);
         } else {
@@ -76,7 +76,7 @@ public final class Output implements Events {
     }
 
     @Override
-    public void error(String line) {
+    public synchronized void error(String line) {
         errorOccurred = true;
         if (json()) {
             field("_ERROR", line);
