@@ -27,8 +27,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * configuration are copied into two barman homes; Barman 3.4 runs {@code cron}, {@code delete} or {@code keep} on
  * one, ours on the other. Then the files left in the server directory (paths; backup.info, xlog.db and keep
  * annotations byte for byte), {@code list-backups} before and after, and each command's stdout, stderr and exit code
- * must be the same; only the clock readings of {@code Deleted backup ... (start time: ..., elapsed time: ...)} and
- * the homes' own paths are normalised. Every scenario also states what Barman 3.4 itself did, so that an oracle that
+ * must be the same; only the clock readings of {@code Deleted backup ... (start time: ..., elapsed time: ...)},
+ * the homes' own paths and Barman 3.4's object dump in a refused delete's error ({@link #withIdForObject}) are
+ * normalised. Every scenario also states what Barman 3.4 itself did, so that an oracle that
  * did nothing (a disabled server, say) cannot make the comparison pass.
  *
  * <p>No PostgreSQL is needed: retention reads only the catalog. {@code -Dretention.oracle.subject=barman34} runs
@@ -293,8 +294,8 @@ class RetentionOracleIT {
                     + expected.out() + expected.err() + "ours\n" + actual.out() + actual.err()));
             checks.add(() -> assertEquals(normalised(expected.out(), theirs), normalised(actual.out(), ours),
                     what + ": stdout"));
-            checks.add(() -> assertEquals(normalised(expected.err(), theirs), normalised(actual.err(), ours),
-                    what + ": stderr"));
+            checks.add(() -> assertEquals(withIdForObject(normalised(expected.err(), theirs), args),
+                    withIdForObject(normalised(actual.err(), ours), args), what + ": stderr"));
             return expected;
         }
 
@@ -396,6 +397,19 @@ class RetentionOracleIT {
     private static String normalised(String output, BarmanHome home) {
         return output.replace(home.root.toString(), "@BARMAN_HOME@")
                 .replaceAll("(?m)^(Deleted backup \\S+ \\(start time: ).*(, elapsed time: ).*\\)$", "$1@T@$2@E@)");
+    }
+
+    /**
+     * The one documented difference in the output (docs/commands/delete.md): where Barman 3.4's refused delete
+     * prints its whole {@code LocalBackupInfo(...)} object in {@code Cannot delete backup (...)}, ours prints the
+     * id. The test names refused backups by id, so that id stands in for the object.
+     */
+    private static String withIdForObject(String stderr, String[] args) {
+        if (args.length == 3 && args[0].equals("delete") && args[2].matches("\\d{8}T\\d{6}")) {
+            return stderr.replaceAll("(?m)^(ERROR: Cannot delete backup \\(\\S+ )LocalBackupInfo\\(.*\\)\\)$",
+                    "$1" + args[2] + ")");
+        }
+        return stderr;
     }
 
     /**
