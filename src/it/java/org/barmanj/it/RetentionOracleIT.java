@@ -96,7 +96,8 @@ class RetentionOracleIT {
         })) {
             List<String> ids = twin.ids;
             twin.sameListBackups("before cron");
-            twin.sameRun("cron");
+            Proc cron = twin.sameRun("cron");
+            assertTrue(!cron.out().contains("Delete associated WAL segments:"), "Barman 3.4 kept all WAL:\n" + cron);
             twin.sameListBackups("after cron");
             twin.sameTree("after cron");
             twin.oracleKept("cron", ids.get(0), ids.get(1), ids.get(4));
@@ -176,7 +177,8 @@ class RetentionOracleIT {
             twin.sameRun("delete", SyntheticCatalog.SERVER, "oldest");
             twin.sameListBackups("after the first delete");
             twin.sameTree("after the first delete");
-            twin.sameRun("delete", SyntheticCatalog.SERVER, "oldest");
+            Proc second = twin.sameRun("delete", SyntheticCatalog.SERVER, "oldest");
+            assertTrue(second.out().contains("\t00000001000000000000000B\n"), "the end of timeline 1 went:\n" + second);
             twin.sameListBackups("after the second delete");
             twin.sameTree("after the second delete");
             twin.oracleKept("two deletes", ids.get(2), ids.get(3));
