@@ -18,6 +18,7 @@ import org.barmanj.cli.command.StatusCommand;
 import org.barmanj.cli.command.SwitchWalCommand;
 import org.barmanj.cli.output.Output;
 import org.barmanj.core.BarmanException;
+import org.barmanj.core.BuildInfo;
 import org.barmanj.core.ErrorCode;
 import org.barmanj.core.Secrets;
 import org.barmanj.core.config.BarmanConfig;
