@@ -119,7 +119,7 @@ public final class StatusCommand extends ServerCommand {
                 out.jsonRoot().put(server, json);
             } else {
                 json = null;
-                out.info("Server " + server + ":");
+                out.result("Server " + server + ":");
             }
         }
 
@@ -130,7 +130,7 @@ public final class StatusCommand extends ServerCommand {
                 row.put("message", message);
                 json.put(key, row);
             } else {
-                out.info("\t" + description + ": " + message);
+                out.result("\t" + description + ": " + message);
             }
         }
     }
