@@ -4,7 +4,9 @@ import org.barmanj.cli.command.ArchiveWalCommand;
 import org.barmanj.cli.command.BackupCommand;
 import org.barmanj.cli.command.CheckCommand;
 import org.barmanj.cli.command.CronCommand;
+import org.barmanj.cli.command.DeleteCommand;
 import org.barmanj.cli.command.GetWalCommand;
+import org.barmanj.cli.command.KeepCommand;
 import org.barmanj.cli.command.ListBackupsCommand;
 import org.barmanj.cli.command.ListServersCommand;
 import org.barmanj.cli.command.PutWalCommand;
@@ -22,6 +24,7 @@ import org.barmanj.core.BarmanException;
 import org.barmanj.core.ErrorCode;
 import org.barmanj.core.Secrets;
 import org.barmanj.core.config.BarmanConfig;
+import org.barmanj.core.server.BarmanCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -43,7 +46,8 @@ import java.util.Map;
         subcommands = {ListServersCommand.class, ShowServersCommand.class, ListBackupsCommand.class,
                 ShowBackupCommand.class, StatusCommand.class, PutWalCommand.class, ArchiveWalCommand.class,
                 CronCommand.class, SwitchWalCommand.class, CheckCommand.class, GetWalCommand.class,
-                RebuildXlogdbCommand.class, BackupCommand.class, RecoverCommand.class},
+                RebuildXlogdbCommand.class, BackupCommand.class, RecoverCommand.class, DeleteCommand.class,
+                KeepCommand.class},
         description = "Backup and recovery manager for PostgreSQL, compatible with Barman.")
 public final class BarmanCli {
     @Option(names = {"-h", "--help"}, usageHelp = true, description = "show this help message and exit")
@@ -173,7 +177,9 @@ public final class BarmanCli {
         for (String warning : config.warnings()) {
             output.warning(warning);
         }
-        return new Session(config, output, env, out, in);
+        // Without a launcher (run in-process, as by the tests), the commands cron starts run in this process.
+        BarmanCommand subcommands = launcher == null ? null : new BarmanCommand(launcher, config.configFile());
+        return new Session(config, output, env, out, in, subcommands);
     }
 
     /** Barman's {@code configure_logging}: the level from {@code --log-level}, else {@code log_level}. */

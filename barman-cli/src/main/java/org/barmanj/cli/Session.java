@@ -3,6 +3,7 @@ package org.barmanj.cli;
 import org.barmanj.cli.output.Output;
 import org.barmanj.core.config.BarmanConfig;
 import org.barmanj.core.config.ServerConfig;
+import org.barmanj.core.server.BarmanCommand;
 import org.barmanj.core.server.BarmanServer;
 
 import java.io.InputStream;
@@ -29,13 +30,16 @@ public final class Session {
     private final Map<String, String> env;
     private final PrintStream stdout;
     private final InputStream stdin;
+    private final BarmanCommand subcommands;
 
-    Session(BarmanConfig config, Output output, Map<String, String> env, PrintStream stdout, InputStream stdin) {
+    Session(BarmanConfig config, Output output, Map<String, String> env, PrintStream stdout, InputStream stdin,
+            BarmanCommand subcommands) {
         this.config = config;
         this.output = output;
         this.env = env;
         this.stdout = stdout;
         this.stdin = stdin;
+        this.subcommands = subcommands;
     }
 
     public BarmanConfig config() {
@@ -58,7 +62,7 @@ public final class Session {
 
     /** The core's service for one configured server, telling this session's output what happens. */
     public BarmanServer service(ServerConfig server) {
-        return new BarmanServer(config, server, env, output);
+        return new BarmanServer(config, server, env, output, subcommands);
     }
 
     /**

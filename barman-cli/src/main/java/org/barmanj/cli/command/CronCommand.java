@@ -5,10 +5,14 @@ import org.barmanj.core.config.ServerConfig;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
+import java.util.ArrayList;
+import java.util.List;
+
 /**
  * {@code barman cron}: the maintenance cron runs every minute. For every active server, under the server's
- * cron lock (so runs never overlap), it archives the incoming WAL files and checks the oldest backup waiting for
- * its WAL files.
+ * cron lock (so runs never overlap): the archiver (in a process of its own), check-backup of the oldest backup
+ * waiting for its WAL files, the retention policy. The servers are served at the same time, so that one server's
+ * backlog does not hold up the others.
  */
 @Command(name = "cron", description = "Run maintenance tasks (global command)")
 public final class CronCommand extends ServerCommand {
@@ -18,8 +22,19 @@ public final class CronCommand extends ServerCommand {
 
     @Override
     int run(Session session) {
+        List<Thread> servers = new ArrayList<>();
         for (ServerConfig server : session.servers(null, true, true).values()) {
-            session.service(server).cron(keepDescriptors);
+            Thread t = new Thread(() -> session.service(server).cron(keepDescriptors), "cron-" + server.name());
+            t.start();
+            servers.add(t);
+        }
+        for (Thread t : servers) {
+            try {
+                t.join();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return 1;
+            }
         }
         return 0;
     }

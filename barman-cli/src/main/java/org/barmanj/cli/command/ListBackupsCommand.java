@@ -37,7 +37,7 @@ public final class ListBackupsCommand extends ServerCommand {
             if (out.json()) {
                 out.jsonRoot().put(service.config().name(), rows);
             }
-            Map<String, String> retention = catalog.retentionReport(OffsetDateTime.now());
+            Map<String, String> retention = service.retentionReport(catalog);
             List<BackupInfo> newestFirst = catalog.all();
             Collections.reverse(newestFirst);
             for (BackupInfo backup : newestFirst) {
@@ -57,7 +57,7 @@ public final class ListBackupsCommand extends ServerCommand {
                     size += wal.walSize();
                     walSize = wal.untilNextSize();
                     String r = retention.get(backup.backupId());
-                    if (catalog.retentionEnforced() && !BackupCatalog.VALID.equals(r)) {
+                    if (service.retentionEnforced() && !BackupCatalog.VALID.equals(r)) {
                         retentionStatus = r;
                     }
                 }

@@ -47,8 +47,8 @@ public final class ShowBackupCommand extends ServerCommand {
         BackupInfo backup = catalog.find(backupId);
         Details d;
         if (backup.copyDone()) {
-            String retention = catalog.retentionEnforced()
-                    ? catalog.retentionReport(OffsetDateTime.now()).get(backup.backupId()) : null;
+            String retention = service.retentionEnforced()
+                    ? service.retentionReport(catalog).get(backup.backupId()) : null;
             d = new Details(backup, catalog.walInfo(backup), catalog.previous(backup), catalog.next(backup),
                     retention, catalog.childTimelines(backup));
         } else {

@@ -51,13 +51,13 @@ public final class Output implements Events {
 
     /** A message of the command's normal output (suppressed by {@code -q}), logged. */
     @Override
-    public void info(String line) {
+    public synchronized void info(String line) {
         log.info(line);
         result(line);
     }
 
     /** A line of what the command reports (a listing, check results): as {@link #info}, but not logged. */
-    public void result(String line) {
+    public synchronized void result(String line) {
         if (json()) {
             field("_INFO", line);
         } else if (!quiet) {
@@ -66,7 +66,7 @@ public final class Output implements Events {
     }
 
     @Override
-    public void debug(String line) {
+    public synchronized void debug(String line) {
         log.debug(line);
         if (!debug) {
             return;
@@ -79,7 +79,7 @@ public final class Output implements Events {
     }
 
     @Override
-    public void warning(String line) {
+    public synchronized void warning(String line) {
         log.warning(line);
         if (json()) {
             field("_WARNING", line);
@@ -89,18 +89,18 @@ public final class Output implements Events {
     }
 
     @Override
-    public void error(String line) {
+    public synchronized void error(String line) {
         log.error(line);
         console(line);
     }
 
     /** The error that ended a command, logged under the name of the code that raised it. */
-    public void error(Throwable raised) {
+    public synchronized void error(Throwable raised) {
         log.error(raised.getMessage(), raised, false);
         console(raised.getMessage());
     }
 
-    private void console(String line) {
+    private synchronized void console(String line) {
         errorOccurred = true;
         if (json()) {
             field("_ERROR", line);

@@ -10,6 +10,7 @@ import org.barmanj.core.catalog.CatalogLayout;
 import org.barmanj.core.compat.Formats;
 import org.barmanj.core.config.Option;
 import org.barmanj.core.config.ServerConfig;
+import org.barmanj.core.retention.WalRemoval;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -21,6 +22,7 @@ import java.time.format.DateTimeFormatter;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CountDownLatch;
@@ -186,7 +188,7 @@ public final class BackupJob {
                 return;
             }
             events.info("This is the first backup for server " + server.name());
-            List<String> removed = WalPurge.before(server, info.beginWal());
+            List<String> removed = new WalRemoval(server, events).removeBefore(info.beginWal(), Set.of(), List.of());
             if (!removed.isEmpty()) {
                 events.info("WAL segments preceding the current backup have been found:");
                 removed.forEach(n -> events.info("\t" + n + " from server " + server.name() + " has been removed"));

@@ -5,7 +5,6 @@ import org.barmanj.core.ErrorCode;
 import org.barmanj.core.compat.Printable;
 import org.barmanj.core.compression.Compression;
 import org.barmanj.core.config.Option;
-import org.barmanj.core.config.RetentionPolicy;
 import org.barmanj.core.config.ServerConfig;
 import org.barmanj.core.fs.IoReason;
 
@@ -16,9 +15,7 @@ import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.time.OffsetDateTime;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -27,7 +24,7 @@ import java.util.regex.Pattern;
 /** The backups and WAL catalog of one server, read from disk in either dialect. */
 public final class BackupCatalog {
     private static final Pattern BACKUP_ID = Pattern.compile("\\d{8}T\\d{6}");
-    /** Retention statuses, as Barman names them. */
+    /** Retention statuses, as Barman names them (computed by the retention package). */
     public static final String VALID = "VALID";
     public static final String OBSOLETE = "OBSOLETE";
     public static final String POTENTIALLY_OBSOLETE = "OBSOLETE*";
@@ -308,88 +305,6 @@ public final class BackupCatalog {
             untilRatio = untilNum == 0 ? 0 : 1 - untilSize / (untilNum * segment);
         }
         return new WalInfo(walNum, walSize, untilNum, untilSize, first, last, perSecond, walRatio, untilRatio);
-    }
-
-    /** The keep annotation ({@code full} or {@code standalone}) of a backup, or null. */
-    public String keepTarget(String backupId) {
-        for (Path p : layout.keepAnnotations(backupId)) {
-            if (Files.isRegularFile(p)) {
-                try {
-                    return Files.readString(p, StandardCharsets.UTF_8).strip();
-                } catch (IOException e) {
-                    throw new BarmanException(ErrorCode.IO, "Cannot read " + p + ": " + IoReason.of(e), e);
-                }
-            }
-        }
-        return null;
-    }
-
-    /** True when a valid retention policy is configured (Barman then reports and enforces it). */
-    public boolean retentionEnforced() {
-        return config.retentionPolicy() != null;
-    }
-
-    /**
-     * The retention status of every available backup (id to {@code VALID}, {@code OBSOLETE}, ...), or an
-     * empty map when no retention policy is enforced.
-     */
-    public Map<String, String> retentionReport(OffsetDateTime now) {
-        RetentionPolicy policy = config.retentionPolicy();
-        Map<String, String> report = new LinkedHashMap<>();
-        if (policy == null) {
-            return report;
-        }
-        Integer minimum = config.integer(Option.MINIMUM_REDUNDANCY);
-        int minimumRedundancy = minimum == null || minimum < 0 ? 0 : minimum;
-        List<BackupInfo> newestFirst = new ArrayList<>(available());
-        java.util.Collections.reverse(newestFirst);
-        if (policy.kind() == RetentionPolicy.Kind.REDUNDANCY) {
-            int redundancy = Math.max(policy.value(), minimumRedundancy);
-            int i = 0;
-            for (BackupInfo b : newestFirst) {
-                if (b.status() != BackupInfo.Status.DONE) {
-                    report.put(b.backupId(), NONE);
-                    continue;
-                }
-                String keep = keepStatus(b.backupId());
-                report.put(b.backupId(), keep != null ? keep : i < redundancy ? VALID : OBSOLETE);
-                i++;
-            }
-            return report;
-        }
-        OffsetDateTime horizon = now.minus(policy.window());
-        boolean found = false;
-        int valid = 0;
-        for (BackupInfo b : newestFirst) {
-            if (b.status() != BackupInfo.Status.DONE) {
-                report.put(b.backupId(), NONE);
-                continue;
-            }
-            String keep = keepStatus(b.backupId());
-            if (found) {
-                if (valid < minimumRedundancy) {
-                    report.put(b.backupId(), keep != null ? keep : POTENTIALLY_OBSOLETE);
-                    valid++;
-                } else {
-                    report.put(b.backupId(), keep != null ? keep : OBSOLETE);
-                }
-            } else {
-                report.put(b.backupId(), keep != null ? keep : VALID);
-                valid++;
-                if (b.endTime() != null && b.endTime().isBefore(horizon)) {
-                    found = true;
-                }
-            }
-        }
-        return report;
-    }
-
-    private String keepStatus(String backupId) {
-        String keep = keepTarget(backupId);
-        if (keep == null) {
-            return null;
-        }
-        return keep.equals("standalone") ? KEEP_STANDALONE : KEEP_FULL;
     }
 
     /** A timeline that branched off {@code timeline}, as recorded in a history file. */

@@ -9,7 +9,6 @@ import org.barmanj.core.backup.BackupOptions;
 import org.barmanj.core.backup.CheckBackup;
 import org.barmanj.core.backup.IdentityFile;
 import org.barmanj.core.backup.RsyncBackupMethod;
-import org.barmanj.core.backup.WalPurge;
 import org.barmanj.core.catalog.BackupCatalog;
 import org.barmanj.core.catalog.BackupInfo;
 import org.barmanj.core.catalog.BackupInfo.Status;
@@ -31,6 +30,10 @@ import org.barmanj.core.postgres.WalSwitch;
 import org.barmanj.core.recovery.Recovery;
 import org.barmanj.core.recovery.RecoveryTarget;
 import org.barmanj.core.remote.SharedConnection;
+import org.barmanj.core.retention.BackupDeletion;
+import org.barmanj.core.retention.KeepAnnotation;
+import org.barmanj.core.retention.RetentionReport;
+import org.barmanj.core.retention.WalRemoval;
 import org.barmanj.core.wal.Archiver;
 import org.barmanj.core.wal.GetWal;
 import org.barmanj.core.wal.PutWal;
@@ -42,9 +45,11 @@ import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.OffsetDateTime;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.atomic.AtomicReference;
 
@@ -64,15 +69,21 @@ public final class BarmanServer {
     private final Map<String, String> env;
     private final String userHome;
     private final Events events;
+    private final BarmanCommand subcommands;
 
-    /** {@code env}: the process environment (PGPASSWORD, PGPASSFILE, SSH_CONNECTION, ...). */
-    public BarmanServer(BarmanConfig config, ServerConfig server, Map<String, String> env, Events events) {
+    /**
+     * {@code env}: the process environment (PGPASSWORD, PGPASSFILE, SSH_CONNECTION, ...); {@code subcommands}: how
+     * to run barman commands in processes of their own (null: in this process, as when the core is embedded).
+     */
+    public BarmanServer(BarmanConfig config, ServerConfig server, Map<String, String> env, Events events,
+                        BarmanCommand subcommands) {
         this.config = config;
         this.server = server;
         this.layout = new CatalogLayout(server);
         this.env = env;
         this.userHome = System.getProperty("user.home");
         this.events = events;
+        this.subcommands = subcommands;
     }
 
     public ServerConfig config() {
@@ -160,7 +171,7 @@ public final class BarmanServer {
         }
         if (result.copyDone() && !BackupCatalog.load(server).mayHaveAvailableBefore(result.backupId())) {
             // WAL files older than the first backup may have arrived while it ran: they serve nothing.
-            WalPurge.before(server, result.beginWal());
+            new WalRemoval(server, events).removeBefore(result.beginWal(), Set.of(), List.of());
         }
         if (result.status() == Status.WAITING_FOR_WALS) {
             events.warning("IMPORTANT: this backup is classified as WAITING_FOR_WALS, meaning that Barman "
@@ -253,10 +264,11 @@ public final class BarmanServer {
     }
 
     /**
-     * {@code barman cron} for this server, under its cron lock (runs never overlap): the archiver, then
-     * check-backup of the oldest backup waiting for its WAL files. Barman runs the archiver in the background with
-     * its output going nowhere; here it runs in this process, its per-file lines told only with
-     * {@code keepDescriptors}. A failure is reported, so that the other servers' cron goes on.
+     * {@code barman cron} for this server, under its cron lock (runs never overlap): the archiver, check-backup of
+     * the oldest backup waiting for its WAL files, then the retention policy. As Barman, the archiver runs in a
+     * process of its own ({@code archive-wal}), its output going nowhere unless {@code keepDescriptors}; unlike
+     * Barman, cron waits for it, so that check-backup and retention see what it archived. A failure is reported,
+     * so that the other servers' cron goes on.
      */
     public void cron(boolean keepDescriptors) {
         try (LockFile cron = tryLock("cron")) {
@@ -265,18 +277,145 @@ public final class BarmanServer {
                         + ". Skipping to the next server");
                 return;
             }
-            archiveLocked(false, keepDescriptors ? events : Events.SILENT,
-                    "Starting WAL archiving for server " + server.name());
+            cronArchiver(keepDescriptors);
             List<BackupInfo> waiting = catalog().withStatus(Status.WAITING_FOR_WALS);
             if (!waiting.isEmpty()) {
                 BackupInfo oldest = waiting.get(0);
                 checkBackup(oldest, "Starting check-backup for backup " + oldest.backupId() + " of server "
                         + server.name());
             }
+            enforceRetention();
         } catch (IOException | BarmanException e) {
             events.error("Cron for server " + server.name() + " failed: "
                     + (e instanceof IOException io ? IoReason.withFile(io) : e.getMessage()));
         }
+    }
+
+    /** Barman's {@code cron_archive_wal}: the archiver is started only when no other one runs. */
+    private void cronArchiver(boolean keepDescriptors) throws IOException {
+        String started = "Starting WAL archiving for server " + server.name();
+        if (subcommands == null) {
+            archiveLocked(false, keepDescriptors ? events : Events.SILENT, started);
+            return;
+        }
+        try (LockFile archiver = tryLock("archive-wal")) {
+            if (archiver == null) {
+                events.info(ANOTHER_ARCHIVER + server.name() + ". Skipping to the next server");
+                return;
+            }
+            events.info(started);
+        }
+        Process archiver = subcommands.start(keepDescriptors, "archive-wal", server.name());
+        try {
+            archiver.waitFor();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /**
+     * Barman's {@code cron_retention_policy}, with {@code retention_policy_mode = auto}: every backup the policy
+     * reports OBSOLETE is deleted, oldest first, under its lock (one that another process holds is left for the
+     * next run). Deletes that were interrupted (see {@link BackupDeletion}) are finished too.
+     */
+    private void enforceRetention() throws IOException {
+        if (!RetentionReport.enforced(server) || !"auto".equals(server.string(Option.RETENTION_POLICY_MODE))) {
+            return;
+        }
+        BackupCatalog catalog = BackupCatalog.load(server);
+        Map<String, String> report = RetentionReport.of(catalog, OffsetDateTime.now());
+        for (BackupInfo backup : catalog.all()) {
+            String id = backup.backupId();
+            boolean obsolete = BackupCatalog.OBSOLETE.equals(report.get(id));
+            if (!obsolete && !BackupDeletion.isInterrupted(backup)) {
+                continue;
+            }
+            try (LockFile lock = tryLock(id)) {
+                if (lock == null) {
+                    events.warning("Another action is in progress for the backup " + id + " of server "
+                            + server.name() + ", skipping retention policy application");
+                    continue;
+                }
+                BackupInfo current = BackupCatalog.load(server).find(id);
+                events.info(obsolete ? "Enforcing retention policy: removing backup " + id + " for server "
+                        + server.name() : "Finishing the interrupted delete of backup " + id + " for server "
+                        + server.name());
+                if (!new BackupDeletion(server, events).delete(current, true)) {
+                    continue;
+                }
+            }
+            Files.deleteIfExists(lockPath(id));
+        }
+    }
+
+    /**
+     * {@code barman delete}: the backup, unless it is kept, needed for {@code minimum_redundancy}, or being taken
+     * (a STARTED or EMPTY backup while the server's backup lock is held), under the backup's lock. A refusal is told
+     * as Barman's {@code Cannot delete backup} error. Returns whether it was deleted.
+     */
+    public boolean delete(String backupIdOrAlias) {
+        BackupInfo backup = catalog().find(backupIdOrAlias);
+        String id = backup.backupId();
+        boolean deleted = false;
+        try {
+            try (LockFile backupLock = tryLock("backup")) {
+                if (backupLock == null && (backup.status() == Status.STARTED || backup.status() == Status.EMPTY)) {
+                    events.error("Cannot delete a running backup (" + server.name() + " " + id + ")");
+                    return cannotDelete(id);
+                }
+            }
+            try (LockFile lock = tryLock(id)) {
+                if (lock == null) {
+                    events.error("Another process is holding the lock for backup " + id + " of server "
+                            + server.name() + ".");
+                    return cannotDelete(id);
+                }
+                deleted = new BackupDeletion(server, events).delete(BackupCatalog.load(server).find(id), false);
+            }
+            if (deleted) {
+                // Nobody waits on a deleted backup's lock: its file goes too, as Barman's.
+                Files.deleteIfExists(lockPath(id));
+            }
+        } catch (IOException e) {
+            events.error("Permission denied, unable to access '" + IoReason.withFile(e) + "'");
+        }
+        return deleted || cannotDelete(id);
+    }
+
+    private boolean cannotDelete(String id) {
+        events.error("Cannot delete backup (" + server.name() + " " + id + ")");
+        return false;
+    }
+
+    /** {@code barman keep --status}: the backup's keep target ({@code full}, {@code standalone}), else null. */
+    public String keepStatus(String backupIdOrAlias) {
+        return KeepAnnotation.read(layout, catalog().find(backupIdOrAlias).backupId());
+    }
+
+    /** {@code barman keep --target}: only a DONE backup can be kept (else an error, nothing written). */
+    public void keep(String backupIdOrAlias, String target) {
+        BackupInfo backup = catalog().find(backupIdOrAlias);
+        if (backup.status() != Status.DONE) {
+            events.error("Cannot add keep to backup " + backup.backupId() + " because it has status "
+                    + backup.statusText() + ". Only backups with status DONE can be kept.");
+            return;
+        }
+        KeepAnnotation.keep(layout, backup.backupId(), target);
+    }
+
+    /** {@code barman keep --release}. */
+    public void releaseKeep(String backupIdOrAlias) {
+        KeepAnnotation.release(layout, catalog().find(backupIdOrAlias).backupId());
+    }
+
+    /** The retention status of each backup of {@code catalog} (empty when no policy is enforced). */
+    public Map<String, String> retentionReport(BackupCatalog catalog) {
+        return RetentionReport.of(catalog, OffsetDateTime.now());
+    }
+
+    /** True when the server's retention policy is valid, so reported and enforced. */
+    public boolean retentionEnforced() {
+        return RetentionReport.enforced(server);
     }
 
     /**
@@ -431,7 +570,11 @@ public final class BarmanServer {
 
     /** A server task's lock ({@code .<server>-<task>.lock}) if it is free, else null. */
     private LockFile tryLock(String task) throws IOException {
-        return LockFile.tryAcquire(LockFile.of(server.lockDirectory(), server.name(), task));
+        return LockFile.tryAcquire(lockPath(task));
+    }
+
+    private Path lockPath(String task) {
+        return LockFile.of(server.lockDirectory(), server.name(), task);
     }
 
     /** The backup host's name in {@code restore_command}, as Barman's {@code socket.getfqdn()}. */

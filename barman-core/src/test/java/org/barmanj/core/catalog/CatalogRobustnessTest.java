@@ -5,6 +5,7 @@ import org.barmanj.core.Fuzz;
 import org.barmanj.core.TestServer;
 import org.barmanj.core.check.ServerCheck;
 import org.barmanj.core.config.ServerConfig;
+import org.barmanj.core.retention.RetentionReport;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -98,7 +99,7 @@ class CatalogRobustnessTest {
             }
             b.render();
         }
-        catalog.retentionReport(OffsetDateTime.now());
+        RetentionReport.of(catalog, OffsetDateTime.now());
         for (String alias : new String[] {"latest", "oldest", "last-failed", "20261124T163325", "name"}) {
             try {
                 catalog.find(alias);
