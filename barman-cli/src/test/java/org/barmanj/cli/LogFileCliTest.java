@@ -5,19 +5,21 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
+import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * The commands' log file, end to end through the command line: Barman's line format and logger names for
- * archive-wal, cron and errors, whatever {@code -q} and {@code -f json} do to the console; {@code log_level} and
+ * archive-wal, cron, delete and errors, whatever {@code -q} and {@code -f json} do to the console; {@code log_level} and
  * {@code --log-level}; an unwritable log.
  */
 class LogFileCliTest {
@@ -153,6 +155,43 @@ class LogFileCliTest {
         assertEquals(1, unknown.exit(), "the command's own exit code");
         assertEquals("WARNING: Failed opening the requested log file '" + unwritable + "': " + dir.resolve("file")
                 + ": File exists. Logging is off for this command.\nERROR: Unknown server 'nosuch'\n", unknown.err());
+    }
+
+    /** delete's lines, and a refused delete's, on the catalog Barman 3.4 wrote in the tutorial (two backups). */
+    @Test
+    void deleteInBarmansFormat() throws IOException, URISyntaxException {
+        Path catalog = Path.of(getClass().getResource("/barman34/tutorial/catalog").toURI());
+        try (Stream<Path> files = Files.walk(catalog)) {
+            for (Path source : files.toList()) {
+                Path target = dir.resolve(catalog.relativize(source).toString());
+                if (Files.isDirectory(source)) {
+                    Files.createDirectories(target);
+                } else {
+                    Files.writeString(target, Files.readString(source).replace("@BARMAN_HOME@", dir.toString())
+                            .replace("@BARMAN_USER@", System.getProperty("user.name"))
+                            .replace("@BARMAN_D@", dir.resolve("barman.d").toString()));
+                }
+            }
+        }
+        conf = dir.resolve("barman.conf");
+        Files.writeString(conf, Files.readString(conf) + "log_file = " + log + "\n");
+        CliRun delete = CliRun.withConfig(conf, "delete", "demo", "oldest");
+        assertEquals(0, delete.exit(), delete.err());
+        List<String> deleted = records();
+        assertEquals("barman.backup INFO: Deleting backup 20261124T230819 for server demo", deleted.get(0));
+        assertTrue(deleted.contains("barman.backup INFO: Delete associated WAL segments:"), deleted.toString());
+        assertTrue(deleted.contains("barman.backup INFO: \t000000010000000000000003"), deleted.toString());
+        assertTrue(last(deleted).startsWith("barman.backup INFO: Deleted backup 20261124T230819 (start time: "),
+                deleted.toString());
+
+        Files.writeString(dir.resolve("barman.d/demo.conf"),
+                Files.readString(dir.resolve("barman.d/demo.conf")) + "minimum_redundancy = 1\n");
+        CliRun refused = CliRun.withConfig(conf, "delete", "demo", "latest");
+        assertEquals(1, refused.exit());
+        List<String> after = records().subList(deleted.size(), records().size());
+        assertEquals(List.of("barman.backup WARNING: Skipping delete of backup 20261124T230824 for server demo due to "
+                + "minimum redundancy requirements (minimum redundancy = 1, current redundancy = 1)",
+                "barman.server ERROR: Cannot delete backup (demo 20261124T230824)"), after);
     }
 
     private static String last(List<String> records) {

@@ -29,7 +29,9 @@ final class LoggerNames {
             Map.entry("org.barmanj.core.backup", "barman.backup"),
             // Barman's BackupManager owns the catalog: the available backups, rebuild_xlogdb, delete.
             Map.entry("org.barmanj.core.catalog", "barman.backup"),
-            Map.entry("org.barmanj.core.retention", "barman.retention_policies"),
+            // Barman's BackupManager deletes backups and their WAL and enforces retention (barman.retention_policies
+            // only computes the statuses, and says nothing).
+            Map.entry("org.barmanj.core.retention", "barman.backup"),
             Map.entry("org.barmanj.core.recovery", "barman.recovery_executor"),
             Map.entry("org.barmanj.core.remote", "barman.command_wrappers"),
             Map.entry("org.barmanj.core.lock", "barman.lockfile"),
