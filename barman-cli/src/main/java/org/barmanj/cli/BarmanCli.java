@@ -21,6 +21,7 @@ import org.barmanj.cli.log.LogLevel;
 import org.barmanj.cli.log.PythonLogLayout;
 import org.barmanj.cli.output.Output;
 import org.barmanj.core.BarmanException;
+import org.barmanj.core.BuildInfo;
 import org.barmanj.core.ErrorCode;
 import org.barmanj.core.Secrets;
 import org.barmanj.core.config.BarmanConfig;

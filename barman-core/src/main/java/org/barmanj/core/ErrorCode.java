@@ -27,10 +27,12 @@ public enum ErrorCode {
     RECOVERY_REFUSED(Kind.RECOVERY, 1),
     /** {@code check --nagios} found an active server with a failed check. */
     NAGIOS_CRITICAL(Kind.CHECK, 2),
+    /** A {@code pre_} retry hook script exited 63: the operation is not done. */
+    HOOK_ABORTED(Kind.HOOK, 1),
     IO(Kind.IO, 1);
 
     /** What an error is about. */
-    public enum Kind { CONFIGURATION, USAGE, CATALOG, POSTGRES, REMOTE, WAL, BACKUP, RECOVERY, CHECK, IO }
+    public enum Kind { CONFIGURATION, USAGE, CATALOG, POSTGRES, REMOTE, WAL, BACKUP, RECOVERY, CHECK, HOOK, IO }
 
     private final Kind kind;
     private final int exitCode;

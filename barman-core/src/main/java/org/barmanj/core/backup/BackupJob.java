@@ -10,6 +10,7 @@ import org.barmanj.core.catalog.CatalogLayout;
 import org.barmanj.core.compat.Formats;
 import org.barmanj.core.config.Option;
 import org.barmanj.core.config.ServerConfig;
+import org.barmanj.core.hooks.HookScript;
 import org.barmanj.core.retention.WalRemoval;
 
 import java.io.IOException;
@@ -69,6 +70,8 @@ public final class BackupJob {
             LocalDateTime start = LocalDateTime.now();
             markLeftovers();
             info = create(start);
+            // Before the backup exists in the catalog: a pre_backup_retry_script that asks to stop leaves no trace.
+            HookScript.pre(server, "backup", h -> h.backup(info), events);
             try {
                 info.set(BackupInfo.SYSTEMID, method.connect());
                 save();
@@ -84,6 +87,11 @@ public final class BackupJob {
             method.close();
             finished.countDown();
         }
+    }
+
+    /** The backup's backup.info once its id is allocated (null before). */
+    public BackupInfo backup() {
+        return info;
     }
 
     /**

@@ -1,10 +1,15 @@
 package org.barmanj.core.backup;
 
+import org.barmanj.core.Events;
 import org.barmanj.core.catalog.BackupInfo;
 import org.barmanj.core.catalog.WalName;
 import org.barmanj.core.compat.PyDateTime;
 import org.barmanj.core.postgres.BackupControl;
 import org.barmanj.core.postgres.PostgresConnection;
+
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Barman's concurrent backup strategy, for the methods that copy files themselves: the backup is started and
@@ -49,6 +54,33 @@ final class ConcurrentBackupStrategy {
         info.set(BackupInfo.BEGIN_TIME, PyDateTime.parse(begin.timestamp()));
         context.started();
         return facts;
+    }
+
+    /**
+     * Barman 3.17's {@code keepalive_interval}: a {@code SELECT 1} on the backup's session every {@code seconds}
+     * while the files are copied, so that no firewall or TCP idle timeout ends the session (PostgreSQL would then
+     * end the backup). 0 or less: none. Closing it stops the pings.
+     */
+    AutoCloseable keepAlive(int seconds, Events events) {
+        if (seconds <= 0) {
+            return () -> { };
+        }
+        ScheduledExecutorService pinger = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "backup-keepalive");
+            t.setDaemon(true);
+            return t;
+        });
+        pinger.scheduleWithFixedDelay(() -> {
+            try {
+                control.ping();
+            } catch (RuntimeException e) {
+                events.debug("keepalive query failed: " + e.getMessage());
+            }
+        }, seconds, seconds, TimeUnit.SECONDS);
+        return () -> {
+            pinger.shutdownNow();
+            pinger.awaitTermination(10, TimeUnit.SECONDS);
+        };
     }
 
     /** {@code global/pg_control} read by the server, or null when this role may not read server files. */

@@ -27,6 +27,9 @@ import java.util.Map;
  * {@code reuse_backup} says.
  */
 public final class RsyncBackupMethod implements BackupMethod {
+    /** Barman 3.17's default {@code keepalive_interval}. */
+    private static final int DEFAULT_KEEPALIVE_SECONDS = 60;
+
     private final ServerConfig server;
     private final BackupOptions options;
     private final Map<String, String> env;
@@ -68,6 +71,9 @@ public final class RsyncBackupMethod implements BackupMethod {
         context.events().info("Starting backup copy via rsync/SSH for " + context.info().backupId()
                 + (options.jobs() > 1 ? " (" + options.jobs() + " jobs)" : ""));
         Exception copyFailure = null;
+        Integer keepalive = server.integer(Option.KEEPALIVE_INTERVAL);
+        AutoCloseable pings = strategy.keepAlive(keepalive == null ? DEFAULT_KEEPALIVE_SECONDS : keepalive,
+                context.events());
         try {
             context.copyDone(copy(context, strategy, facts));
             context.purgeIfFirst();
@@ -80,6 +86,7 @@ public final class RsyncBackupMethod implements BackupMethod {
             }
             copyFailure = e;
         } finally {
+            closeQuietly(pings);
             if (copyFailure != null) {
                 context.events().error("The backup has failed copying files");
             }
@@ -104,6 +111,16 @@ public final class RsyncBackupMethod implements BackupMethod {
         context.filesWritten();
         strategy.awaitLastSegment(context);
         close();
+    }
+
+    private static void closeQuietly(AutoCloseable pings) throws InterruptedException {
+        try {
+            pings.close();
+        } catch (InterruptedException e) {
+            throw e;
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     private Map<String, Object> copy(BackupJob.Context context, ConcurrentBackupStrategy strategy,

@@ -268,7 +268,7 @@ public final class BarmanConfig {
             values.put(option, value);
             vars.put(option.key(), pythonStr(value));
         }
-        ServerConfig server = new ServerConfig(name, barmanHome, lockDirectory, values, sources, List.of());
+        ServerConfig server = new ServerConfig(name, barmanHome, lockDirectory, values, sources, List.of(), configFile);
         for (String p : problems) {
             server.disable(p);
         }

@@ -17,10 +17,12 @@ public final class ServerConfig {
     private final Map<Option, Object> values;
     private final Map<Option, String> sources;
     private final List<String> problems;
+    private final Path configFile;
 
     ServerConfig(String name, String barmanHome, String lockDirectory, Map<Option, Object> values,
-                 Map<Option, String> sources, List<String> problems) {
+                 Map<Option, String> sources, List<String> problems, Path configFile) {
         this.name = name;
+        this.configFile = configFile;
         this.barmanHome = barmanHome;
         this.lockDirectory = lockDirectory;
         this.values = new EnumMap<>(Option.class);
@@ -31,6 +33,11 @@ public final class ServerConfig {
 
     public String name() {
         return name;
+    }
+
+    /** The main configuration file this server was read with (hook scripts get it as BARMAN_CONFIGURATION). */
+    public Path configFile() {
+        return configFile;
     }
 
     public String barmanHome() {

@@ -69,6 +69,11 @@ public final class BackupControl {
      * Stops the backup without PostgreSQL's own wait for the archiving of its last segment: PostgreSQL checks that
      * once a second, which costs most of a second per backup; {@link #waitForArchiving} polls finer.
      */
+    /** A query that keeps the session busy for a moment ({@code keepalive_interval}). */
+    public void ping() {
+        pg.value("SELECT 1");
+    }
+
     public Mark stop() {
         String function = PostgresPlumbing.backupStop(version);
         Map<String, String> row = pg.row("SELECT end_row.lsn::text AS location, "

@@ -9,6 +9,7 @@ import org.barmanj.core.compat.Formats;
 import org.barmanj.core.compat.PyDateTime;
 import org.barmanj.core.config.ServerConfig;
 import org.barmanj.core.fs.IoReason;
+import org.barmanj.core.hooks.HookScript;
 
 import java.io.IOException;
 import java.nio.file.FileVisitResult;
@@ -28,7 +29,8 @@ import java.util.stream.Stream;
 /**
  * Deletes one backup, as Barman's {@code BackupManager.delete_backup}: refused when it is kept or when it would
  * leave fewer DONE backups than {@code minimum_redundancy}; removes its files and, when no older backup needs
- * them, the WAL files only it needed. The caller holds the backup's lock.
+ * them, the WAL files only it needed; the {@code pre_/post_delete} hook scripts run around it. The caller holds
+ * the backup's lock.
  *
  * <p>The catalog stays readable at every instant, by both tools: before any file goes, the backup is marked
  * FAILED with an error saying a delete started ({@link #isInterrupted}), so a crash leaves a FAILED backup, not a
@@ -76,6 +78,9 @@ public final class BackupDeletion {
             return false;
         }
         OffsetDateTime start = OffsetDateTime.now();
+        HookScript.pre(server, "delete", h -> h.backup(backup), events);
+        String status = backup.statusText();
+        String error = backup.error();
         events.info("Deleting backup " + id + " for server " + server.name());
         WalPlan wals = walPlan(catalog, backup, cleanWalsOfStandaloneKeeps);
         try {
@@ -108,6 +113,9 @@ public final class BackupDeletion {
         }
         events.info("Deleted backup " + id + " (start time: " + PyDateTime.ctime(start) + ", elapsed time: "
                 + Formats.duration(Duration.between(start, OffsetDateTime.now())) + ")");
+        // As Barman's: the backup's status before the delete, and no neighbours (it is no longer in the catalog).
+        HookScript.post(server, "delete", h -> h.backup(backup).env("BARMAN_STATUS", status)
+                .env("BARMAN_ERROR", error).env("BARMAN_PREVIOUS_ID", "").env("BARMAN_NEXT_ID", ""), events);
         return true;
     }
 

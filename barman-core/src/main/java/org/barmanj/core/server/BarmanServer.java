@@ -22,6 +22,7 @@ import org.barmanj.core.config.BarmanConfig;
 import org.barmanj.core.config.Option;
 import org.barmanj.core.config.ServerConfig;
 import org.barmanj.core.fs.IoReason;
+import org.barmanj.core.hooks.HookScript;
 import org.barmanj.core.lock.LockFile;
 import org.barmanj.core.postgres.PostgresConnection;
 import org.barmanj.core.postgres.PostgresException;
@@ -52,6 +53,7 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
 
 /**
  * Everything Barman does to one configured server (Barman's {@code Server}): the command line calls this for any
@@ -191,8 +193,13 @@ public final class BarmanServer {
         BackupInfo info;
         try {
             info = job.run();
+        } catch (HookScript.Aborted e) {
+            events.error("Backup of server " + server.name() + " not started: " + e.getMessage()
+                    + "; nothing was written to the catalog");
+            return null;
         } catch (BarmanException e) {
             events.error(e.getMessage());
+            postBackupHooks(job.backup());
             return null;
         } finally {
             try {
@@ -204,7 +211,16 @@ public final class BarmanServer {
         if (request.waitForWals() && waitForWal(info.endWal(), request.waitTimeoutSeconds())) {
             checkBackup(info, null);
         }
+        postBackupHooks(info);
         return info;
+    }
+
+    /** The post_backup scripts, once the backup is DONE, WAITING_FOR_WALS or FAILED (as Barman's). */
+    private void postBackupHooks(BackupInfo backup) {
+        if (backup != null && HookScript.any(server, "backup")) {
+            BackupInfo current = BackupCatalog.load(server).find(backup.backupId());
+            HookScript.post(server, "backup", h -> h.backup(current), events);
+        }
     }
 
     /** The method of the server's {@code backup_method}; only rsync exists yet (the others are refused first). */
@@ -235,7 +251,33 @@ public final class BarmanServer {
                 copy.jobs(server.integer(Option.PARALLEL_JOBS)), compress, config.barmanUser(), hostName(),
                 copy.retryTimes(server.integer(Option.BASEBACKUP_RETRY_TIMES)),
                 copy.retrySleepSeconds(server.integer(Option.BASEBACKUP_RETRY_SLEEP)));
+        Consumer<HookScript> hookEnv = h -> recoveryEnv(h.backup(backup), request);
+        HookScript.pre(server, "recovery", hookEnv, events);
         new Recovery(server, backup, request.destination(), options, events).run();
+        // As Barman's: the post_recovery scripts run after a recovery that succeeded.
+        HookScript.post(server, "recovery", hookEnv, events);
+    }
+
+    /** Barman's {@code env_from_recover}: the destination, the relocations and the options, as Python's JSON. */
+    private static void recoveryEnv(HookScript h, RecoveryRequest request) {
+        Map<String, Object> options = new TreeMap<>();
+        options.put("exclusive", request.exclusive());
+        options.put("standby_mode", request.standbyMode());
+        options.put("target_action", request.targetAction());
+        options.put("target_immediate", request.targetImmediate());
+        options.put("target_lsn", request.targetLsn());
+        options.put("target_name", request.targetName());
+        options.put("target_time", request.targetTime());
+        String tli = request.targetTimeline();
+        options.put("target_tli", tli != null && tli.matches("\\d+") ? (Object) Integer.valueOf(tli) : tli);
+        options.put("target_xid", request.targetXid());
+        options.values().removeIf(v -> v == null || Boolean.FALSE.equals(v));
+        Map<String, Object> tablespaces = new TreeMap<>(request.tablespaces());
+        h.env("BARMAN_DESTINATION_DIRECTORY", request.destination())
+                .env("BARMAN_TABLESPACES", tablespaces.isEmpty() ? "" : HookScript.json(tablespaces))
+                .env("BARMAN_REMOTE_COMMAND", request.remoteSshCommand())
+                .env("BARMAN_RECOVER_OPTIONS", options.isEmpty() ? "" : HookScript.json(options))
+                .env("BARMAN_ERROR", "");
     }
 
     /**

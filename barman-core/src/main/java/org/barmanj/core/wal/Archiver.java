@@ -12,6 +12,7 @@ import org.barmanj.core.config.Option;
 import org.barmanj.core.config.ServerConfig;
 import org.barmanj.core.fs.Durable;
 import org.barmanj.core.fs.IoReason;
+import org.barmanj.core.hooks.HookScript;
 import org.barmanj.core.lock.LockFile;
 
 import java.io.IOException;
@@ -31,7 +32,8 @@ import java.util.List;
 
 /**
  * Barman's file archiver ({@code barman archive-wal}): moves the files {@code put-wal} left in {@code incoming/}
- * into the WAL archive, compressing them as configured, and records them in {@code xlog.db}. A file is
+ * into the WAL archive, compressing them as configured, and records them in {@code xlog.db}, with the
+ * {@code pre_/post_archive} hook scripts around each file. A file is
  * removed from {@code incoming/} only after its archived copy and the catalog line are on disk.
  */
 public final class Archiver {
@@ -92,6 +94,7 @@ public final class Archiver {
         List<String> archived = new ArrayList<>();
         XlogDb xlogDb = layout.xlogDb();
         // As Barman, xlog.db stays locked for the whole batch; each file's line is appended once it is stored.
+        boolean hooks = HookScript.any(server, "archive");
         try (LockFile xlogDbLock = runSize == 0 ? null
                 : LockFile.acquire(LockFile.of(server.lockDirectory(), server.name(), "xlogdb"))) {
             for (Path file : wals.subList(0, runSize)) {
@@ -112,9 +115,37 @@ public final class Archiver {
                     }
                     continue;
                 }
-                WalFileEntry entry = store(file, target, xlogDb.fiveColumns());
-                xlogDb.append(List.of(entry));
-                Files.deleteIfExists(file);
+                if (!hooks) {
+                    xlogDb.append(List.of(store(file, target, xlogDb.fiveColumns())));
+                    Files.deleteIfExists(file);
+                    continue;
+                }
+                WalFileEntry incomingEntry = WalFileEntry.of(name, file, Compression.detect(file), false);
+                try {
+                    HookScript.pre(server, "archive", h -> h.wal(name, file, incomingEntry.size(),
+                            incomingEntry.time(), incomingEntry.compression(), null), events);
+                } catch (HookScript.Aborted stop) {
+                    // As Barman: this file and the rest of the batch wait for the next run.
+                    events.warning("Archiving of " + server.name() + "/" + name + " aborted by "
+                            + "pre_archive_retry_script. Reason: " + stop.getMessage());
+                    archived.remove(name);
+                    break;
+                }
+                WalFileEntry stored = null;
+                String error = null;
+                try {
+                    stored = store(file, target, xlogDb.fiveColumns());
+                    xlogDb.append(List.of(stored));
+                    Files.deleteIfExists(file);
+                } catch (IOException | RuntimeException e) {
+                    error = e.getMessage();
+                    throw e;
+                } finally {
+                    WalFileEntry shown = stored != null ? stored : incomingEntry;
+                    String failure = error;
+                    HookScript.post(server, "archive", h -> h.wal(name, target, shown.size(), shown.time(),
+                            shown.compression(), failure), events);
+                }
             }
         }
         if (archived.isEmpty() && verbose) {

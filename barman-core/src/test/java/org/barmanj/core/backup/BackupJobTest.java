@@ -296,4 +296,20 @@ class BackupJobTest {
             Thread.currentThread().interrupt();
         }
     }
+
+    @Test
+    void aPreBackupRetryScriptThatAsksToStopLeavesNoTraceInTheCatalog() throws IOException {
+        Path seen = home.resolve("seen");
+        server = TestServer.create(home, "pre_backup_script = env | grep ^BARMAN_ | sort > " + seen + "\n"
+                + "pre_backup_retry_script = exit 63\n");
+        layout = new CatalogLayout(server);
+        BarmanException e = assertThrows(org.barmanj.core.hooks.HookScript.Aborted.class,
+                () -> new BackupJob(server, new FakeMethod(), null, events).run());
+        assertEquals("pre_backup_retry_script 'exit 63' was aborted (got exit status 63, Barman requested to stop)",
+                e.getMessage());
+        assertFalse(Files.exists(layout.basebackupsDirectory()), "no backup folder, no backup.info");
+        String env = Files.readString(seen);
+        assertTrue(env.contains("BARMAN_PHASE=pre\n") && env.contains("BARMAN_HOOK=backup_script\n")
+                && env.contains("BARMAN_STATUS=EMPTY\n") && env.contains("BARMAN_SERVER=demo\n"), env);
+    }
 }

@@ -14,6 +14,7 @@ import java.util.List;
 import static org.barmanj.core.retention.SyntheticCatalog.wal;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Which files a delete removes and in which order, as Barman 3.4's delete_backup (and what a crash leaves). */
@@ -139,5 +140,43 @@ class BackupDeletionTest {
         assertTrue(delete(c, "20261120T000000", false, events));
         assertEquals(7, c.xlog().size());
         assertFalse(Files.exists(c.layout.backupDirectory("20261120T000000")));
+    }
+
+    @Test
+    void deleteAndWalDeleteHooksRunWithBarmansVariables() throws Exception {
+        Path seen = home.resolve("seen");
+        String record = "echo \"$BARMAN_HOOK $BARMAN_PHASE $BARMAN_BACKUP_ID $BARMAN_STATUS $BARMAN_SEGMENT\" >> " + seen;
+        SyntheticCatalog c = abc("pre_delete_script = " + record + "\npost_delete_retry_script = " + record + "\n"
+                + "pre_wal_delete_script = " + record + "\npost_wal_delete_script = " + record + "\n");
+        assertTrue(delete(c, "20261120T000000", false, new RecordingEvents()));
+        assertEquals(List.of("delete_script pre 20261120T000000 DONE ",
+                "wal_delete_script pre   " + wal(1, 1), "wal_delete_script pre   " + wal(1, 2),
+                "wal_delete_script pre   " + wal(1, 3), "wal_delete_script pre   " + wal(1, 4),
+                "wal_delete_script post   " + wal(1, 1), "wal_delete_script post   " + wal(1, 2),
+                "wal_delete_script post   " + wal(1, 3), "wal_delete_script post   " + wal(1, 4),
+                "delete_retry_script post 20261120T000000 DONE "), Files.readAllLines(seen));
+    }
+
+    @Test
+    void aPreWalDeleteRetryScriptThatAsksToStopKeepsThatFileAndTheRest() throws Exception {
+        SyntheticCatalog c = abc("pre_wal_delete_retry_script = [ \"$BARMAN_SEGMENT\" != " + wal(1, 3) + " ] || exit 63\n");
+        RecordingEvents events = new RecordingEvents();
+        assertTrue(delete(c, "20261120T000000", false, events));
+        List<String> left = new java.util.ArrayList<>(List.of("00000001.history"));
+        left.addAll(segments(1, 3, 10));
+        assertEquals(left, c.xlog());
+        assertTrue(Files.exists(c.layout.walPath(wal(1, 3))));
+        assertFalse(Files.exists(c.layout.walPath(wal(1, 2))));
+        assertTrue(events.all.stream().anyMatch(l -> l.startsWith("WARNING: WAL deletion of server demo stopped before "
+                + wal(1, 3))), events.all.toString());
+    }
+
+    @Test
+    void aPreDeleteRetryScriptThatAsksToStopDeletesNothing() throws Exception {
+        SyntheticCatalog c = abc("pre_delete_retry_script = exit 63\n");
+        assertThrows(org.barmanj.core.hooks.HookScript.Aborted.class,
+                () -> delete(c, "20261120T000000", false, new RecordingEvents()));
+        assertEquals(BackupInfo.Status.DONE, BackupCatalog.load(c.server).find("20261120T000000").status());
+        assertEquals(11, c.xlog().size());
     }
 }

@@ -153,6 +153,27 @@ class ArchiverTest {
         assertEquals(List.of("Processing xlog segments from file archival for demo", "\tno file found"), lines);
     }
 
+    @Test
+    void archiveHooksRunAroundEachFileAndAStopRequestLeavesTheRestInIncoming() throws IOException {
+        Path seen = home.resolve("seen");
+        ServerConfig server = TestServer.create(home, "post_archive_script = echo \"$BARMAN_PHASE $BARMAN_SEGMENT "
+                + "$BARMAN_FILE $BARMAN_SIZE [$BARMAN_ERROR]\" >> " + seen + "\n"
+                + "pre_archive_retry_script = [ \"$BARMAN_SEGMENT\" != 000000010000000000000003 ] || exit 63\n");
+        incoming("000000010000000000000002", 1);
+        incoming("000000010000000000000003", 2);
+        incoming("000000010000000000000004", 3);
+        RecordingEvents events = new RecordingEvents();
+        assertEquals(List.of("000000010000000000000002"), new Archiver(server, events).archive(false));
+        assertEquals(List.of("post 000000010000000000000002 " + home.resolve(
+                "demo/wals/0000000100000000/000000010000000000000002") + " 1048576 []"), Files.readAllLines(seen));
+        assertEquals(List.of("000000010000000000000003", "000000010000000000000004"),
+                names(home.resolve("demo/incoming")));
+        assertTrue(events.all.contains("WARNING: Archiving of demo/000000010000000000000003 aborted by "
+                + "pre_archive_retry_script. Reason: pre_archive_retry_script '[ \"$BARMAN_SEGMENT\" != "
+                + "000000010000000000000003 ] || exit 63' was aborted (got exit status 63, Barman requested to stop)"),
+                events.all.toString());
+    }
+
     private static byte[] uncompressed(Path file) throws IOException {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         Compression.decompress(Compression.detect(file), file, out);

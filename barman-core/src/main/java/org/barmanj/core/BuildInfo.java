@@ -1,13 +1,13 @@
-package org.barmanj.cli;
+package org.barmanj.core;
 
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.Properties;
 
-/** Versions stamped into the jar by the build. */
-final class BuildInfo {
-    static final String VERSION;
-    static final String COMPAT_VERSION;
+/** The build's version, and the Barman version it is compatible with (shown by --version, given to hook scripts). */
+public final class BuildInfo {
+    public static final String VERSION;
+    public static final String COMPAT_VERSION;
 
     static {
         Properties p = new Properties();
