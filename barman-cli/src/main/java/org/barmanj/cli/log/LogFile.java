@@ -92,8 +92,8 @@ public final class LogFile implements Events {
         if (!enabled(level)) {
             return;
         }
-        if (context == null && !start()) {
-            return;
+        if (context == null) {
+            start();
         }
         Logger logger = context.getLogger(name);
         String line = Secrets.redact(message);
@@ -105,8 +105,8 @@ public final class LogFile implements Events {
         }
     }
 
-    /** Builds this run's Logback context: the layout, the watched file, the level; false when it cannot. */
-    private boolean start() {
+    /** Builds this run's Logback context: the layout, the watched file, the level. */
+    private void start() {
         PythonLogLayout layout;
         try {
             layout = new PythonLogLayout(format);
@@ -129,7 +129,6 @@ public final class LogFile implements Events {
         root.addAppender(appender);
         logback.start();
         context = logback;
-        return true;
     }
 
     /** The one warning of a log that cannot be written; nothing more is logged by this run. */
