@@ -69,7 +69,7 @@ class Barman34OutputTest {
     }
 
     /** A copy of a recorded catalog under {@code home}, its placeholders filled in; returns barman.conf. */
-    private static Path install(Path catalog, Path home) throws IOException {
+    static Path install(Path catalog, Path home) throws IOException {
         try (Stream<Path> files = Files.walk(catalog)) {
             for (Path source : files.toList()) {
                 Path target = home.resolve(catalog.relativize(source).toString());

@@ -9,7 +9,6 @@ import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -30,21 +29,7 @@ class DeleteKeepTest {
 
     @BeforeEach
     void install() throws IOException, URISyntaxException {
-        Path catalog = Path.of(getClass().getResource("/barman34/tutorial/catalog").toURI());
-        try (Stream<Path> files = Files.walk(catalog)) {
-            for (Path source : files.toList()) {
-                Path target = home.resolve(catalog.relativize(source).toString());
-                if (Files.isDirectory(source)) {
-                    Files.createDirectories(target);
-                } else {
-                    Files.writeString(target, Files.readString(source, StandardCharsets.UTF_8)
-                            .replace("@BARMAN_HOME@", home.toString())
-                            .replace("@BARMAN_USER@", System.getProperty("user.name"))
-                            .replace("@BARMAN_D@", home.resolve("barman.d").toString()), StandardCharsets.UTF_8);
-                }
-            }
-        }
-        conf = home.resolve("barman.conf");
+        conf = Barman34OutputTest.install(Path.of(getClass().getResource("/barman34/tutorial/catalog").toURI()), home);
     }
 
     private void option(String line) throws IOException {

@@ -1,5 +1,6 @@
 package org.barmanj.cli.output;
 
+import org.barmanj.core.compat.PyJson;
 import org.barmanj.core.compat.PyLiteral;
 
 import java.util.Collection;
@@ -70,29 +71,8 @@ public final class Json {
         }
     }
 
-    /** A JSON string with Python's {@code ensure_ascii=True} escaping. */
+    /** A JSON string with Python's {@code ensure_ascii=True} escaping, after the output's string filter. */
     private void string(String text, StringBuilder out) {
-        String s = strings.apply(text);
-        out.append('"');
-        for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
-            switch (c) {
-                case '"' -> out.append("\\\"");
-                case '\\' -> out.append("\\\\");
-                case '\n' -> out.append("\\n");
-                case '\r' -> out.append("\\r");
-                case '\t' -> out.append("\\t");
-                case '\b' -> out.append("\\b");
-                case '\f' -> out.append("\\f");
-                default -> {
-                    if (c < 0x20 || c > 0x7e) {
-                        out.append(String.format("\\u%04x", (int) c));
-                    } else {
-                        out.append(c);
-                    }
-                }
-            }
-        }
-        out.append('"');
+        PyJson.quote(strings.apply(text), out);
     }
 }

@@ -7,6 +7,7 @@ import org.barmanj.core.Events;
 import org.barmanj.core.catalog.BackupCatalog;
 import org.barmanj.core.catalog.BackupInfo;
 import org.barmanj.core.catalog.CatalogLayout;
+import org.barmanj.core.compat.PyJson;
 import org.barmanj.core.config.Option;
 import org.barmanj.core.config.ServerConfig;
 import org.barmanj.core.process.ChildProcesses;
@@ -186,33 +187,10 @@ public final class HookScript {
             if (out.length() > 1) {
                 out.append(", ");
             }
-            out.append(jsonString(k)).append(": ").append(v instanceof Boolean || v instanceof Number
-                    ? v.toString() : jsonString(String.valueOf(v)));
+            out.append(PyJson.quote(k)).append(": ").append(v instanceof Boolean || v instanceof Number
+                    ? v.toString() : PyJson.quote(String.valueOf(v)));
         });
         return out.append('}').toString();
-    }
-
-    private static String jsonString(String s) {
-        StringBuilder out = new StringBuilder("\"");
-        for (char c : s.toCharArray()) {
-            switch (c) {
-                case '"' -> out.append("\\\"");
-                case '\\' -> out.append("\\\\");
-                case '\n' -> out.append("\\n");
-                case '\r' -> out.append("\\r");
-                case '\t' -> out.append("\\t");
-                case '\b' -> out.append("\\b");
-                case '\f' -> out.append("\\f");
-                default -> {
-                    if (c < 0x20 || c > 0x7f) {
-                        out.append(String.format("\\u%04x", (int) c));
-                    } else {
-                        out.append(c);
-                    }
-                }
-            }
-        }
-        return out.append('"').toString();
     }
 
     private Integer once(Events events) {

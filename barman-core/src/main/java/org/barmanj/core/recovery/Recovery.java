@@ -13,6 +13,7 @@ import org.barmanj.core.compat.Formats;
 import org.barmanj.core.compat.PyDateTime;
 import org.barmanj.core.compression.Compression;
 import org.barmanj.core.config.ServerConfig;
+import org.barmanj.core.fs.FileTrees;
 import org.barmanj.core.postgres.PostgresPlumbing;
 import org.barmanj.core.remote.Rsync;
 import org.barmanj.core.remote.SharedConnection;
@@ -22,13 +23,10 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.SimpleFileVisitor;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.nio.file.attribute.BasicFileAttributes;
 import java.time.Duration;
 import java.time.OffsetDateTime;
 import java.time.ZoneId;
@@ -636,19 +634,7 @@ public final class Recovery {
 
     private static void deleteTree(Path root) {
         try {
-            Files.walkFileTree(root, new SimpleFileVisitor<>() {
-                @Override
-                public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
-                    Files.delete(file);
-                    return FileVisitResult.CONTINUE;
-                }
-
-                @Override
-                public FileVisitResult postVisitDirectory(Path dir, IOException e) throws IOException {
-                    Files.delete(dir);
-                    return FileVisitResult.CONTINUE;
-                }
-            });
+            FileTrees.delete(root);
         } catch (IOException e) {
             // A temporary folder left behind; nothing else depends on it.
         }

@@ -8,16 +8,13 @@ import org.barmanj.core.catalog.CatalogLayout;
 import org.barmanj.core.compat.Formats;
 import org.barmanj.core.compat.PyDateTime;
 import org.barmanj.core.config.ServerConfig;
+import org.barmanj.core.fs.FileTrees;
 import org.barmanj.core.fs.IoReason;
 import org.barmanj.core.hooks.HookScript;
 
 import java.io.IOException;
-import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.SimpleFileVisitor;
-import java.nio.file.attribute.BasicFileAttributes;
 import java.time.Duration;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
@@ -171,7 +168,7 @@ public final class BackupDeletion {
         try (Stream<Path> children = Files.list(folder)) {
             for (Path child : children.toList()) {
                 if (!child.getFileName().toString().equals("backup.info")) {
-                    deleteTree(child);
+                    FileTrees.delete(child);
                 }
             }
         }
@@ -183,28 +180,5 @@ public final class BackupDeletion {
         Files.deleteIfExists(folder.resolve("backup.info"));
         Files.deleteIfExists(folder);
         Files.deleteIfExists(layout.metaDirectory().resolve(id + "-backup.info"));
-    }
-
-    static void deleteTree(Path root) throws IOException {
-        try {
-            Files.walkFileTree(root, new SimpleFileVisitor<>() {
-                @Override
-                public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
-                    Files.deleteIfExists(file);
-                    return FileVisitResult.CONTINUE;
-                }
-
-                @Override
-                public FileVisitResult postVisitDirectory(Path dir, IOException e) throws IOException {
-                    if (e != null) {
-                        throw e;
-                    }
-                    Files.deleteIfExists(dir);
-                    return FileVisitResult.CONTINUE;
-                }
-            });
-        } catch (NoSuchFileException e) {
-            // Already gone.
-        }
     }
 }
