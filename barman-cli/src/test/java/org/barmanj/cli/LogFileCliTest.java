@@ -12,7 +12,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -160,20 +159,7 @@ class LogFileCliTest {
     /** delete's lines, and a refused delete's, on the catalog Barman 3.4 wrote in the tutorial (two backups). */
     @Test
     void deleteInBarmansFormat() throws IOException, URISyntaxException {
-        Path catalog = Path.of(getClass().getResource("/barman34/tutorial/catalog").toURI());
-        try (Stream<Path> files = Files.walk(catalog)) {
-            for (Path source : files.toList()) {
-                Path target = dir.resolve(catalog.relativize(source).toString());
-                if (Files.isDirectory(source)) {
-                    Files.createDirectories(target);
-                } else {
-                    Files.writeString(target, Files.readString(source).replace("@BARMAN_HOME@", dir.toString())
-                            .replace("@BARMAN_USER@", System.getProperty("user.name"))
-                            .replace("@BARMAN_D@", dir.resolve("barman.d").toString()));
-                }
-            }
-        }
-        conf = dir.resolve("barman.conf");
+        conf = Barman34OutputTest.install(Path.of(getClass().getResource("/barman34/tutorial/catalog").toURI()), dir);
         Files.writeString(conf, Files.readString(conf) + "log_file = " + log + "\n");
         CliRun delete = CliRun.withConfig(conf, "delete", "demo", "oldest");
         assertEquals(0, delete.exit(), delete.err());
