@@ -2,12 +2,15 @@ package org.barmanj.cli;
 
 import org.barmanj.cli.command.ArchiveWalCommand;
 import org.barmanj.cli.command.BackupCommand;
+import org.barmanj.cli.command.CheckBackupCommand;
 import org.barmanj.cli.command.CheckCommand;
 import org.barmanj.cli.command.CronCommand;
 import org.barmanj.cli.command.DeleteCommand;
+import org.barmanj.cli.command.DiagnoseCommand;
 import org.barmanj.cli.command.GetWalCommand;
 import org.barmanj.cli.command.KeepCommand;
 import org.barmanj.cli.command.ListBackupsCommand;
+import org.barmanj.cli.command.ListFilesCommand;
 import org.barmanj.cli.command.ListServersCommand;
 import org.barmanj.cli.command.PutWalCommand;
 import org.barmanj.cli.command.RebuildXlogdbCommand;
@@ -48,7 +51,7 @@ import java.util.Map;
                 ShowBackupCommand.class, StatusCommand.class, PutWalCommand.class, ArchiveWalCommand.class,
                 CronCommand.class, SwitchWalCommand.class, CheckCommand.class, GetWalCommand.class,
                 RebuildXlogdbCommand.class, BackupCommand.class, RecoverCommand.class, DeleteCommand.class,
-                KeepCommand.class},
+                KeepCommand.class, ListFilesCommand.class, CheckBackupCommand.class, DiagnoseCommand.class},
         description = "Backup and recovery manager for PostgreSQL, compatible with Barman.")
 public final class BarmanCli {
     @Option(names = {"-h", "--help"}, usageHelp = true, description = "show this help message and exit")

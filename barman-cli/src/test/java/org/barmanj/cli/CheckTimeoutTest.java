@@ -76,6 +76,35 @@ class CheckTimeoutTest {
         assertNoSshLeft();
     }
 
+    /**
+     * {@code check --check-timeout N} (Barman 3.17's option; Barman 3.4 has none, so there is no recorded output):
+     * the checks end after N seconds even though the server's check_timeout is far longer, with the same lines.
+     */
+    @Test
+    void checkTimeoutOptionOverridesTheServersCheckTimeout() throws IOException {
+        Path server = dir.resolve("barman.d/demo.conf");
+        Files.writeString(server, Files.readString(server).replace("check_timeout = " + CHECK_TIMEOUT,
+                "check_timeout = 600"));
+        long start = System.nanoTime();
+        CliRun run = barman("check", "--check-timeout", String.valueOf(CHECK_TIMEOUT), "demo");
+        assertTakesTheTimeout(start);
+        assertEquals(1, run.exit(), run.err());
+        assertTrue(run.out().endsWith("\tcheck timeout: FAILED (barman check command timed out)\n"), run.out());
+        assertNoSshLeft();
+    }
+
+    /** A value that is not a number of seconds is refused as Barman 3.17's {@code check_non_negative} does. */
+    @Test
+    void checkTimeoutOptionRefusesWhatIsNotANumberOfSeconds() {
+        for (String value : List.of("-1", "soon")) {
+            CliRun run = barman("check", "--check-timeout", value, "demo");
+            assertEquals(2, run.exit(), run.err());
+            assertEquals("", run.out());
+            assertTrue(run.err().contains("barman check: error: argument --check-timeout: '" + value
+                    + "' is not a valid non negative integer\n"), run.err());
+        }
+    }
+
     @Test
     void checkJsonAndNagios() {
         CliRun json = barman("-f", "json", "check", "demo");

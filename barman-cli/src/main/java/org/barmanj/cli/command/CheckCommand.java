@@ -7,8 +7,11 @@ import org.barmanj.core.check.CheckResult;
 import org.barmanj.core.config.ServerConfig;
 import org.barmanj.core.server.CheckReport;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -23,6 +26,29 @@ public final class CheckCommand extends ServerCommand {
     @Option(names = "--nagios", description = "Nagios plugin compatible output")
     boolean nagios;
 
+    @Spec
+    CommandSpec spec;
+
+    private Integer checkTimeout;
+
+    /** Barman 3.17's option; its value is checked as its {@code check_non_negative} does. */
+    @Option(names = "--check-timeout", paramLabel = "CHECK_TIMEOUT",
+            description = "the time, in seconds, the checks of a server may take (0: no limit), instead of its "
+                    + "check_timeout")
+    void checkTimeout(String value) {
+        int seconds;
+        try {
+            seconds = Integer.parseInt(value);
+        } catch (NumberFormatException e) {
+            seconds = -1;
+        }
+        if (seconds < 0) {
+            throw new ParameterException(spec.commandLine(), "argument --check-timeout: '" + value
+                    + "' is not a valid non negative integer");
+        }
+        checkTimeout = seconds;
+    }
+
     @Parameters(paramLabel = "SERVER_NAME", arity = "1..*",
             description = "specifies the server name for the command ('all' will show all available servers)")
     List<String> servers;
@@ -32,7 +58,7 @@ public final class CheckCommand extends ServerCommand {
         Output out = session.output();
         Map<ServerConfig, CheckReport> reports = new LinkedHashMap<>();
         boolean allKnown = session.eachServer(servers, Session.Selection.ALL, service -> {
-            CheckReport report = service.check();
+            CheckReport report = checkTimeout == null ? service.check() : service.check(checkTimeout);
             reports.put(service.config(), report);
             if (!nagios) {
                 print(out, service.config(), report.results());

@@ -10,23 +10,40 @@ import java.util.function.UnaryOperator;
 
 /**
  * Serialises maps, lists, strings, numbers, booleans and null exactly as Python's
- * {@code json.dumps(obj, sort_keys=True)} does, which is what Barman prints with {@code -f json}.
+ * {@code json.dumps(obj, sort_keys=True)} does, which is what Barman prints with {@code -f json}, or with
+ * {@code indent=4} ({@code diagnose}).
  */
 public final class Json {
     /** {@code strings}: applied to every string, keys included, before it is escaped (a redaction). */
     public static String write(Object value, UnaryOperator<String> strings) {
         StringBuilder out = new StringBuilder();
-        new Json(strings).write(value, out);
+        new Json(strings, 0).write(value, out, 0);
+        return out.toString();
+    }
+
+    /** The same as {@code json.dumps(obj, indent=4, sort_keys=True)}: one item a line, 4 spaces a level. */
+    public static String writeIndented(Object value, UnaryOperator<String> strings) {
+        StringBuilder out = new StringBuilder();
+        new Json(strings, 4).write(value, out, 0);
         return out.toString();
     }
 
     private final UnaryOperator<String> strings;
+    private final int indent;
 
-    private Json(UnaryOperator<String> strings) {
+    private Json(UnaryOperator<String> strings, int indent) {
         this.strings = strings;
+        this.indent = indent;
     }
 
-    private void write(Object value, StringBuilder out) {
+    /** Before an item at {@code level}: nothing when compact, else a new line and its indentation. */
+    private void newLine(StringBuilder out, int level) {
+        if (indent > 0) {
+            out.append('\n').append(" ".repeat(indent * level));
+        }
+    }
+
+    private void write(Object value, StringBuilder out, int level) {
         if (value == null) {
             out.append("null");
         } else if (value instanceof Boolean b) {
@@ -47,12 +64,16 @@ public final class Json {
             boolean first = true;
             for (Map.Entry<String, Object> e : sorted.entrySet()) {
                 if (!first) {
-                    out.append(", ");
+                    out.append(indent > 0 ? "," : ", ");
                 }
                 first = false;
+                newLine(out, level + 1);
                 string(e.getKey(), out);
                 out.append(": ");
-                write(e.getValue(), out);
+                write(e.getValue(), out, level + 1);
+            }
+            if (!sorted.isEmpty()) {
+                newLine(out, level);
             }
             out.append('}');
         } else if (value instanceof Collection<?> c) {
@@ -60,10 +81,14 @@ public final class Json {
             boolean first = true;
             for (Object item : c) {
                 if (!first) {
-                    out.append(", ");
+                    out.append(indent > 0 ? "," : ", ");
                 }
                 first = false;
-                write(item, out);
+                newLine(out, level + 1);
+                write(item, out, level + 1);
+            }
+            if (!c.isEmpty()) {
+                newLine(out, level);
             }
             out.append(']');
         } else {

@@ -65,6 +65,18 @@ public final class Output implements Events {
         }
     }
 
+    /**
+     * Like {@link #info}, for a text whose parts were redacted already: a JSON document, which redacting as one
+     * line could cut (an unquoted {@code password=} value runs up to the next space, across the closing quote).
+     */
+    public void infoRedacted(String text) {
+        if (json()) {
+            field("_INFO", text);
+        } else if (!quiet) {
+            out.println(text);
+        }
+    }
+
     @Override
     public synchronized void debug(String line) {
         log.debug(line);

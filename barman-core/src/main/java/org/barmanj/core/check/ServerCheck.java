@@ -39,6 +39,7 @@ public final class ServerCheck {
     private static final Pattern SYSTEMID = Pattern.compile("\"systemid\"\\s*:\\s*\"([^\"]*)\"");
     private final ServerConfig server;
     private final CatalogLayout layout;
+    private final Integer timeoutSeconds;
     /** Written by the thread the checks run in; read once they are done or have timed out. */
     private final List<CheckResult> results = new ArrayList<>();
     private boolean timedOut;
@@ -47,8 +48,14 @@ public final class ServerCheck {
     private volatile long walBytes;
 
     public ServerCheck(ServerConfig server) {
+        this(server, server.integer(Option.CHECK_TIMEOUT));
+    }
+
+    /** {@code timeoutSeconds}: the bound of the checks instead of {@code check_timeout} (null or 0: none). */
+    public ServerCheck(ServerConfig server, Integer timeoutSeconds) {
         this.server = server;
         this.layout = new CatalogLayout(server);
+        this.timeoutSeconds = timeoutSeconds;
     }
 
     /**
@@ -63,7 +70,7 @@ public final class ServerCheck {
         Thread worker = new Thread(checks, "check-" + server.name());
         worker.setDaemon(true);
         worker.start();
-        Integer timeout = server.integer(Option.CHECK_TIMEOUT);
+        Integer timeout = timeoutSeconds;
         try {
             return timeout == null || timeout <= 0 ? checks.get() : checks.get(timeout, TimeUnit.SECONDS);
         } catch (TimeoutException e) {

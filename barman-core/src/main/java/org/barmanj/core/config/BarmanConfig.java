@@ -517,4 +517,22 @@ public final class BarmanConfig {
         return servers.get(name);
     }
 
+    /**
+     * The options of {@code [barman]} with their interpolated values, sorted by name (Barman's
+     * {@code items("barman")}, which {@code diagnose} shows); a value that cannot be interpolated is shown as written.
+     */
+    public Map<String, String> globalOptions() {
+        Map<String, String> options = new TreeMap<>();
+        if (!ini.hasSection(GLOBAL)) {
+            return options;
+        }
+        for (String key : ini.section(GLOBAL).entries().keySet()) {
+            try {
+                options.put(key, ini.get(GLOBAL, key, Map.of()));
+            } catch (IllegalArgumentException e) {
+                options.put(key, ini.raw(GLOBAL, key).value());
+            }
+        }
+        return options;
+    }
 }

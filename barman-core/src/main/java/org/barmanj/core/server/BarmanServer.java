@@ -627,4 +627,44 @@ public final class BarmanServer {
             return "localhost";
         }
     }
+
+    /** {@code barman check --check-timeout}: the checks, bounded by {@code timeoutSeconds} (0: no limit). */
+    public CheckReport check(int timeoutSeconds) {
+        ServerCheck check = new ServerCheck(server, timeoutSeconds);
+        List<CheckResult> results = check.run(() -> RemoteStatus.fetch(server, env, userHome).values());
+        return new CheckReport(results, check.lastBackupBytes(), check.walBytes());
+    }
+
+    /**
+     * {@code barman check-backup}: Barman's check of a backup's WAL files (DONE, WAITING_FOR_WALS or FAILED), under
+     * the backup's lock. As Barman 3.4: a FAILED backup is an error (a copy that failed is never made DONE); a
+     * busy lock is said and is no error; the outcome is told at debug level only. The backup.info is read again
+     * once the lock is held, so that what another process wrote meanwhile is not overwritten.
+     */
+    public void checkBackup(String backupId) {
+        BackupInfo asked = BackupCatalog.load(server).find(backupId);
+        if (asked.status() == Status.FAILED) {
+            events.error("The validity of a failed backup cannot be checked");
+            return;
+        }
+        String id = asked.backupId();
+        try (LockFile lock = tryLock(id)) {
+            if (lock == null) {
+                events.info("Another process is holding the lock for backup " + id + " of server " + server.name()
+                        + ".");
+                return;
+            }
+            BackupInfo backup = BackupCatalog.load(server).find(id);
+            if (backup.status() == Status.FAILED) {
+                events.error("The validity of a failed backup cannot be checked");
+                return;
+            }
+            Status before = backup.status();
+            Status after = CheckBackup.run(layout, backup);
+            events.debug("Check finished: the status of backup " + id + " of server " + server.name()
+                    + (before == after ? " remains " + after : " changed from " + before + " to " + after));
+        } catch (IOException e) {
+            events.error("Permission denied, unable to access '" + e.getMessage() + "'");
+        }
+    }
 }
