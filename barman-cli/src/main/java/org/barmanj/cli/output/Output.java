@@ -66,8 +66,9 @@ public final class Output implements Events {
     }
 
     /**
-     * Like {@link #info}, for a text whose parts were redacted already: a JSON document, which redacting as one
+     * Like {@link #result}, for a text whose parts were redacted already: a JSON document, which redacting as one
      * line could cut (an unquoted {@code password=} value runs up to the next space, across the closing quote).
+     * Not logged, as Barman's diagnose.
      */
     public void infoRedacted(String text) {
         if (json()) {
