@@ -36,7 +36,10 @@ class BackupIT {
         int port = 5700 + major;
         // An immediate checkpoint: a spread one takes most of checkpoint_timeout (minutes) after the load.
         BarmanHome home = new BarmanHome("backup" + major).tutorialServer("pg1-srv", port)
-                .withOptions("immediate_checkpoint = true\n").ownedByBarman();
+                .withOptions("immediate_checkpoint = true\n");
+        Path log = home.root.resolve("log/barman.log");
+        Files.writeString(home.conf, Files.readString(home.conf) + "log_file = " + log + "\n");
+        home.ownedByBarman();
         Path tablespace = Path.of("/var/lib/edb/" + name + "-tbs");
         List<String> restored = new ArrayList<>();
         List<Process> load = new ArrayList<>();
@@ -72,6 +75,7 @@ class BackupIT {
                 p.waitFor();
             }
             String id = assertTutorialShape(backup.out());
+            assertBackupLogged(log, id);
             Path backupDir = home.root.resolve("demo/base/" + id);
             Map<String, String> info = backupInfo(backupDir.resolve("backup.info"));
             assertEquals("DONE", info.get("status"), info.toString());
@@ -117,6 +121,19 @@ class BackupIT {
             Lab.lab("pg", "destroy", name);
             Proc.run("rm", "-rf", tablespace.toString()).ok();
             home.delete();
+        }
+    }
+
+    /** The backup's lines in the log file, in Barman's format, under the names of Barman's modules. */
+    private static void assertBackupLogged(Path log, String id) throws IOException {
+        List<String> logged = Files.readAllLines(log);
+        String head = "\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d,\\d{3} \\[\\d+] ";
+        for (String line : List.of(
+                "barman.backup INFO: Starting backup using rsync-concurrent method for server demo in .*/" + id,
+                "barman.backup_executor INFO: Starting backup copy via rsync/SSH for " + id,
+                "barman.backup INFO: Backup completed \\(start time: .*")) {
+            assertTrue(logged.stream().anyMatch(l -> l.matches(head + line)),
+                    line + " in:\n" + String.join("\n", logged));
         }
     }
 

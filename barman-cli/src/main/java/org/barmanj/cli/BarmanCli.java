@@ -19,6 +19,9 @@ import org.barmanj.cli.command.ShowBackupCommand;
 import org.barmanj.cli.command.ShowServersCommand;
 import org.barmanj.cli.command.StatusCommand;
 import org.barmanj.cli.command.SwitchWalCommand;
+import org.barmanj.cli.log.LogFile;
+import org.barmanj.cli.log.LogLevel;
+import org.barmanj.cli.log.PythonLogLayout;
 import org.barmanj.cli.output.Output;
 import org.barmanj.core.BarmanException;
 import org.barmanj.core.BuildInfo;
@@ -34,6 +37,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintStream;
 import java.io.PrintWriter;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -88,6 +92,7 @@ public final class BarmanCli {
     private final Map<String, String> env;
     private final String launcher;
     private List<String> originalArgs = List.of();
+    private LogFile log = LogFile.none();
 
     BarmanCli(PrintStream out, PrintStream err, InputStream in, Map<String, String> env, String launcher) {
         this.out = out;
@@ -113,11 +118,19 @@ public final class BarmanCli {
                           String... args) {
         BarmanCli cli = new BarmanCli(out, err, in, env, launcher);
         cli.originalArgs = List.of(args);
-        Integer putWal = cli.putWalHotPath(args);
+        try {
+            return cli.execute(args);
+        } finally {
+            cli.log.close();
+        }
+    }
+
+    private int execute(String... args) {
+        Integer putWal = putWalHotPath(args);
         if (putWal != null) {
             return putWal;
         }
-        CommandLine commandLine = new CommandLine(cli);
+        CommandLine commandLine = new CommandLine(this);
         commandLine.setOut(new PrintWriter(out, true));
         commandLine.setErr(new PrintWriter(err, true));
         commandLine.setParameterExceptionHandler((e, a) -> {
@@ -129,15 +142,17 @@ public final class BarmanCli {
         commandLine.setExitCodeExceptionMapper(EXIT_CODES);
         commandLine.setExecutionExceptionHandler((e, c, p) -> {
             if (!(e instanceof BarmanException)) {
-                // A BarmanException was reported by the session that caught it; anything else is a bug.
+                // A BarmanException was reported by the session that caught it; anything else is a bug, whose
+                // stack trace goes to the log only.
                 err.println(Secrets.redact("EXCEPTION: " + e));
+                log.error("EXCEPTION: " + e, e, true);
             }
             return c.getExitCodeExceptionMapper().getExitCode(e);
         });
         return commandLine.execute(args);
     }
 
-    /** Loads the configuration and prepares the output; returns null after reporting a fatal error. */
+    /** Loads the configuration and prepares the output and the log; returns null after reporting a fatal error. */
     Session open(List<String> problemsOut) {
         Output.Format fmt = switch (format) {
             case "console" -> Output.Format.CONSOLE;
@@ -145,7 +160,10 @@ public final class BarmanCli {
             default -> throw new CommandLine.ParameterException(new CommandLine(this),
                     "argument -f/--format: invalid choice: '" + format + "' (choose from 'console', 'json')");
         };
-        Output output = new Output(out, err, fmt, quiet, debug);
+        if (logLevel != null && !LogLevel.CHOICES.contains(logLevel)) {
+            throw new CommandLine.ParameterException(new CommandLine(this), "argument --log-level: invalid choice: '"
+                    + logLevel + "' (choose from '" + String.join("', '", LogLevel.CHOICES) + "')");
+        }
         BarmanConfig config;
         try {
             config = BarmanConfig.load(configFile, env, System.getProperty("user.home"));
@@ -154,12 +172,35 @@ public final class BarmanCli {
             problemsOut.add(e.getMessage());
             return null;
         }
+        // As root the command runs again as barman_user, which logs: a log file created by root would be
+        // unwritable to it.
+        if (config.barmanUser().equals(System.getProperty("user.name"))) {
+            log = openLog(config);
+        }
+        Output output = new Output(out, err, fmt, quiet, debug, log);
         for (String warning : config.warnings()) {
             output.warning(warning);
         }
         // Without a launcher (run in-process, as by the tests), the commands cron starts run in this process.
         BarmanCommand subcommands = launcher == null ? null : new BarmanCommand(launcher, config.configFile());
         return new Session(config, output, env, out, in, subcommands);
+    }
+
+    /** Barman's {@code configure_logging}: the level from {@code --log-level}, else {@code log_level}. */
+    private LogFile openLog(BarmanConfig config) {
+        String level = logLevel != null ? logLevel : config.logLevel();
+        Integer threshold = LogLevel.parse(level);
+        String file = config.logFile();
+        LogFile opened = new LogFile(file == null || file.isEmpty() ? null : Path.of(file),
+                threshold == null ? LogLevel.INFO : threshold, PythonLogLayout.BARMAN_FORMAT, err);
+        if (threshold == null) {
+            opened.logOnly(LogLevel.WARNING, "unknown log_level in config file: " + level);
+        }
+        if (opened.enabled(LogLevel.DEBUG)) {
+            opened.logOnly(LogLevel.DEBUG, "Initialised barmanj " + BuildInfo.VERSION + " (Barman "
+                    + BuildInfo.COMPAT_VERSION + ") (config: " + config.configFile() + ", args: " + originalArgs + ")");
+        }
+        return opened;
     }
 
     /**
@@ -186,7 +227,7 @@ public final class BarmanCli {
             int code = body.applyAsInt(session);
             return Math.max(code, session.output().close());
         } catch (BarmanException e) {
-            session.output().error(e.getMessage());
+            session.output().error(e);
             session.output().close();
             throw e;
         }
@@ -257,8 +298,9 @@ public final class BarmanCli {
         } catch (BarmanException e) {
             return EXIT_CODES.getExitCode(e);
         } catch (RuntimeException e) {
-            // A bug, reported as on picocli's path: one line, not a stack trace.
-            err.println("EXCEPTION: " + e);
+            // A bug, reported as on picocli's path: one line, not a stack trace (that goes to the log).
+            err.println(Secrets.redact("EXCEPTION: " + e));
+            log.error("EXCEPTION: " + e, e, true);
             return 1;
         }
     }

@@ -9,7 +9,8 @@ import java.util.Map;
 
 /**
  * Run at build time with {@code -XX:ArchiveClassesAtExit}: exercises the read-only commands on a small
- * catalog so that the class-data-sharing archive holds the classes they load, which halves start-up time.
+ * catalog so that the class-data-sharing archive holds the classes they load, which halves start-up time. The
+ * unknown server's error is logged, so that the log file's classes (Logback's) are in the archive too.
  */
 final class CdsTraining {
     private CdsTraining() {
@@ -20,7 +21,7 @@ final class CdsTraining {
         try {
             Path conf = home.resolve("barman.conf");
             Files.writeString(conf, "[barman]\nbarman_home = " + home + "\nbarman_user = "
-                    + System.getProperty("user.name") + "\n\n[demo]\ndescription = \"training\"\n"
+                    + System.getProperty("user.name") + "\nlog_file = " + home.resolve("barman.log") + "\n\n[demo]\ndescription = \"training\"\n"
                     + "conninfo = host=127.0.0.1 port=1 user=barman dbname=postgres connect_timeout=1\n"
                     + "ssh_command = ssh nobody@localhost\narchiver = on\n");
             Path backup = home.resolve("demo/base/20260101T000000");

@@ -37,6 +37,13 @@ class ArchitectureTest {
                 .should().dependOnClassesThat().resideInAPackage("picocli.."));
     }
 
+    /** The core emits through Events only; the log file's machinery stays in the command line's log package. */
+    @Test
+    void loggingLibrariesOnlyInTheLogPackage() {
+        check(noClasses().that().resideOutsideOfPackage("org.barmanj.cli.log..")
+                .should().dependOnClassesThat().resideInAnyPackage("org.slf4j..", "ch.qos.logback.."));
+    }
+
     @Test
     void corePrintsNothing() {
         check(noClasses().that().resideInAPackage("org.barmanj.core..").should(ACCESS_STANDARD_STREAMS));
@@ -47,7 +54,7 @@ class ArchitectureTest {
         check(classes().that().resideInAPackage("org.barmanj.cli..")
                 .should().onlyDependOnClassesThat(or(
                         resideInAnyPackage("java..", "picocli..", "org.barmanj.cli..", "org.barmanj.core",
-                                "org.barmanj.core.server..", "org.barmanj.core.config..",
+                                "org.barmanj.core.server..", "org.barmanj.core.config..", "org.slf4j..", "ch.qos.logback..",
                                 "org.barmanj.core.catalog..", "org.barmanj.core.compat.."),
                         type(CheckResult.class))));
     }

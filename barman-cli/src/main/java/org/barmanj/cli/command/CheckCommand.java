@@ -96,13 +96,13 @@ public final class CheckCommand extends ServerCommand {
                 checks.put(r.name().toLowerCase(Locale.ROOT).replace(" ", "_").replace("-", "_").replace(".", ""), o);
             }
             out.jsonRoot().put(server.name(), checks);
-            results.forEach(r -> r.details().forEach(d -> out.info("\t\t" + d)));
+            results.forEach(r -> r.details().forEach(d -> out.result("\t\t" + d)));
             return;
         }
-        out.info("Server " + server.name() + note + ":");
+        out.result("Server " + server.name() + note + ":");
         for (CheckResult r : results) {
-            out.info("\t" + r.name() + ": " + (r.ok() ? "OK" : "FAILED") + (r.hint() == null ? "" : " (" + r.hint() + ")"));
-            r.details().forEach(d -> out.info("\t\t" + d));
+            out.result("\t" + r.name() + ": " + (r.ok() ? "OK" : "FAILED") + (r.hint() == null ? "" : " (" + r.hint() + ")"));
+            r.details().forEach(d -> out.result("\t\t" + d));
         }
     }
 
@@ -135,8 +135,8 @@ public final class CheckCommand extends ServerCommand {
         if (critical) {
             String head = all.size() == 1 ? "BARMAN CRITICAL - server " + all.keySet().iterator().next() + " has issues"
                     : "BARMAN CRITICAL - " + issues.size() + " server out of " + all.size() + " have issues";
-            out.info(head + " * " + String.join(" * ", summaries) + perfData);
-            details.forEach(out::info);
+            out.result(head + " * " + String.join(" * ", summaries) + perfData);
+            details.forEach(out::result);
             return ErrorCode.NAGIOS_CRITICAL.exitCode();
         }
         StringBuilder ignoring = new StringBuilder();
@@ -144,11 +144,11 @@ public final class CheckCommand extends ServerCommand {
         List<String> good = new ArrayList<>(all.keySet());
         good.removeAll(issues);
         if (good.isEmpty()) {
-            out.info("BARMAN OK - No server configured" + ignoring);
+            out.result("BARMAN OK - No server configured" + ignoring);
         } else if (good.size() == 1) {
-            out.info("BARMAN OK - Ready to serve the Espresso backup for " + good.get(0) + ignoring + perfData);
+            out.result("BARMAN OK - Ready to serve the Espresso backup for " + good.get(0) + ignoring + perfData);
         } else {
-            out.info("BARMAN OK - Ready to serve the Espresso backup for " + good.size() + " servers * "
+            out.result("BARMAN OK - Ready to serve the Espresso backup for " + good.size() + " servers * "
                     + String.join(" * ", good) + ignoring + perfData);
         }
         return 0;

@@ -62,8 +62,8 @@ public final class KeepCommand extends ServerCommand {
                 rows.put("keep_status", row);
                 out.jsonRoot().put(serverName, rows);
             } else {
-                out.info("Server " + serverName + ":");
-                out.info("\tKeep: " + shown);
+                out.result("Server " + serverName + ":");
+                out.result("\tKeep: " + shown);
             }
         } else if (release) {
             server.releaseKeep(backupId);

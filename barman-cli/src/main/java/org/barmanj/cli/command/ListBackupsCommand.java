@@ -45,7 +45,7 @@ public final class ListBackupsCommand extends ServerCommand {
                     if (out.json()) {
                         rows.add(backup.backupId());
                     } else {
-                        out.info(backup.backupId());
+                        out.result(backup.backupId());
                     }
                     continue;
                 }
@@ -64,7 +64,7 @@ public final class ListBackupsCommand extends ServerCommand {
                 if (out.json()) {
                     rows.add(json(backup, size, walSize, retentionStatus));
                 } else {
-                    out.info(line(backup, size, walSize, retentionStatus));
+                    out.result(line(backup, size, walSize, retentionStatus));
                 }
             }
         });

@@ -50,7 +50,7 @@ public final class ListFilesCommand extends ServerCommand {
             return 1;
         }
         BackupCatalog catalog = BackupCatalog.load(service.config());
-        BackupFiles.list(catalog, catalog.find(backupId), target, session.output()::info);
+        BackupFiles.list(catalog, catalog.find(backupId), target, session.output()::result);
         return 0;
     }
 }

@@ -36,9 +36,9 @@ public final class ListServersCommand extends ServerCommand {
                 o.put("description", description.isEmpty() ? null : description);
                 out.jsonRoot().put(server.name(), minimal ? Session.object() : o);
             } else if (minimal || description.isEmpty()) {
-                out.info(server.name());
+                out.result(server.name());
             } else {
-                out.info(server.name() + " - " + description);
+                out.result(server.name() + " - " + description);
             }
         }
         return 0;

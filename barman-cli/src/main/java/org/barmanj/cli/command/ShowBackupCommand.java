@@ -58,7 +58,7 @@ public final class ShowBackupCommand extends ServerCommand {
         if (out.json()) {
             out.jsonRoot().put(server.name(), json(d));
         } else {
-            console(d, out::info);
+            console(d, out::result);
         }
         return 0;
     }

@@ -42,9 +42,9 @@ public final class ShowServersCommand extends ServerCommand {
                 out.jsonRoot().put(server.name(), o);
                 return;
             }
-            out.info("Server " + server.name() + (note == null ? "" : " " + note) + ":");
+            out.result("Server " + server.name() + (note == null ? "" : " " + note) + ":");
             for (Map.Entry<String, Object> v : values.entrySet()) {
-                out.info("\t" + v.getKey() + ": " + PythonText.str(v.getValue()));
+                out.result("\t" + v.getKey() + ": " + PythonText.str(v.getValue()));
             }
         });
         return 0;

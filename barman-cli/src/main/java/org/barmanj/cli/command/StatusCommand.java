@@ -142,7 +142,7 @@ public final class StatusCommand extends ServerCommand {
                 out.jsonRoot().put(server, json);
             } else {
                 json = null;
-                out.info("Server " + server + ":");
+                out.result("Server " + server + ":");
             }
         }
 
@@ -153,7 +153,7 @@ public final class StatusCommand extends ServerCommand {
                 row.put("message", message);
                 json.put(key, row);
             } else {
-                out.info("\t" + description + ": " + message);
+                out.result("\t" + description + ": " + message);
             }
         }
     }

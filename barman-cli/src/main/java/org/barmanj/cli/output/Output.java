@@ -1,5 +1,6 @@
 package org.barmanj.cli.output;
 
+import org.barmanj.cli.log.LogFile;
 import org.barmanj.core.Events;
 import org.barmanj.core.Secrets;
 
@@ -14,7 +15,9 @@ import java.util.Map;
  * {@code WARNING:}/{@code ERROR:} lines on stderr. JSON: everything is collected into one object
  * ({@code _INFO}, {@code _WARNING}, {@code _ERROR} lists beside each command's results) and printed at
  * {@link #close()}. Any error makes the exit code 1, as in Barman. Passwords never get through: every console line
- * and every JSON string is {@linkplain Secrets#redact redacted} on its way out.
+ * and every JSON string is {@linkplain Secrets#redact redacted} on its way out. Every event also goes to the
+ * {@link LogFile}, whatever the console shows; a command's results ({@link #result}) do not, as Barman's
+ * {@code output.result} is not logged.
  */
 public final class Output implements Events {
     public enum Format { CONSOLE, JSON }
@@ -24,10 +27,12 @@ public final class Output implements Events {
     private final Format format;
     private final boolean quiet;
     private final boolean debug;
+    private final LogFile log;
     private final Map<String, Object> json = new LinkedHashMap<>();
     private boolean errorOccurred;
 
-    public Output(PrintStream out, PrintStream err, Format format, boolean quiet, boolean debug) {
+    public Output(PrintStream out, PrintStream err, Format format, boolean quiet, boolean debug, LogFile log) {
+        this.log = log;
         this.out = out;
         this.err = err;
         this.format = format;
@@ -44,9 +49,15 @@ public final class Output implements Events {
         return json;
     }
 
-    /** A line of the command's normal output (suppressed by {@code -q}). */
+    /** A message of the command's normal output (suppressed by {@code -q}), logged. */
     @Override
     public synchronized void info(String line) {
+        log.info(line);
+        result(line);
+    }
+
+    /** A line of what the command reports (a listing, check results): as {@link #info}, but not logged. */
+    public synchronized void result(String line) {
         if (json()) {
             field("_INFO", line);
         } else if (!quiet) {
@@ -55,8 +66,9 @@ public final class Output implements Events {
     }
 
     /**
-     * Like {@link #info}, for a text whose parts were redacted already: a JSON document, which redacting as one
+     * Like {@link #result}, for a text whose parts were redacted already: a JSON document, which redacting as one
      * line could cut (an unquoted {@code password=} value runs up to the next space, across the closing quote).
+     * Not logged, as Barman's diagnose.
      */
     public void infoRedacted(String text) {
         if (json()) {
@@ -68,6 +80,7 @@ public final class Output implements Events {
 
     @Override
     public synchronized void debug(String line) {
+        log.debug(line);
         if (!debug) {
             return;
         }
@@ -80,6 +93,7 @@ public final class Output implements Events {
 
     @Override
     public synchronized void warning(String line) {
+        log.warning(line);
         if (json()) {
             field("_WARNING", line);
         } else {
@@ -89,6 +103,17 @@ public final class Output implements Events {
 
     @Override
     public synchronized void error(String line) {
+        log.error(line);
+        console(line);
+    }
+
+    /** The error that ended a command, logged under the name of the code that raised it. */
+    public synchronized void error(Throwable raised) {
+        log.error(raised.getMessage(), raised, false);
+        console(raised.getMessage());
+    }
+
+    private synchronized void console(String line) {
         errorOccurred = true;
         if (json()) {
             field("_ERROR", line);
