@@ -3,25 +3,21 @@ package org.barmanj.cli.command;
 import org.barmanj.cli.Session;
 import org.barmanj.core.server.BarmanServer;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Mixin;
 
 /** {@code barman delete}: removes a backup and the WAL files only it needed. */
 @Command(name = "delete", description = "Delete a backup")
 public final class DeleteCommand extends ServerCommand {
-    @Parameters(index = "0", paramLabel = "SERVER_NAME", description = "specifies the server name for the command")
-    String serverName;
-
-    @Parameters(index = "1", paramLabel = "BACKUP_ID",
-            description = "specifies the backup ID (or latest, last, oldest, first, last-failed, or a backup name)")
-    String backupId;
+    @Mixin
+    BackupArguments arguments;
 
     @Override
     int run(Session session) {
-        BarmanServer server = session.server(serverName);
+        BarmanServer server = session.server(arguments.serverName);
         if (server == null) {
             return 1;
         }
-        server.delete(backupId);
+        server.delete(arguments.backupId);
         return 0;
     }
 }

@@ -5,8 +5,8 @@ import org.barmanj.cli.output.Output;
 import org.barmanj.core.server.BarmanServer;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 import java.util.Map;
@@ -30,11 +30,8 @@ public final class KeepCommand extends ServerCommand {
             description = "keep this backup with the specified recovery target")
     String target;
 
-    @Parameters(index = "0", paramLabel = "SERVER_NAME", description = "specifies the server name for the command")
-    String serverName;
-
-    @Parameters(index = "1", paramLabel = "BACKUP_ID", description = "specifies the backup ID")
-    String backupId;
+    @Mixin
+    BackupArguments arguments;
 
     @Override
     int run(Session session) {
@@ -47,12 +44,12 @@ public final class KeepCommand extends ServerCommand {
             out.error("one of the arguments -r/--release -s/--status --target is required");
             return 1;
         }
-        BarmanServer server = session.server(serverName);
+        BarmanServer server = session.server(arguments.serverName);
         if (server == null) {
             return 1;
         }
         if (status) {
-            String keep = server.keepStatus(backupId);
+            String keep = server.keepStatus(arguments.backupId);
             String shown = keep == null ? "nokeep" : keep;
             if (out.json()) {
                 Map<String, Object> row = Session.object();
@@ -60,15 +57,15 @@ public final class KeepCommand extends ServerCommand {
                 row.put("message", shown);
                 Map<String, Object> rows = Session.object();
                 rows.put("keep_status", row);
-                out.jsonRoot().put(serverName, rows);
+                out.jsonRoot().put(arguments.serverName, rows);
             } else {
-                out.result("Server " + serverName + ":");
+                out.result("Server " + arguments.serverName + ":");
                 out.result("\tKeep: " + shown);
             }
         } else if (release) {
-            server.releaseKeep(backupId);
+            server.releaseKeep(arguments.backupId);
         } else {
-            server.keep(backupId, target);
+            server.keep(arguments.backupId, target);
         }
         return 0;
     }

@@ -5,10 +5,10 @@ import org.barmanj.core.catalog.BackupCatalog;
 import org.barmanj.core.catalog.BackupFiles;
 import org.barmanj.core.server.BarmanServer;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
-import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 import java.util.List;
@@ -36,21 +36,17 @@ public final class ListFilesCommand extends ServerCommand {
         target = BackupFiles.Target.of(value);
     }
 
-    @Parameters(index = "0", paramLabel = "SERVER_NAME", description = "specifies the server name for the command")
-    String serverName;
-
-    @Parameters(index = "1", paramLabel = "BACKUP_ID",
-            description = "specifies the backup ID (or latest, last, oldest, first, last-failed, or a backup name)")
-    String backupId;
+    @Mixin
+    BackupArguments arguments;
 
     @Override
     int run(Session session) {
-        BarmanServer service = session.server(serverName);
+        BarmanServer service = session.server(arguments.serverName);
         if (service == null) {
             return 1;
         }
         BackupCatalog catalog = BackupCatalog.load(service.config());
-        BackupFiles.list(catalog, catalog.find(backupId), target, session.output()::result);
+        BackupFiles.list(catalog, catalog.find(arguments.backupId), target, session.output()::result);
         return 0;
     }
 }

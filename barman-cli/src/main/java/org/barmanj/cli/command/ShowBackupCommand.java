@@ -10,7 +10,7 @@ import org.barmanj.core.compat.PyDateTime;
 import org.barmanj.core.config.ServerConfig;
 import org.barmanj.core.server.BarmanServer;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Mixin;
 
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
@@ -24,12 +24,8 @@ public final class ShowBackupCommand extends ServerCommand {
     private static final String ROW = "  %-23s: %s";
     private static final String NESTED = "    %-21s: %s";
 
-    @Parameters(index = "0", paramLabel = "SERVER_NAME", description = "specifies the server name for the command")
-    String serverName;
-
-    @Parameters(index = "1", paramLabel = "BACKUP_ID",
-            description = "specifies the backup ID (or latest, last, oldest, first, last-failed, or a backup name)")
-    String backupId;
+    @Mixin
+    BackupArguments arguments;
 
     /** Everything shown about a backup, computed once for both output formats. */
     private record Details(BackupInfo backup, WalInfo wal, BackupInfo previous, BackupInfo next,
@@ -38,13 +34,13 @@ public final class ShowBackupCommand extends ServerCommand {
 
     @Override
     int run(Session session) {
-        BarmanServer service = session.server(serverName);
+        BarmanServer service = session.server(arguments.serverName);
         if (service == null) {
             return 1;
         }
         ServerConfig server = service.config();
         BackupCatalog catalog = BackupCatalog.load(server);
-        BackupInfo backup = catalog.find(backupId);
+        BackupInfo backup = catalog.find(arguments.backupId);
         Details d;
         if (backup.copyDone()) {
             String retention = service.retentionEnforced()
