@@ -50,11 +50,14 @@ public final class RemoteStatus {
             }
             return new Fetched(keys, "no conninfo");
         }
+        Fetched fetched;
         try (PostgresConnection pg = PostgresConnection.open(server, env, userHome)) {
-            return new Fetched(query(pg, archiver, server.string(Option.SLOT_NAME)), null);
+            fetched = new Fetched(query(pg, archiver, server.string(Option.SLOT_NAME)), null);
         } catch (PostgresException e) {
-            return new Fetched(unreachable(archiver), e.getMessage());
+            fetched = new Fetched(unreachable(archiver), e.getMessage());
         }
+        StreamingStatus.merge(server, env, userHome, fetched.values());
+        return fetched;
     }
 
     /** Queries a reachable server. {@code slotName} is the configured {@code slot_name} (may be null). */
@@ -103,7 +106,8 @@ public final class RemoteStatus {
                     + slotName.replace("'", "''") + "'");
             r.put("replication_slot", slot.isEmpty() ? null
                     : "Replication slot(slot_name='" + slot.get("slot_name") + "', active=" + ("t".equals(
-                    slot.get("active")) ? "True" : "False") + ", restart_lsn='" + slot.get("restart_lsn") + "')");
+                    slot.get("active")) ? "True" : "False") + ", restart_lsn=" + (slot.get("restart_lsn") == null
+                    ? "None" : "'" + slot.get("restart_lsn") + "'") + ")");
         }
         r.put("synchronous_standby_names", standbyNames(pg.value("SHOW synchronous_standby_names")));
         r.put("postgres_systemid", pg.value("SELECT system_identifier::text FROM pg_control_system()"));

@@ -29,6 +29,7 @@ import org.barmanj.core.lock.LockFile;
 import org.barmanj.core.postgres.PostgresConnection;
 import org.barmanj.core.postgres.PostgresException;
 import org.barmanj.core.postgres.RemoteStatus;
+import org.barmanj.core.postgres.ReplicationStats;
 import org.barmanj.core.postgres.WalSwitch;
 import org.barmanj.core.recovery.Recovery;
 import org.barmanj.core.recovery.RecoveryTarget;
@@ -113,6 +114,23 @@ public final class BarmanServer {
             events.debug("PostgreSQL connection for server " + server.name() + ": " + remote.error());
         }
         return remote.values();
+    }
+
+    /**
+     * {@code barman replication-status}: the streaming clients of PostgreSQL ({@code conninfo}) that {@code target}
+     * selects; null, with Barman's error, when PostgreSQL cannot be queried.
+     */
+    public ReplicationStatus replicationStatus(ReplicationStatus.Target target) {
+        Boolean replaying = target == ReplicationStatus.Target.ALL ? null
+                : target == ReplicationStatus.Target.HOT_STANDBY;
+        try (PostgresConnection pg = PostgresConnection.open(server, env, userHome)) {
+            ReplicationStats.Fetched fetched = ReplicationStats.fetch(pg, replaying);
+            return ReplicationStatus.of(fetched.serverLsn(), fetched.rows());
+        } catch (PostgresException e) {
+            events.debug("Error retrieving status of standby servers: " + e.getMessage());
+            events.error("Unable to connect to server " + server.name());
+            return null;
+        }
     }
 
     /** {@code barman check}. */
