@@ -5,6 +5,7 @@ import org.barmanj.core.catalog.BackupInfo;
 import org.barmanj.core.catalog.CatalogLayout;
 import org.barmanj.core.catalog.WalFileEntry;
 import org.barmanj.core.compat.Formats;
+import org.barmanj.core.compat.PyNamedTuple;
 import org.barmanj.core.config.Option;
 import org.barmanj.core.config.ServerConfig;
 import org.barmanj.core.config.Unsupported;
@@ -136,7 +137,7 @@ public final class ServerCheck {
                 add("wal_level", !"minimal".equals(remote.get("wal_level")),
                         "minimal".equals(remote.get("wal_level")) ? "please set it to a higher level than 'minimal'" : null);
             }
-            replicationSlot((String) remote.get("replication_slot"));
+            replicationSlot((PyNamedTuple) remote.get("replication_slot"));
         }
         directories();
         unsupportedSettings();
@@ -244,15 +245,15 @@ public final class ServerCheck {
     /**
      * Barman's {@code replication slot} row, when {@code slot_name} is set: with the streaming archiver the slot
      * must exist, hold a position and be in use (by receive-wal); without it, a slot left holding WAL is a warning
-     * on a passing row. {@code slot}: the remote status's description of the slot (null when there is none).
+     * on a passing row. {@code slot}: the remote status's row of the slot (null when there is none).
      */
-    private void replicationSlot(String slot) {
+    private void replicationSlot(PyNamedTuple slot) {
         String name = server.string(Option.SLOT_NAME);
         if (name == null) {
             return;
         }
-        boolean initialised = slot != null && !slot.endsWith("restart_lsn=None)");
-        boolean active = slot != null && slot.contains(", active=True,");
+        boolean initialised = slot != null && slot.get("restart_lsn") != null;
+        boolean active = slot != null && Boolean.TRUE.equals(slot.get("active"));
         if (server.flag(Option.STREAMING_ARCHIVER)) {
             if (slot == null) {
                 add("replication slot", false, "replication slot '" + name + "' doesn't exist. Please execute "

@@ -4,6 +4,7 @@ import org.barmanj.core.TestServer;
 import org.barmanj.core.catalog.BackupInfo;
 import org.barmanj.core.catalog.BackupInfo.Status;
 import org.barmanj.core.catalog.CatalogLayout;
+import org.barmanj.core.compat.PyNamedTuple;
 import org.barmanj.core.config.ServerConfig;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -96,7 +97,15 @@ class ServerCheckTest {
     }
 
     /** A primary streamed from, as RemoteStatus and StreamingStatus report it, with the slot given. */
-    private static Map<String, Object> streamedPrimary(String slot) {
+    private static PyNamedTuple slot(boolean active, String restartLsn) {
+        Map<String, Object> fields = new LinkedHashMap<>();
+        fields.put("slot_name", "barman");
+        fields.put("active", active);
+        fields.put("restart_lsn", restartLsn);
+        return PyNamedTuple.record(fields);
+    }
+
+    private static Map<String, Object> streamedPrimary(PyNamedTuple slot) {
         Map<String, Object> r = healthyPrimary();
         r.put("streaming_supported", true);
         r.put("streaming", true);
@@ -116,8 +125,7 @@ class ServerCheckTest {
     @Test
     void streamingArchiverRows() throws IOException, InterruptedException {
         ServerConfig server = server("", "streaming_archiver = on\nslot_name = barman\n");
-        Map<String, Object> remote = streamedPrimary("Replication slot(slot_name='barman', active=True, "
-                + "restart_lsn='0/3000000')");
+        Map<String, Object> remote = streamedPrimary(slot(true, "0/3000000"));
         List<CheckResult> results = run(server, remote);
         assertEquals(List.of("WAL archive", "PostgreSQL", "superuser or standard user with backup privileges",
                 "PostgreSQL streaming", "wal_level", "replication slot", "directories", "retention policy settings",
@@ -144,10 +152,10 @@ class ServerCheckTest {
             holder.destroy();
         }
 
-        remote.put("replication_slot", "Replication slot(slot_name='barman', active=False, restart_lsn=None)");
+        remote.put("replication_slot", slot(false, null));
         assertEquals("slot 'barman' not initialised: is 'receive-wal' running?",
                 byName(run(server, remote)).get("replication slot").hint());
-        remote.put("replication_slot", "Replication slot(slot_name='barman', active=False, restart_lsn='0/3000000')");
+        remote.put("replication_slot", slot(false, "0/3000000"));
         assertEquals("slot 'barman' not active: is 'receive-wal' running?",
                 byName(run(server, remote)).get("replication slot").hint());
         remote.put("replication_slot", null);
@@ -172,8 +180,7 @@ class ServerCheckTest {
     @Test
     void aSlotTheConfigurationDoesNotNeedIsAWarning() throws IOException {
         ServerConfig server = server("", "slot_name = barman\n");
-        Map<String, CheckResult> r = byName(run(server, streamedPrimary("Replication slot(slot_name='barman', "
-                + "active=True, restart_lsn='0/3000000')")));
+        Map<String, CheckResult> r = byName(run(server, streamedPrimary(slot(true, "0/3000000"))));
         assertEquals(new CheckResult("replication slot", true, "WARNING: slot 'barman' is active but not required "
                 + "by the current config", List.of(), true), r.get("replication slot"));
         assertFalse(r.containsKey("receive-wal running"));
