@@ -7,7 +7,8 @@ import java.util.Map;
 
 /**
  * A row as psycopg2's NamedTupleCursor gives it to Barman (a {@code namedtuple} named {@code Record}): printed as
- * {@code Record(slot_name='barman', active=True, restart_lsn='0/3000000')}, a JSON array of its values.
+ * {@code Record(slot_name='barman', active=True, restart_lsn='0/3000000')}, in JSON too (Barman's encoder writes
+ * its {@code str()}).
  */
 public record PyNamedTuple(String type, Map<String, Object> fields) {
     public static PyNamedTuple record(Map<String, Object> fields) {
@@ -24,10 +25,5 @@ public record PyNamedTuple(String type, Map<String, Object> fields) {
         fields.forEach((k, v) -> items.add(k + "=" + (v instanceof String s ? PyLiteral.reprString(s)
                 : PythonText.str(v))));
         return type + "(" + String.join(", ", items) + ")";
-    }
-
-    /** What Python's json module writes for a tuple: its values. */
-    public List<Object> values() {
-        return new ArrayList<>(fields.values());
     }
 }

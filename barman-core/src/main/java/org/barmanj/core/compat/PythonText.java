@@ -69,9 +69,6 @@ public final class PythonText {
                 || v instanceof List<?>) {
             return v;
         }
-        if (v instanceof PyNamedTuple t) {
-            return t.values();
-        }
         return str(v);
     }
 }
