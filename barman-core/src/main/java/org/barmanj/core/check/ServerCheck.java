@@ -5,10 +5,12 @@ import org.barmanj.core.catalog.BackupInfo;
 import org.barmanj.core.catalog.CatalogLayout;
 import org.barmanj.core.catalog.WalFileEntry;
 import org.barmanj.core.compat.Formats;
+import org.barmanj.core.compat.PyNamedTuple;
 import org.barmanj.core.config.Option;
 import org.barmanj.core.config.ServerConfig;
 import org.barmanj.core.config.Unsupported;
 import org.barmanj.core.fs.IoReason;
+import org.barmanj.core.lock.LockFile;
 import org.barmanj.core.process.ChildProcesses;
 import org.barmanj.core.wal.PutWal;
 
@@ -127,10 +129,15 @@ public final class ServerCheck {
                             "privileges for PostgreSQL backup functions are required (see documentation)");
                 }
             }
+            if (remote.containsKey("streaming_supported")) {
+                add("PostgreSQL streaming", Boolean.TRUE.equals(remote.get("streaming")),
+                        remote.get("streaming_supported") == null ? (String) remote.get("connection_error") : null);
+            }
             if (remote.containsKey("wal_level")) {
                 add("wal_level", !"minimal".equals(remote.get("wal_level")),
                         "minimal".equals(remote.get("wal_level")) ? "please set it to a higher level than 'minimal'" : null);
             }
+            replicationSlot((PyNamedTuple) remote.get("replication_slot"));
         }
         directories();
         unsupportedSettings();
@@ -162,6 +169,9 @@ public final class ServerCheck {
             add(new CheckResult("configuration", false, null, server.problems(), true));
         }
         identity(remote, reachable);
+        if (server.flag(Option.STREAMING_ARCHIVER)) {
+            streamingArchiver(remote);
+        }
         if (server.flag(Option.ARCHIVER) && remote.get("archive_mode") != null) {
             String mode = (String) remote.get("archive_mode");
             boolean modeOk = mode.equals("on") || mode.equals("always");
@@ -230,6 +240,56 @@ public final class ServerCheck {
                     : option.key();
             add(new CheckResult(name, false, refusal.message(), List.of(), refusal.stopsBackups()));
         }
+    }
+
+    /**
+     * Barman's {@code replication slot} row, when {@code slot_name} is set: with the streaming archiver the slot
+     * must exist, hold a position and be in use (by receive-wal); without it, a slot left holding WAL is a warning
+     * on a passing row. {@code slot}: the remote status's row of the slot (null when there is none).
+     */
+    private void replicationSlot(PyNamedTuple slot) {
+        String name = server.string(Option.SLOT_NAME);
+        if (name == null) {
+            return;
+        }
+        boolean initialised = slot != null && slot.get("restart_lsn") != null;
+        boolean active = slot != null && Boolean.TRUE.equals(slot.get("active"));
+        if (server.flag(Option.STREAMING_ARCHIVER)) {
+            if (slot == null) {
+                add("replication slot", false, "replication slot '" + name + "' doesn't exist. Please execute "
+                        + "'barman receive-wal --create-slot " + server.name() + "'");
+            } else if (!initialised) {
+                add("replication slot", false, "slot '" + name + "' not initialised: is 'receive-wal' running?");
+            } else if (!active) {
+                add("replication slot", false, "slot '" + name + "' not active: is 'receive-wal' running?");
+            } else {
+                add("replication slot", true, null);
+            }
+        } else if (initialised) {
+            add("replication slot", true, "WARNING: slot '" + name + "' is " + (active ? "active" : "initialised")
+                    + " but not required by the current config");
+        }
+    }
+
+    /**
+     * Barman's StreamingWalArchiver rows. Our receiver is built in: {@code pg_receivexlog} always passes, and
+     * {@code pg_receivexlog compatible} tells whether it streams from the server's version (unknown when the
+     * streaming connection fails). {@code receive-wal running}: a receiver holds the server's receive-wal lock.
+     */
+    private void streamingArchiver(Map<String, Object> remote) {
+        add("pg_receivexlog", Boolean.TRUE.equals(remote.get("pg_receivexlog_installed")), null);
+        boolean compatible = Boolean.TRUE.equals(remote.get("pg_receivexlog_compatible"));
+        Object version = remote.get("server_txt_version");
+        add("pg_receivexlog compatible", compatible, compatible ? null : "PostgreSQL version: "
+                + (remote.get("streaming") == null || version == null ? "None" : version)
+                + ", pg_receivexlog version: " + remote.get("pg_receivexlog_version"));
+        boolean running;
+        try (LockFile free = LockFile.tryAcquire(LockFile.of(server.lockDirectory(), server.name(), "receive-wal"))) {
+            running = free == null;
+        } catch (IOException e) {
+            running = false;
+        }
+        add("receive-wal running", running, running ? null : "See the Barman log file for more details");
     }
 
     /** Size of the latest DONE backup, for Nagios performance data (after {@link #run}). */
@@ -368,7 +428,15 @@ public final class ServerCheck {
 
     private void identity(Map<String, Object> remote, boolean reachable) {
         Path file = layout.backupDirectory().resolve("identity.json");
-        if (!reachable) {
+        Object streaming = remote.get("streaming_systemid");
+        Object postgres = reachable ? remote.get("postgres_systemid") : null;
+        if (streaming != null && postgres != null && !streaming.equals(postgres)) {
+            add("systemid coherence", false, "is the streaming DSN targeting the same server of the PostgreSQL "
+                    + "connection string?");
+            return;
+        }
+        Object live = streaming != null ? streaming : postgres;
+        if (live == null) {
             add("systemid coherence", true, "no system Id available");
             return;
         }
@@ -385,7 +453,7 @@ public final class ServerCheck {
         } catch (IOException e) {
             stored = null;
         }
-        boolean ok = stored != null && stored.equals(remote.get("postgres_systemid"));
+        boolean ok = stored != null && stored.equals(live);
         add("systemid coherence", ok, ok ? null
                 : "the system Id of the connected PostgreSQL server changed, stored in \"" + file + "\"");
     }

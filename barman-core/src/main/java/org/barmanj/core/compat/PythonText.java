@@ -37,6 +37,9 @@ public final class PythonText {
             String time = String.format("%d:%02d:%02d", s / 3600, (s / 60) % 60, s % 60);
             return days == 0 ? time : days + (days == 1 ? " day, " : " days, ") + time;
         }
+        if (v instanceof PyNamedTuple t) {
+            return t.repr();
+        }
         if (v instanceof List<?> l) {
             List<String> items = new ArrayList<>();
             for (Object item : l) {

@@ -32,7 +32,40 @@ public final class PostgresPlumbing {
     public static final List<String> RECOVERY_EXCLUDES = List.of("/pg_log/*", "/log/*", "/pg_xlog/*", "/pg_wal/*",
             "/postmaster.pid", "/recovery.conf", "/tablespace_map");
 
+    /** The majors the built-in WAL receiver (receive-wal) streams from. */
+    static final int RECEIVER_OLDEST_MAJOR = 13;
+    static final int RECEIVER_NEWEST_MAJOR = 17;
+
     private PostgresPlumbing() {
+    }
+
+    /** PostgreSQL 10 renamed the xlog functions and pg_stat_replication's {@code *_location} columns to wal/lsn. */
+    private static final int WAL_NAMES = 100000;
+
+    /** The function giving the current WAL write position of a primary. */
+    static String currentWalLsn(int version) {
+        return version >= WAL_NAMES ? "pg_current_wal_lsn" : "pg_current_xlog_location";
+    }
+
+    /** The function giving the last WAL position a standby replayed. */
+    static String lastReplayLsn(int version) {
+        return version >= WAL_NAMES ? "pg_last_wal_replay_lsn" : "pg_last_xlog_replay_location";
+    }
+
+    /** The function giving the last WAL position a standby received. */
+    static String lastReceiveLsn(int version) {
+        return version >= WAL_NAMES ? "pg_last_wal_receive_lsn" : "pg_last_xlog_receive_location";
+    }
+
+    /** A position column of pg_stat_replication: {@code kind} is sent, write, flush or replay. */
+    static String replicationLsnColumn(int version, String kind) {
+        return version >= WAL_NAMES ? kind + "_lsn" : kind + "_location";
+    }
+
+    /** Whether the built-in WAL receiver streams from this server version (Barman's pg_receivexlog compatible). */
+    static boolean receiverStreams(int version) {
+        int major = version / 10000;
+        return major >= RECEIVER_OLDEST_MAJOR && major <= RECEIVER_NEWEST_MAJOR;
     }
 
     /** The function starting a concurrent backup, called with (label, fast). */

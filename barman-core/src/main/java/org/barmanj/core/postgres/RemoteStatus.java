@@ -1,6 +1,7 @@
 package org.barmanj.core.postgres;
 
 import org.barmanj.core.compat.PyDateTime;
+import org.barmanj.core.compat.PyNamedTuple;
 import org.barmanj.core.config.Option;
 import org.barmanj.core.config.ServerConfig;
 
@@ -50,11 +51,14 @@ public final class RemoteStatus {
             }
             return new Fetched(keys, "no conninfo");
         }
+        Fetched fetched;
         try (PostgresConnection pg = PostgresConnection.open(server, env, userHome)) {
-            return new Fetched(query(pg, archiver, server.string(Option.SLOT_NAME)), null);
+            fetched = new Fetched(query(pg, archiver, server.string(Option.SLOT_NAME)), null);
         } catch (PostgresException e) {
-            return new Fetched(unreachable(archiver), e.getMessage());
+            fetched = new Fetched(unreachable(archiver), e.getMessage());
         }
+        StreamingStatus.merge(server, env, userHome, fetched.values());
+        return fetched;
     }
 
     /** Queries a reachable server. {@code slotName} is the configured {@code slot_name} (may be null). */
@@ -101,9 +105,11 @@ public final class RemoteStatus {
             Map<String, String> slot = pg.row("SELECT slot_name, active, restart_lsn::text AS restart_lsn "
                     + "FROM pg_replication_slots WHERE slot_type = 'physical' AND slot_name = '"
                     + slotName.replace("'", "''") + "'");
-            r.put("replication_slot", slot.isEmpty() ? null
-                    : "Replication slot(slot_name='" + slot.get("slot_name") + "', active=" + ("t".equals(
-                    slot.get("active")) ? "True" : "False") + ", restart_lsn='" + slot.get("restart_lsn") + "')");
+            Map<String, Object> fields = new LinkedHashMap<>();
+            fields.put("slot_name", slot.get("slot_name"));
+            fields.put("active", "t".equals(slot.get("active")));
+            fields.put("restart_lsn", slot.get("restart_lsn"));
+            r.put("replication_slot", slot.isEmpty() ? null : PyNamedTuple.record(fields));
         }
         r.put("synchronous_standby_names", standbyNames(pg.value("SHOW synchronous_standby_names")));
         r.put("postgres_systemid", pg.value("SELECT system_identifier::text FROM pg_control_system()"));

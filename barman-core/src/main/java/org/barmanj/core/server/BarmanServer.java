@@ -29,6 +29,7 @@ import org.barmanj.core.lock.LockFile;
 import org.barmanj.core.postgres.PostgresConnection;
 import org.barmanj.core.postgres.PostgresException;
 import org.barmanj.core.postgres.RemoteStatus;
+import org.barmanj.core.postgres.ReplicationStats;
 import org.barmanj.core.postgres.WalSwitch;
 import org.barmanj.core.recovery.Recovery;
 import org.barmanj.core.recovery.RecoveryTarget;
@@ -113,6 +114,23 @@ public final class BarmanServer {
             events.debug("PostgreSQL connection for server " + server.name() + ": " + remote.error());
         }
         return remote.values();
+    }
+
+    /**
+     * {@code barman replication-status}: the streaming clients of PostgreSQL ({@code conninfo}) that {@code target}
+     * selects; null, with Barman's error, when PostgreSQL cannot be queried.
+     */
+    public ReplicationStatus replicationStatus(ReplicationStatus.Target target) {
+        Boolean replaying = target == ReplicationStatus.Target.ALL ? null
+                : target == ReplicationStatus.Target.HOT_STANDBY;
+        try (PostgresConnection pg = PostgresConnection.open(server, env, userHome)) {
+            ReplicationStats.Fetched fetched = ReplicationStats.fetch(pg, replaying);
+            return ReplicationStatus.of(fetched.serverLsn(), fetched.rows());
+        } catch (PostgresException e) {
+            events.debug("Error retrieving status of standby servers: " + e.getMessage());
+            events.error("Unable to connect to server " + server.name());
+            return null;
+        }
     }
 
     /** {@code barman check}. */
@@ -326,6 +344,9 @@ public final class BarmanServer {
                 events.error(unsupported);
             }
             cronArchiver(keepDescriptors);
+            if (server.flag(Option.STREAMING_ARCHIVER)) {
+                cronReceiveWal(keepDescriptors);
+            }
             List<BackupInfo> waiting = catalog().withStatus(Status.WAITING_FOR_WALS);
             if (!waiting.isEmpty()) {
                 BackupInfo oldest = waiting.get(0);
@@ -365,6 +386,25 @@ public final class BarmanServer {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+    }
+
+    /**
+     * Barman's {@code cron_receive_wal}: when no receiver holds the server's {@code receive-wal} lock, one is started
+     * ({@code receive-wal SERVER}) in a session of its own, which outlives this cron; a running one is left alone,
+     * silently.
+     */
+    private void cronReceiveWal(boolean keepDescriptors) throws IOException {
+        if (subcommands == null) {
+            // Embedded (in-process) there is no program to run a receiver with, and one in this process never ends.
+            return;
+        }
+        try (LockFile receiver = tryLock("receive-wal")) {
+            if (receiver == null) {
+                return;
+            }
+            events.info("Starting streaming archiver for server " + server.name());
+        }
+        subcommands.startDetached(keepDescriptors, "receive-wal", server.name());
     }
 
     /**

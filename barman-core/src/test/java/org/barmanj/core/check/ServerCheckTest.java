@@ -4,6 +4,7 @@ import org.barmanj.core.TestServer;
 import org.barmanj.core.catalog.BackupInfo;
 import org.barmanj.core.catalog.BackupInfo.Status;
 import org.barmanj.core.catalog.CatalogLayout;
+import org.barmanj.core.compat.PyNamedTuple;
 import org.barmanj.core.config.ServerConfig;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -93,6 +94,97 @@ class ServerCheckTest {
         assertEquals("PostgreSQL server", r.get("ssh").hint());
         assertEquals("0 B", r.get("wal size").hint());
         assertTrue(Files.isDirectory(home.resolve("demo/incoming")), "check creates the server's folders");
+    }
+
+    /** A primary streamed from, as RemoteStatus and StreamingStatus report it, with the slot given. */
+    private static PyNamedTuple slot(boolean active, String restartLsn) {
+        Map<String, Object> fields = new LinkedHashMap<>();
+        fields.put("slot_name", "barman");
+        fields.put("active", active);
+        fields.put("restart_lsn", restartLsn);
+        return PyNamedTuple.record(fields);
+    }
+
+    private static Map<String, Object> streamedPrimary(PyNamedTuple slot) {
+        Map<String, Object> r = healthyPrimary();
+        r.put("streaming_supported", true);
+        r.put("streaming", true);
+        r.put("streaming_systemid", "7300000000000000001");
+        r.put("replication_slot", slot);
+        r.put("pg_receivexlog_installed", true);
+        r.put("pg_receivexlog_compatible", true);
+        r.put("pg_receivexlog_version", "built-in (PostgreSQL 13 to 17)");
+        return r;
+    }
+
+    /**
+     * The streaming archiver's rows in Barman 3.4's places: PostgreSQL streaming and replication slot after the
+     * PostgreSQL rows, pg_receivexlog, its compatibility and receive-wal running before archive_mode; all
+     * critical. receive-wal runs when a process holds the server's receive-wal lock.
+     */
+    @Test
+    void streamingArchiverRows() throws IOException, InterruptedException {
+        ServerConfig server = server("", "streaming_archiver = on\nslot_name = barman\n");
+        Map<String, Object> remote = streamedPrimary(slot(true, "0/3000000"));
+        List<CheckResult> results = run(server, remote);
+        assertEquals(List.of("WAL archive", "PostgreSQL", "superuser or standard user with backup privileges",
+                "PostgreSQL streaming", "wal_level", "replication slot", "directories", "retention policy settings",
+                "backup maximum age", "backup minimum size", "wal maximum age", "wal size", "compression settings",
+                "failed backups", "minimum redundancy requirements", "ssh", "systemid coherence", "pg_receivexlog",
+                "pg_receivexlog compatible", "receive-wal running", "archive_mode", "archive_command",
+                "continuous archiving", "archiver errors"), results.stream().map(CheckResult::name).toList());
+        Map<String, CheckResult> r = byName(results);
+        assertEquals(new CheckResult("receive-wal running", false, "See the Barman log file for more details",
+                List.of(), true), r.get("receive-wal running"));
+        assertTrue(r.get("replication slot").ok());
+        assertTrue(r.get("pg_receivexlog compatible").ok());
+
+        Path lock = home.resolve(".demo-receive-wal.lock");
+        Process holder = new ProcessBuilder("flock", lock.toString(), "sleep", "30").start();
+        try {
+            long until = System.currentTimeMillis() + 10_000;
+            while (!Files.exists(lock) && System.currentTimeMillis() < until) {
+                Thread.sleep(50);
+            }
+            Thread.sleep(200);
+            assertTrue(byName(run(server, remote)).get("receive-wal running").ok());
+        } finally {
+            holder.destroy();
+        }
+
+        remote.put("replication_slot", slot(false, null));
+        assertEquals("slot 'barman' not initialised: is 'receive-wal' running?",
+                byName(run(server, remote)).get("replication slot").hint());
+        remote.put("replication_slot", slot(false, "0/3000000"));
+        assertEquals("slot 'barman' not active: is 'receive-wal' running?",
+                byName(run(server, remote)).get("replication slot").hint());
+        remote.put("replication_slot", null);
+        assertEquals(new CheckResult("replication slot", false, "replication slot 'barman' doesn't exist. Please "
+                + "execute 'barman receive-wal --create-slot demo'", List.of(), true),
+                byName(run(server, remote)).get("replication slot"));
+        remote.put("pg_receivexlog_compatible", false);
+        assertEquals("PostgreSQL version: 15.18, pg_receivexlog version: built-in (PostgreSQL 13 to 17)",
+                byName(run(server, remote)).get("pg_receivexlog compatible").hint());
+        remote.put("streaming_systemid", "7300000000000000002");
+        assertEquals(new CheckResult("systemid coherence", false, "is the streaming DSN targeting the same server of "
+                + "the PostgreSQL connection string?", List.of(), true),
+                byName(run(server, remote)).get("systemid coherence"));
+        remote.put("streaming_supported", null);
+        remote.put("streaming", null);
+        remote.put("connection_error", "Connection refused");
+        assertEquals(new CheckResult("PostgreSQL streaming", false, "Connection refused", List.of(), true),
+                byName(run(server, remote)).get("PostgreSQL streaming"));
+    }
+
+    /** Without the streaming archiver a slot left holding WAL is a warning on a passing row; no receiver rows. */
+    @Test
+    void aSlotTheConfigurationDoesNotNeedIsAWarning() throws IOException {
+        ServerConfig server = server("", "slot_name = barman\n");
+        Map<String, CheckResult> r = byName(run(server, streamedPrimary(slot(true, "0/3000000"))));
+        assertEquals(new CheckResult("replication slot", true, "WARNING: slot 'barman' is active but not required "
+                + "by the current config", List.of(), true), r.get("replication slot"));
+        assertFalse(r.containsKey("receive-wal running"));
+        assertFalse(byName(run(server, streamedPrimary(null))).containsKey("replication slot"));
     }
 
     @Test
