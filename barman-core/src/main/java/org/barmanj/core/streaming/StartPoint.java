@@ -6,16 +6,17 @@ import java.util.regex.Pattern;
 
 /**
  * Where streaming starts, as pg_receivewal's {@code FindStreamingStart} finds it in its folder: the highest segment
- * there (by segment number, then timeline), complete or {@code .partial}, whose size is the segment size; streaming
- * goes on after a complete one, and starts a {@code .partial} over from its beginning (it is rewritten in place,
- * not duplicated). Null when the folder holds no such file: then the slot or the server gives the start.
+ * there (by segment number, then timeline), complete (of the segment size) or {@code .partial} (of any size:
+ * Barman empties one of the wrong size first, and an empty one is padded again); streaming goes on after a
+ * complete one, and starts a {@code .partial} over from its beginning (it is rewritten in place, not duplicated).
+ * Null when the folder holds no such file: then the slot or the server gives the start.
  */
 public record StartPoint(int timeline, long lsn) {
     private static final Pattern SEGMENT = Pattern.compile("[0-9A-F]{24}");
     private static final Pattern PARTIAL = Pattern.compile("[0-9A-F]{24}\\.partial");
 
     /**
-     * {@code files}: the folder's file names and sizes. Files of the wrong size are skipped, each with a line in
+     * {@code files}: the folder's file names and sizes. Segments of the wrong size are skipped, each with a line in
      * {@code skipped} (pg_receivewal's warnings).
      */
     public static StartPoint inFolder(Map<String, Long> files, WalPosition wal, List<String> skipped) {
@@ -28,9 +29,8 @@ public record StartPoint(int timeline, long lsn) {
             if (!partial && !SEGMENT.matcher(name).matches()) {
                 continue;
             }
-            if (f.getValue() != wal.segmentSize()) {
-                skipped.add((partial ? "partial " : "") + "segment file \"" + name + "\" has incorrect size "
-                        + f.getValue() + ", skipping");
+            if (!partial && f.getValue() != wal.segmentSize()) {
+                skipped.add("segment file \"" + name + "\" has incorrect size " + f.getValue() + ", skipping");
                 continue;
             }
             long segment = wal.segmentNumber(name);

@@ -54,13 +54,19 @@ class StartPointTest {
     }
 
     @Test
-    void filesOfTheWrongSizeAreSkippedWithAWarning() {
+    void segmentsOfTheWrongSizeAreSkippedWithAWarning() {
         List<String> skipped = new ArrayList<>();
-        StartPoint p = find(skipped, "000000010000000000000004", SEG, "000000010000000000000005.partial", 0L,
-                "000000010000000000000006", 100L);
+        StartPoint p = find(skipped, "000000010000000000000004", SEG, "000000010000000000000006", 100L);
         assertEquals(new StartPoint(1, WalPosition.parseLsn("0/5000000")), p);
-        assertEquals(List.of("partial segment file \"000000010000000000000005.partial\" has incorrect size 0, "
-                + "skipping", "segment file \"000000010000000000000006\" has incorrect size 100, skipping"), skipped);
+        assertEquals(List.of("segment file \"000000010000000000000006\" has incorrect size 100, skipping"), skipped);
+    }
+
+    @Test
+    void anEmptyPartialMarksTheStart() {
+        // What --reset leaves: the segment to start at, empty; it is padded again when streaming starts.
+        StartPoint p = find(new ArrayList<>(), "000000010000000000000004", SEG,
+                "000000010000000000000009.partial", 0L);
+        assertEquals(new StartPoint(1, WalPosition.parseLsn("0/9000000")), p);
     }
 
     @Test
