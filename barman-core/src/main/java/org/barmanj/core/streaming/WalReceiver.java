@@ -81,6 +81,7 @@ public final class WalReceiver {
         int timeline = start.timeline();
         long position = start.lsn();
         while (!stopping) {
+            server = session.identify();
             if (timeline > 1) {
                 fetchHistory(session, timeline);
             }
@@ -93,8 +94,14 @@ public final class WalReceiver {
                 }
             }
             if (end == null || position < end.at()) {
-                if (!streamTimeline(session, wal, timeline, position, end == null ? -1 : end.at())) {
+                long reached = streamTimeline(session, wal, timeline, position, end == null ? -1 : end.at());
+                if (reached < 0) {
                     return;
+                }
+                if (end == null) {
+                    // The end was found while streaming (a promoted standby): the history tells where to go on.
+                    position = reached;
+                    continue;
                 }
             }
             events.info("switched to timeline " + end.nextTimeline() + " at " + WalPosition.formatLsn(end.at()));
@@ -142,18 +149,19 @@ public final class WalReceiver {
 
     /**
      * Streams one timeline from {@code start} until {@code end} (-1: the server's current timeline, no end).
-     * Returns true at the end of the timeline, false when stopped.
+     * Returns the position reached at the end of the timeline, -1 when stopped.
      */
-    private boolean streamTimeline(ReplicationSession session, WalPosition wal, int timeline, long start, long end)
+    private long streamTimeline(ReplicationSession session, WalPosition wal, int timeline, long start, long end)
             throws SQLException, IOException {
         CopyDual copy = session.startReplication(settings.slotName(), start, timeline, POLL_MILLIS);
         events.info("starting log streaming at " + WalPosition.formatLsn(start) + " (timeline " + timeline + ")");
         Streaming stream = new Streaming(copy, wal, timeline, start);
+        long quietSince = System.currentTimeMillis();
         try {
             while (true) {
                 if (stopping) {
                     stream.syncAndReport();
-                    return false;
+                    return -1;
                 }
                 if (end >= 0 && stream.received >= end) {
                     if (stream.segment != null) {
@@ -164,12 +172,32 @@ public final class WalReceiver {
                     session.readTimeout(30_000);
                     // The server ended the timeline: our CopyDone ends the command, whose result is not needed.
                     copy.endCopy();
-                    return true;
+                    return stream.received;
                 }
-                stream.receive();
+                if (stream.receive()) {
+                    quietSince = System.currentTimeMillis();
+                } else if (end < 0 && System.currentTimeMillis() - quietSince >= STATUS_INTERVAL_MILLIS) {
+                    // A standby streamed from may have been promoted: pgjdbc does not tell the server's end of the
+                    // timeline (its CopyDone), so a quiet stream asks the server on a second connection.
+                    end = endOfTimeline(timeline);
+                    quietSince = System.currentTimeMillis();
+                }
             }
         } finally {
             stream.closeSegment();
+        }
+    }
+
+    /** Where {@code timeline} ends if the server is now on a later one, else -1. */
+    private long endOfTimeline(int timeline) throws SQLException {
+        try (ReplicationSession side = ReplicationSession.open(settings.conninfo(), settings.env(),
+                settings.userHome(), settings.connectTimeoutSeconds(), settings.applicationName())) {
+            int now = side.identify().timeline();
+            if (now <= timeline) {
+                return -1;
+            }
+            TimelineHistory.Switch end = side.timelineHistory(now).parsed(now).switchFrom(timeline);
+            return end == null ? -1 : end.at();
         }
     }
 
@@ -191,8 +219,12 @@ public final class WalReceiver {
             this.flushed = start;
         }
 
-        /** Waits up to a poll for messages; takes what came (in synchronous mode all that is there at once). */
-        void receive() throws SQLException, IOException {
+        /**
+         * Waits up to a poll for messages; takes what came (in synchronous mode all that is there at once). Returns
+         * whether WAL came.
+         */
+        boolean receive() throws SQLException, IOException {
+            long before = received;
             byte[] message = read(true);
             boolean reply = false;
             while (message != null) {
@@ -206,6 +238,7 @@ public final class WalReceiver {
             if (reply || System.currentTimeMillis() - lastStatus >= STATUS_INTERVAL_MILLIS) {
                 status(false);
             }
+            return received != before;
         }
 
         private byte[] read(boolean block) throws SQLException {
