@@ -1,0 +1,255 @@
+package org.barmanj.it;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.TreeSet;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+import java.util.stream.Stream;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * {@code barman receive-wal} against real PostgreSQL 13, 15 and 17, with the built-in receiver (no pg_receivewal):
+ * the slot created, WAL streamed under pgbench load into streaming/, every complete segment byte-identical to the
+ * primary's, {@code --stop} ending it with exit code 0, a restart continuing the {@code .partial} (rewritten in
+ * place, not duplicated), a {@code kill -9} and a PostgreSQL restart losing nothing.
+ */
+class ReceiveWalIT {
+    private static final String PGBENCH = "/usr/lib/postgresql/15/bin/pgbench";
+
+    @BeforeAll
+    static void sshd() {
+        Lab.startSshd();
+    }
+
+    @AfterAll
+    static void destroy() {
+        for (int major : new int[] {13, 15, 17}) {
+            Lab.lab("pg", "destroy", "recv-it" + major);
+        }
+    }
+
+    @ParameterizedTest(name = "PostgreSQL {0}")
+    @ValueSource(ints = {13, 15, 17})
+    void streamsStopsAndResumes(int major) throws Exception {
+        String name = "recv-it" + major;
+        int port = 6150 + major;
+        Lab.lab("pg", "destroy", name);
+        String version = Lab.startPostgres(name, major, "pg1-srv", port);
+        System.out.println("ReceiveWalIT: running against PostgreSQL " + version);
+        BarmanHome home = new BarmanHome("recv" + major).tutorialServer("pg1-srv", port)
+                .withOptions("streaming_archiver = on\nslot_name = barman\n").ownedByBarman();
+        Path streaming = home.root.resolve("demo/streaming");
+        Path pgWal = Path.of("/var/lib/edb/" + name + "/data/pg_wal");
+        try {
+            Proc create = home.barman("receive-wal", "--create-slot", "demo").ok();
+            assertEquals("Creating physical replication slot 'barman' on server 'demo'\n"
+                    + "Replication slot 'barman' created\n", create.out());
+
+            Receiver first = Receiver.start(home);
+            waitStreaming(name);
+            pgbench(port, "-i", "-s", "1");
+            pgbench(port, "-T", "3", "-c", "2");
+            String closed = switchWal(home);
+            waitFor(() -> Files.exists(streaming.resolve(closed)), "segment " + closed + " received");
+            // Compared at each step: the slot only keeps the segments from its restart point in pg_wal.
+            TreeSet<String> compared = new TreeSet<>();
+            sameAsPrimary(streaming, pgWal, compared);
+            assertFalse(compared.isEmpty(), "no segment compared");
+
+            Lab.psql(name, "CREATE TABLE after_switch AS SELECT g FROM generate_series(1, 1000) g");
+            String partial = waitPartial(streaming);
+            long firstPid = first.pid();
+            Proc stop = home.barman("receive-wal", "--stop", "demo").ok();
+            assertEquals("Stopped process receive-wal(" + firstPid + ")\n", stop.out());
+            Proc ended = first.waitEnd();
+            assertEquals(0, ended.exit(), ended.out() + ended.err());
+            assertTrue(ended.out().startsWith("Starting receive-wal for server demo\n"), ended.out());
+            assertTrue(ended.out().endsWith("SIGINT received. Terminate gracefully.\n"), ended.out());
+            assertEquals(1, home.barman("receive-wal", "--stop", "demo").exit(), "nothing left to stop");
+
+            // Restart: the .partial is streamed again from its start and completed in place.
+            Receiver second = Receiver.start(home);
+            waitStreaming(name);
+            assertTrue(second.out().contains("starting log streaming at "), second.out());
+            String segment = partial.substring(0, 24);
+            String closedAgain = switchWal(home);
+            waitFor(() -> Files.exists(streaming.resolve(closedAgain)), "segment " + closedAgain + " received");
+            assertTrue(Files.exists(streaming.resolve(segment)), segment + " completed");
+            assertFalse(Files.exists(streaming.resolve(partial)), partial + " renamed, not duplicated");
+            assertContiguous(streaming);
+            sameAsPrimary(streaming, pgWal, compared);
+
+            // kill -9 mid-segment: the slot holds the WAL, the restart continues the .partial.
+            pgbench(port, "-T", "2", "-c", "2");
+            String killedIn = waitPartial(streaming);
+            Proc.run("kill", "-9", String.valueOf(second.pid())).ok();
+            assertEquals(137, second.waitEnd().exit());
+            Receiver third = Receiver.start(home);
+            waitStreaming(name);
+            pgbench(port, "-T", "2", "-c", "2");
+            sameAsPrimary(streaming, pgWal, compared);
+
+            // PostgreSQL restarted under the receiver: it ends with an error, as pg_receivewal --no-loop.
+            Lab.lab("pg", "stop", name);
+            Proc lost = third.waitEnd();
+            assertEquals(1, lost.exit(), lost.out() + lost.err());
+            assertTrue(lost.err().contains("ERROR: receive-wal terminated with error: "), lost.err());
+            Lab.startPostgres(name, major, "pg1-srv", port);
+            Receiver fourth = Receiver.start(home);
+            waitStreaming(name);
+            Lab.psql(name, "CREATE TABLE after_restart AS SELECT g FROM generate_series(1, 1000) g");
+            String last = switchWal(home);
+            waitFor(() -> Files.exists(streaming.resolve(last)), "segment " + last + " received");
+            assertTrue(Files.exists(streaming.resolve(killedIn.substring(0, 24))), killedIn + " completed");
+            List<String> all = assertContiguous(streaming);
+            sameAsPrimary(streaming, pgWal, compared);
+            System.out.println("ReceiveWalIT: PostgreSQL " + major + ": " + all.size() + " segments from "
+                    + all.get(0) + " to " + all.get(all.size() - 1) + " with none missing; " + compared.size()
+                    + " of them compared with pg_wal while there, byte-identical");
+            home.barman("receive-wal", "--stop", "demo").ok();
+            assertEquals(0, fourth.waitEnd().exit());
+            Proc drop = home.barman("receive-wal", "--drop-slot", "demo").ok();
+            assertTrue(drop.out().endsWith("Replication slot 'barman' dropped\n"), drop.out());
+        } finally {
+            home.barman("receive-wal", "--stop", "demo");
+            home.delete();
+        }
+    }
+
+    /** {@code barman receive-wal demo} in the background, as the barman user. */
+    private record Receiver(Process process, Path outFile, Path errFile, BarmanHome home) {
+        static Receiver start(BarmanHome home) throws IOException {
+            Path out = Files.createTempFile("recv-out", ".txt");
+            Path err = Files.createTempFile("recv-err", ".txt");
+            Process p = new ProcessBuilder("runuser", "-u", home.user, "--", Lab.BARMAN.toString(), "-c",
+                    home.conf.toString(), "receive-wal", "demo").redirectOutput(out.toFile())
+                    .redirectError(err.toFile()).redirectInput(ProcessBuilder.Redirect.from(new java.io.File(
+                            "/dev/null"))).start();
+            Receiver r = new Receiver(p, out, err, home);
+            waitFor(() -> r.pid() > 0, "receive-wal's lock");
+            return r;
+        }
+
+        /** The receiver's pid, from its lock file once this run has written it there (0 before). */
+        long pid() {
+            try {
+                Path lock = home.root.resolve(".demo-receive-wal.lock");
+                String text = Files.exists(lock) ? Files.readString(lock).strip() : "";
+                if (text.isEmpty()) {
+                    return 0;
+                }
+                long pid = Long.parseLong(text);
+                return process.descendants().anyMatch(h -> h.pid() == pid) ? pid : 0;
+            } catch (IOException e) {
+                throw new IllegalStateException(e);
+            }
+        }
+
+        String out() throws IOException {
+            return Files.readString(outFile, StandardCharsets.UTF_8);
+        }
+
+        Proc waitEnd() throws Exception {
+            assertTrue(process.waitFor(30, TimeUnit.SECONDS), "receive-wal ended");
+            return new Proc(process.exitValue(), out(), Files.readString(errFile, StandardCharsets.UTF_8));
+        }
+    }
+
+    private static void pgbench(int port, String... args) {
+        List<String> cmd = new ArrayList<>(List.of(PGBENCH, "-h", "pg1-srv", "-p", String.valueOf(port), "-U",
+                "barman"));
+        cmd.addAll(List.of(args));
+        cmd.add("postgres");
+        Proc.as("barman", cmd.toArray(new String[0])).ok();
+    }
+
+    /** switch-wal after some WAL, so that it closes a segment; returns the closed segment's name. */
+    private static String switchWal(BarmanHome home) {
+        Proc sw = home.barman("switch-wal", "--force", "demo").ok();
+        String closed = sw.out().lines().findFirst().orElse("")
+                .replaceAll("^The WAL file (\\S+) has been closed on server 'demo'$", "$1");
+        assertTrue(closed.matches("[0-9A-F]{24}"), sw.out());
+        return closed;
+    }
+
+    private static void waitStreaming(String name) {
+        waitFor(() -> Lab.psql(name, "SELECT count(*) FROM pg_stat_replication WHERE application_name = "
+                + "'barman_receive_wal' AND state = 'streaming'").equals("1"), "receive-wal streaming");
+    }
+
+    private static String waitPartial(Path streaming) {
+        String[] found = new String[1];
+        waitFor(() -> {
+            found[0] = files(streaming).stream().filter(f -> f.endsWith(".partial")).findFirst().orElse(null);
+            return found[0] != null;
+        }, "a .partial in " + streaming);
+        return found[0];
+    }
+
+    private static void waitFor(BooleanSupplier condition, String what) {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("timed out waiting for " + what);
+            }
+            try {
+                Thread.sleep(100);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new AssertionError(e);
+            }
+        }
+    }
+
+    private static TreeSet<String> files(Path folder) {
+        try (Stream<Path> list = Files.list(folder)) {
+            return list.map(p -> p.getFileName().toString()).collect(TreeSet::new, TreeSet::add, TreeSet::addAll);
+        } catch (IOException e) {
+            return new TreeSet<>();
+        }
+    }
+
+    /** Complete segments also in pg_wal (the slot keeps them there) compared byte by byte, added to {@code done}. */
+    private static void sameAsPrimary(Path streaming, Path pgWal, TreeSet<String> done) throws IOException {
+        for (String f : files(streaming)) {
+            if (f.matches("[0-9A-F]{24}") && Files.exists(pgWal.resolve(f))) {
+                assertArrayEquals(Files.readAllBytes(pgWal.resolve(f)), Files.readAllBytes(streaming.resolve(f)), f);
+                done.add(f);
+            }
+        }
+    }
+
+    /** Every segment between the first and the last is there, complete, each once; returns the complete ones. */
+    private static List<String> assertContiguous(Path streaming) {
+        List<String> complete = files(streaming).stream().filter(f -> f.matches("[0-9A-F]{24}")).toList();
+        assertFalse(complete.isEmpty(), "no segment in " + streaming);
+        for (String f : files(streaming)) {
+            if (f.endsWith(".partial")) {
+                assertFalse(complete.contains(f.substring(0, 24)), f + " beside its complete segment");
+            }
+        }
+        for (int i = 1; i < complete.size(); i++) {
+            long before = Long.parseLong(complete.get(i - 1).substring(8), 16);
+            long after = Long.parseLong(complete.get(i).substring(8), 16);
+            // 16 MiB segments: the segment number is the name's last 16 digits, 0xFF the last of a log id.
+            boolean next = after == before + 1 || (before % 0x100000000L == 0xFF && after == before - 0xFF
+                    + 0x100000000L);
+            assertTrue(next, "missing segments between " + complete.get(i - 1) + " and " + complete.get(i));
+        }
+        return complete;
+    }
+}
