@@ -270,7 +270,14 @@ public final class WalReceiver {
                     return write(m.position(25));
                 }
                 case 'k' -> {
-                    return m.get(17) != 0;
+                    boolean replyRequested = m.get(17) != 0;
+                    if (replyRequested && segment != null) {
+                        // As pg_receivewal: a server asking for a reply may be waiting for our flush position
+                        // (a primary shutting down waits until we have flushed all it sent), so fsync first.
+                        segment.sync();
+                        flushed = received;
+                    }
+                    return replyRequested;
                 }
                 default -> throw new PostgresException("unrecognized streaming header: \"" + (char) m.get(0) + "\"",
                         null);
