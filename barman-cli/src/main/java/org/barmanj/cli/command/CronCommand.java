@@ -7,11 +7,14 @@ import picocli.CommandLine.Option;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 /**
  * {@code barman cron}: the maintenance cron runs every minute. For every active server, under the server's
- * cron lock (so runs never overlap): the archiver (in a process of its own), check-backup of the oldest backup
- * waiting for its WAL files, the retention policy. The servers are served at the same time, so that one server's
+ * cron lock (so runs never overlap): the archiver (in a process of its own), the WAL receiver when
+ * {@code streaming_archiver} is on (started detached when none runs, stopped when it is off), check-backup of the
+ * oldest backup waiting for its WAL files, the retention policy. The receiver of an inactive or disabled server is
+ * stopped. The servers are served at the same time, so that one server's
  * backlog does not hold up the others.
  */
 @Command(name = "cron", description = "Run maintenance tasks (global command)")
@@ -23,7 +26,14 @@ public final class CronCommand extends ServerCommand {
     @Override
     int run(Session session) {
         List<Thread> servers = new ArrayList<>();
-        for (ServerConfig server : session.servers(null, true, true).values()) {
+        Map<String, ServerConfig> served = session.servers(null, true, true);
+        for (ServerConfig server : session.servers(null, false, false).values()) {
+            if (!served.containsKey(server.name())) {
+                // Not Barman 3.4's (its cron leaves them alone): a receiver does not outlive its server's disabling.
+                session.service(server).stopReceiveWal(false);
+            }
+        }
+        for (ServerConfig server : served.values()) {
             Thread t = new Thread(() -> session.service(server).cron(keepDescriptors), "cron-" + server.name());
             t.start();
             servers.add(t);

@@ -348,6 +348,8 @@ public final class BarmanServer {
             cronArchiver(keepDescriptors);
             if (server.flag(Option.STREAMING_ARCHIVER)) {
                 cronReceiveWal(keepDescriptors);
+            } else {
+                stopReceiveWal(false);
             }
             List<BackupInfo> waiting = catalog().withStatus(Status.WAITING_FOR_WALS);
             if (!waiting.isEmpty()) {
