@@ -14,6 +14,7 @@ import org.barmanj.cli.command.ListFilesCommand;
 import org.barmanj.cli.command.ListServersCommand;
 import org.barmanj.cli.command.PutWalCommand;
 import org.barmanj.cli.command.RebuildXlogdbCommand;
+import org.barmanj.cli.command.ReceiveWalCommand;
 import org.barmanj.cli.command.RecoverCommand;
 import org.barmanj.cli.command.ShowBackupCommand;
 import org.barmanj.cli.command.ShowServersCommand;
@@ -51,7 +52,8 @@ import java.util.Map;
                 ShowBackupCommand.class, StatusCommand.class, PutWalCommand.class, ArchiveWalCommand.class,
                 CronCommand.class, SwitchWalCommand.class, CheckCommand.class, GetWalCommand.class,
                 RebuildXlogdbCommand.class, BackupCommand.class, RecoverCommand.class, DeleteCommand.class,
-                KeepCommand.class, ListFilesCommand.class, CheckBackupCommand.class, DiagnoseCommand.class},
+                KeepCommand.class, ListFilesCommand.class, CheckBackupCommand.class, DiagnoseCommand.class,
+                ReceiveWalCommand.class},
         description = "Backup and recovery manager for PostgreSQL, compatible with Barman.")
 public final class BarmanCli {
     @Option(names = {"-h", "--help"}, usageHelp = true, description = "show this help message and exit")

@@ -36,12 +36,33 @@ public final class LockFile implements AutoCloseable {
 
     /** Takes the lock if it is free; returns null when another process holds it. */
     public static LockFile tryAcquire(Path file) throws IOException {
-        return take(file, true);
+        return take(file, true, true);
+    }
+
+    /**
+     * The pid written in a lock file that some process holds, as Barman's {@code get_owner_pid} finds it (the
+     * lock is tried without writing a pid); null when the file is absent or nobody holds it.
+     */
+    public static Long ownerPid(Path file) throws IOException {
+        if (!Files.exists(file)) {
+            return null;
+        }
+        LockFile free = take(file, true, false);
+        if (free != null) {
+            free.close();
+            return null;
+        }
+        String first = Files.readAllLines(file, StandardCharsets.US_ASCII).stream().findFirst().orElse("").strip();
+        try {
+            return Long.parseLong(first);
+        } catch (NumberFormatException e) {
+            throw new IOException(file + ": no pid in the lock file ('" + first + "')", e);
+        }
     }
 
     /** Waits for the lock. */
     public static LockFile acquire(Path file) throws IOException {
-        return take(file, false);
+        return take(file, false, true);
     }
 
     /** The lock file of a server task, e.g. {@code .demo-archive-wal.lock}. */
@@ -49,7 +70,7 @@ public final class LockFile implements AutoCloseable {
         return Path.of(lockDirectory, "." + server + "-" + task + ".lock");
     }
 
-    private static LockFile take(Path file, boolean nonBlocking) throws IOException {
+    private static LockFile take(Path file, boolean nonBlocking, boolean withPid) throws IOException {
         Files.createDirectories(file.getParent());
         try {
             Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
@@ -74,7 +95,9 @@ public final class LockFile implements AutoCloseable {
         if ("locked".equals(first)) {
             LockFile lock = new LockFile(holder);
             try {
-                writePid(file);
+                if (withPid) {
+                    writePid(file);
+                }
             } catch (IOException e) {
                 lock.close();
                 throw new IOException("cannot lock " + file + ": " + IoReason.of(e), e);

@@ -31,6 +31,25 @@ public final class PostgresConnection implements AutoCloseable {
     /** Opens a session; {@code application_name} defaults to {@code barman}, as Barman sets it. */
     public static PostgresConnection open(String conninfo, Map<String, String> env, String userHome,
                                           int timeoutSeconds) {
+        return new PostgresConnection(connect(conninfo, env, userHome, timeoutSeconds, null));
+    }
+
+    /**
+     * A physical replication session (the walsender's protocol, simple queries only) with the given
+     * {@code application_name} unless the conninfo sets one: the JDBC connection itself, for the streaming code.
+     */
+    public static Connection openReplication(String conninfo, Map<String, String> env, String userHome,
+                                             int timeoutSeconds, String applicationName) {
+        Properties replication = new Properties();
+        replication.setProperty("replication", "true");
+        replication.setProperty("preferQueryMode", "simple");
+        replication.setProperty("assumeMinServerVersion", "9.4");
+        replication.setProperty("ApplicationName", applicationName);
+        return connect(conninfo, env, userHome, timeoutSeconds, replication);
+    }
+
+    private static Connection connect(String conninfo, Map<String, String> env, String userHome, int timeoutSeconds,
+                                      Properties extra) {
         ConnInfo info;
         try {
             info = ConnInfo.parse(conninfo);
@@ -55,6 +74,10 @@ public final class PostgresConnection implements AutoCloseable {
             props.setProperty("password", password);
         }
         props.setProperty("ApplicationName", first(info.get("application_name"), null, "barman"));
+        if (extra != null) {
+            extra.forEach((k, v) -> props.setProperty((String) k, info.get("application_name") != null
+                    && k.equals("ApplicationName") ? info.get("application_name") : (String) v));
+        }
         props.setProperty("connectTimeout", first(info.get("connect_timeout"), null, String.valueOf(timeoutSeconds)));
         props.setProperty("sslmode", first(info.get("sslmode"), env.get("PGSSLMODE"), "prefer"));
         StringBuilder url = new StringBuilder("jdbc:postgresql://");
@@ -69,7 +92,7 @@ public final class PostgresConnection implements AutoCloseable {
         }
         url.append('/').append(dbname);
         try {
-            return new PostgresConnection(DriverManager.getConnection(url.toString(), props));
+            return DriverManager.getConnection(url.toString(), props);
         } catch (SQLException e) {
             throw new PostgresException(firstLine(e.getMessage()), e);
         }

@@ -37,6 +37,8 @@ import org.barmanj.core.retention.BackupDeletion;
 import org.barmanj.core.retention.KeepAnnotation;
 import org.barmanj.core.retention.RetentionReport;
 import org.barmanj.core.retention.WalRemoval;
+import org.barmanj.core.streaming.ProcessSignals;
+import org.barmanj.core.streaming.ReceiveWal;
 import org.barmanj.core.wal.Archiver;
 import org.barmanj.core.wal.GetWal;
 import org.barmanj.core.wal.PutWal;
@@ -627,6 +629,78 @@ public final class BarmanServer {
     }
 
     /** Barman names the calling host in put-wal and get-wal messages when called through ssh. */
+    /**
+     * {@code barman receive-wal}: under the server's receive-wal lock, the streaming archiver's checks, then WAL
+     * received into {@code streaming_wals_directory} until SIGINT/SIGTERM or a lost connection (Barman runs
+     * pg_receivewal; the receiver here is built in). With {@code reset}, only the folder's position is reset.
+     */
+    public void receiveWal(boolean reset) {
+        if (!server.flag(Option.STREAMING_ARCHIVER)) {
+            events.error("Unable to start receive-wal process: streaming_archiver option set to 'off' in barman "
+                    + "configuration file");
+            return;
+        }
+        if (!reset) {
+            events.info("Starting receive-wal for server " + server.name());
+        }
+        try (LockFile lock = tryLock("receive-wal")) {
+            if (lock == null) {
+                events.info(reset ? "Unable to reset the status of receive-wal for server " + server.name()
+                        + ". Process is still running"
+                        : "Another receive-wal process is already running for server " + server.name() + ".");
+                return;
+            }
+            try {
+                receiveWalStreaming().receive(reset);
+            } catch (ReceiveWal.Failure e) {
+                events.error(e.getMessage());
+            }
+        } catch (IOException e) {
+            events.error("Permission denied, unable to access '" + IoReason.withFile(e) + "'");
+        }
+    }
+
+    /** {@code barman receive-wal --create-slot} ({@code --if-not-exists}: an existing slot is not an error). */
+    public void createReplicationSlot(boolean ifNotExists) {
+        receiveWalStreaming().createSlot(ifNotExists);
+    }
+
+    /** {@code barman receive-wal --drop-slot}. */
+    public void dropReplicationSlot() {
+        receiveWalStreaming().dropSlot();
+    }
+
+    private ReceiveWal receiveWalStreaming() {
+        return new ReceiveWal(server, layout.streamingDirectory(), env, userHome, events);
+    }
+
+    /**
+     * {@code barman receive-wal --stop}, as Barman's {@code kill}: SIGINT to the pid in a held
+     * {@code .<server>-receive-wal.lock}, then up to 10 s for it to end. Returns whether a receiver was stopped;
+     * none running is an error only when {@code failIfNotPresent}.
+     */
+    public boolean stopReceiveWal(boolean failIfNotPresent) {
+        Long pid;
+        try {
+            pid = LockFile.ownerPid(lockPath("receive-wal"));
+        } catch (IOException e) {
+            events.error("Permission denied, unable to access '" + IoReason.withFile(e) + "'");
+            return false;
+        }
+        if (pid == null) {
+            if (failIfNotPresent) {
+                events.error("Termination of receive-wal failed: no such process for server " + server.name());
+            }
+            return false;
+        }
+        if (ProcessSignals.interruptAndWait(pid, 10)) {
+            events.info("Stopped process receive-wal(" + pid + ")");
+            return true;
+        }
+        events.error("Cannot terminate process receive-wal(" + pid + ")");
+        return false;
+    }
+
     private String sshSource() {
         String connection = env.get("SSH_CONNECTION");
         return connection == null || connection.isBlank() ? "" : " (SSH host: " + connection.split(" ")[0] + ")";
