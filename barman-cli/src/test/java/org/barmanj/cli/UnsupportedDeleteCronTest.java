@@ -16,8 +16,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * The refusals of {@code delete} and of {@code cron} (its archiving, its retention, what it would start for
- * streaming or a passive node), on the catalog Barman 3.4 wrote in the tutorial (two backups): one line each, naming
+ * The refusals of {@code delete} and of {@code cron} (its archiving, its retention, what it would start for a
+ * passive node), on the catalog Barman 3.4 wrote in the tutorial (two backups): one line each, naming
  * the option, the value, the server and what is supported; nothing is deleted or archived in their stead.
  */
 class UnsupportedDeleteCronTest {
@@ -80,16 +80,23 @@ class UnsupportedDeleteCronTest {
         assertTrue(Files.exists(wal), "the WAL file waits in incoming/");
     }
 
-    /** The streaming archiver is refused; cron's file archiving goes on. */
+    /**
+     * The streaming archiver is no longer refused: cron files both folders (in-process, where no receiver can be
+     * started), leaving receive-wal's .partial file.
+     */
     @Test
-    void cronRefusesTheStreamingArchiverAndStillArchives() throws IOException {
+    void cronArchivesTheStreamingFolderToo() throws IOException {
         options("streaming_archiver = on\nslot_name = barman");
         Path wal = incomingWal();
+        Path streaming = Files.createDirectories(home.resolve("demo/streaming"));
+        Files.write(streaming.resolve("00000001000000000000000A"), new byte[16 << 20]);
+        Path partial = Files.write(streaming.resolve("00000001000000000000000B.partial"), new byte[16 << 20]);
         CliRun run = CliRun.withConfig(conf, "cron");
-        assertEquals(1, run.exit(), run.out() + run.err());
-        assertEquals("ERROR: streaming_archiver = on is not supported by this version (server demo): supported: off "
-                + "(WAL files arrive through archiver = on, receive-wal is not implemented)\n", run.err());
+        assertEquals(0, run.exit(), run.out() + run.err());
+        assertEquals("", run.err());
         assertFalse(Files.exists(wal), "archived");
         assertTrue(Files.exists(home.resolve("demo/wals/0000000100000000/000000010000000000000009")));
+        assertTrue(Files.exists(home.resolve("demo/wals/0000000100000000/00000001000000000000000A")));
+        assertTrue(Files.exists(partial), "the receiver's segment stays");
     }
 }

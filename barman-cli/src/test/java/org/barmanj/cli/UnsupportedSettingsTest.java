@@ -64,9 +64,6 @@ class UnsupportedSettingsTest {
             "primary_ssh_command = ssh barman@primary; primary_ssh_command; primary_ssh_command = ssh "
                     + "barman@primary is not supported by this version (server pg): supported: unset (passive nodes "
                     + "and their sync-info, sync-backup and sync-wals are not implemented)",
-            "streaming_archiver = on; streaming_archiver; streaming_archiver = on is not supported by this version "
-                    + "(server pg): supported: off (WAL files arrive through archiver = on, receive-wal is not "
-                    + "implemented)",
             "compression = snappy; compression settings; compression = snappy is not supported by this version "
                     + "(server pg): supported: gzip, pygzip, pigz, bzip2, pybzip2, xz, zstd, lz4, none",
             "compression = custom|custom_compression_filter = snzip; compression settings; compression = custom is "

@@ -342,6 +342,15 @@ public final class BarmanConfig {
             server.disable("PostgreSQL connection: Missing 'conninfo' parameter for server '" + server.name() + "'");
         }
         String method = server.string(Option.BACKUP_METHOD);
+        boolean streamingArchiver = server.flag(Option.STREAMING_ARCHIVER);
+        if (("postgres".equals(method) || streamingArchiver) && server.string(Option.STREAMING_CONNINFO) == null) {
+            server.disable("Streaming connection: Missing 'streaming_conninfo' parameter for server '" + server.name()
+                    + "'");
+        }
+        if (streamingArchiver && !server.flag(Option.ARCHIVER) && server.string(Option.SLOT_NAME) == null) {
+            server.disable("Streaming-only archiver requires 'streaming_conninfo' and 'slot_name' options to be "
+                    + "properly configured");
+        }
         String ssh = server.string(Option.SSH_COMMAND);
         if ("rsync".equals(method) && ssh == null) {
             server.disable("Missing or invalid ssh_command in barman configuration for server " + server.name());

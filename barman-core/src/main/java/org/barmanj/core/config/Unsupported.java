@@ -16,7 +16,7 @@ import java.util.function.Function;
  * ignored or served by something else. Two kinds:
  * <ul>
  *   <li>a value that would change what is stored, restored or run (another backup method, a compression or
- *   encryption, streaming, a passive node) is a {@link Refusal}: the work that would use it ({@link Use}) refuses
+ *   encryption, a passive node) is a {@link Refusal}: the work that would use it ({@link Use}) refuses
  *   with its one line, before touching anything, and {@code check} fails a row with the same line (a critical one
  *   when it stops backups);</li>
  *   <li>a value that only tunes speed or resources (a compression level, a start-up batch of rsync workers,
@@ -24,8 +24,8 @@ import java.util.function.Function;
  *   it is set and what happens instead.</li>
  * </ul>
  * Options that only act together with a refused value ({@code custom_compression_filter} with
- * {@code compression = custom}, {@code snapshot_*} with {@code backup_method = snapshot}, {@code slot_name} with
- * the streaming archiver, ...) are covered by that refusal.
+ * {@code compression = custom}, {@code snapshot_*} with {@code backup_method = snapshot}, ...) are covered by that
+ * refusal.
  */
 public final class Unsupported {
     /** The work a setting is used by: the one that refuses it. */
@@ -41,7 +41,7 @@ public final class Unsupported {
         RECOVER,
         /** Removing backups or WAL files: {@code delete} and {@code cron}'s retention. */
         DELETE,
-        /** What {@code cron} starts besides archiving and retention (Barman's receive-wal, passive-node sync). */
+        /** What {@code cron} starts besides archiving, receive-wal and retention (Barman's passive-node sync). */
         CRON
     }
 
@@ -98,9 +98,6 @@ public final class Unsupported {
             refuse(Option.PRIMARY_SSH_COMMAND, s -> s.string(Option.PRIMARY_SSH_COMMAND),
                     "unset (passive nodes and their sync-info, sync-backup and sync-wals are not implemented)",
                     Use.BACKUP, Use.CRON);
-            refuse(Option.STREAMING_ARCHIVER, s -> s.flag(Option.STREAMING_ARCHIVER) ? "on" : null,
-                    "off (WAL files arrive through archiver = on, receive-wal is not implemented)", Use.BACKUP,
-                    Use.CRON);
             refuse(Option.COMPRESSION, s -> {
                 String c = s.string(Option.COMPRESSION);
                 return c == null || c.equals("none") || Compression.supported(c) ? null : c;

@@ -2,6 +2,7 @@ package org.barmanj.core.server;
 
 import org.barmanj.core.process.ChildProcesses;
 
+import java.io.File;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -9,7 +10,8 @@ import java.util.List;
 
 /**
  * Another barman command run in a process of its own (Barman's {@code BarmanSubProcess}): {@code cron} runs each
- * server's archiver so, as {@code <launcher> -c <configuration file> -q archive-wal <server>}.
+ * server's archiver so, as {@code <launcher> -c <configuration file> -q archive-wal <server>}, and its WAL
+ * receiver ({@code receive-wal <server>}), detached.
  */
 public record BarmanCommand(String launcher, Path configFile) {
     /** Starts {@code args}; its output goes nowhere unless {@code keepDescriptors}. */
@@ -23,5 +25,22 @@ public record BarmanCommand(String launcher, Path configFile) {
         Process process = ChildProcesses.start(builder);
         process.getOutputStream().close();
         return process;
+    }
+
+    /**
+     * Starts {@code args} detached, as Barman's {@code BarmanSubProcess} starts receive-wal: in a session of its
+     * own ({@code setsid}), stdin from /dev/null and its output going nowhere unless {@code keepDescriptors}, not
+     * waited for. Not through {@link ChildProcesses}, whose watchdog ends its children with this process: this one
+     * must outlive it.
+     */
+    public void startDetached(boolean keepDescriptors, String... args) throws IOException {
+        List<String> command = new ArrayList<>(List.of("setsid", launcher, "-c", configFile.toString(), "-q"));
+        command.addAll(List.of(args));
+        ProcessBuilder builder = new ProcessBuilder(command);
+        ProcessBuilder.Redirect output = keepDescriptors ? ProcessBuilder.Redirect.INHERIT
+                : ProcessBuilder.Redirect.DISCARD;
+        builder.redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
+                .redirectOutput(output).redirectError(output);
+        builder.start();
     }
 }

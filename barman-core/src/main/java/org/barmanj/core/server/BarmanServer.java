@@ -328,6 +328,9 @@ public final class BarmanServer {
                 events.error(unsupported);
             }
             cronArchiver(keepDescriptors);
+            if (server.flag(Option.STREAMING_ARCHIVER)) {
+                cronReceiveWal(keepDescriptors);
+            }
             List<BackupInfo> waiting = catalog().withStatus(Status.WAITING_FOR_WALS);
             if (!waiting.isEmpty()) {
                 BackupInfo oldest = waiting.get(0);
@@ -367,6 +370,25 @@ public final class BarmanServer {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+    }
+
+    /**
+     * Barman's {@code cron_receive_wal}: when no receiver holds the server's {@code receive-wal} lock, one is started
+     * ({@code receive-wal SERVER}) in a session of its own, which outlives this cron; a running one is left alone,
+     * silently.
+     */
+    private void cronReceiveWal(boolean keepDescriptors) throws IOException {
+        if (subcommands == null) {
+            // Embedded (in-process) there is no program to run a receiver with, and one in this process never ends.
+            return;
+        }
+        try (LockFile receiver = tryLock("receive-wal")) {
+            if (receiver == null) {
+                return;
+            }
+            events.info("Starting streaming archiver for server " + server.name());
+        }
+        subcommands.startDetached(keepDescriptors, "receive-wal", server.name());
     }
 
     /**

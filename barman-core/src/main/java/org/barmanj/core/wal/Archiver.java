@@ -32,10 +32,10 @@ import java.util.Arrays;
 import java.util.List;
 
 /**
- * Barman's file archiver ({@code barman archive-wal}): moves the files {@code put-wal} left in {@code incoming/}
- * into the WAL archive, compressing them as configured, and records them in {@code xlog.db}, with the
- * {@code pre_/post_archive} hook scripts around each file. A file is removed from {@code incoming/} only after its
- * archived copy and the catalog line are on disk. A setting this version cannot honour
+ * Barman's archivers ({@code barman archive-wal}): moves the files {@code put-wal} left in {@code incoming/}, and
+ * those receive-wal wrote in {@code streaming/}, into the WAL archive, compressing them as configured, and records
+ * them in {@code xlog.db}, with the {@code pre_/post_archive} hook scripts around each file. A file is removed from
+ * its folder only after its archived copy and the catalog line are on disk. A setting this version cannot honour
  * ({@link Unsupported.Use#ARCHIVE}) refuses the archiving, leaving {@code incoming/} as it is.
  */
 public final class Archiver {
@@ -50,9 +50,11 @@ public final class Archiver {
     }
 
     /**
-     * Archives what is in {@code incoming/}; the caller holds the server's {@code archive-wal} lock. {@code verbose}
-     * prints the header and {@code no file found} even when there is nothing to do (the archive-wal command);
-     * otherwise only archived files are shown (backup, switch-wal). Returns the names archived.
+     * Archives what is in {@code streaming/} (when {@code streaming_archiver} is on), then what is in
+     * {@code incoming/} (when {@code archiver} is on, as it is forced to be when both are off), as Barman's
+     * archivers in their order; the caller holds the server's {@code archive-wal} lock. {@code verbose}
+     * prints each one's header and {@code no file found} even when there is nothing to do (the archive-wal
+     * command); otherwise only archived files are shown (backup, switch-wal). Returns the names archived.
      */
     public List<String> archive(boolean verbose) {
         String refusal = Unsupported.refusal(server, Unsupported.Use.ARCHIVE);
@@ -61,15 +63,32 @@ public final class Archiver {
             // the files wait in incoming/ until the setting is changed.
             throw new BarmanException(ErrorCode.CONFIG_INVALID, refusal);
         }
+        boolean streaming = server.flag(Option.STREAMING_ARCHIVER);
+        List<String> archived = new ArrayList<>();
         try {
-            return archiveIncoming(verbose);
+            if (streaming) {
+                archived.addAll(archiveBatch(streamingBatch(), verbose));
+            }
+            if (server.flag(Option.ARCHIVER)) {
+                archived.addAll(archiveBatch(incomingBatch(), verbose));
+            }
         } catch (IOException e) {
             throw new BarmanException(ErrorCode.IO, "Cannot archive WAL files of server " + server.name() + ": "
                     + IoReason.withFile(e), e);
         }
+        return archived;
     }
 
-    private List<String> archiveIncoming(boolean verbose) throws IOException {
+    /**
+     * What one run of one archiver finds in its folder: the files to archive in their order, those that go to
+     * errors/, and its batch size option. A file already compressed is archived as it is, from either folder
+     * (Barman takes streaming/'s files as uncompressed and would compress such a file again, recording no
+     * compression when none is configured: a get-wal would then hand PostgreSQL compressed bytes).
+     */
+    record Batch(String source, Path folder, List<Path> wals, List<Path> unknown, Option batchSize) {
+    }
+
+    private Batch incomingBatch() throws IOException {
         Path incoming = layout.incomingDirectory();
         List<Path> wals = new ArrayList<>();
         List<Path> unknown = new ArrayList<>();
@@ -91,9 +110,64 @@ public final class Archiver {
         }
         wals.sort(null);
         unknown.sort(null);
-        Integer batchSize = server.integer(Option.ARCHIVER_BATCH_SIZE);
+        return new Batch("file archival", incoming, wals, unknown, Option.ARCHIVER_BATCH_SIZE);
+    }
+
+    /**
+     * Barman's StreamingWalArchiver batch: complete segments and history files in name order; the newest
+     * {@code .partial} file (the segment receive-wal is writing) stays, older ones (a previous timeline's, or a
+     * receiver's that was restarted) are archived after the rest; when there is no {@code .partial}, the newest
+     * file stays instead, for the receiver to find where to go on from.
+     */
+    private Batch streamingBatch() throws IOException {
+        Path streaming = layout.streamingDirectory();
+        List<String> names = new ArrayList<>();
+        if (Files.isDirectory(streaming)) {
+            try (DirectoryStream<Path> files = Files.newDirectoryStream(streaming)) {
+                for (Path f : files) {
+                    String name = f.getFileName().toString();
+                    // As Barman's glob: names starting with a dot are not looked at; .tmp files are not ours yet.
+                    if (!name.startsWith(".") && !name.endsWith(".tmp")) {
+                        names.add(name);
+                    }
+                }
+            }
+        }
+        return streamingBatch(streaming, names);
+    }
+
+    /** The batch of {@code streaming/} from its file names (the rule above; pure but for the type of each file). */
+    static Batch streamingBatch(Path streaming, List<String> names) throws IOException {
+        List<String> sorted = new ArrayList<>(names);
+        sorted.sort(null);
+        List<Path> wals = new ArrayList<>();
+        List<Path> partials = new ArrayList<>();
+        List<Path> unknown = new ArrayList<>();
+        for (String name : sorted) {
+            Path f = streaming.resolve(name);
+            if (!Files.exists(f, LinkOption.NOFOLLOW_LINKS)) {
+                continue; // renamed by the receiver meanwhile
+            }
+            if (WalName.isPartial(name) && Files.isRegularFile(f, LinkOption.NOFOLLOW_LINKS)) {
+                partials.add(f);
+            } else {
+                (archivable(f, name) ? wals : unknown).add(f);
+            }
+        }
+        if (partials.size() > 1) {
+            wals.addAll(partials.subList(0, partials.size() - 1));
+        } else if (partials.isEmpty() && !wals.isEmpty()) {
+            wals.remove(wals.size() - 1);
+        }
+        return new Batch("streaming", streaming, wals, unknown, Option.STREAMING_ARCHIVER_BATCH_SIZE);
+    }
+
+    private List<String> archiveBatch(Batch batch, boolean verbose) throws IOException {
+        List<Path> wals = batch.wals();
+        List<Path> unknown = batch.unknown();
+        Integer batchSize = server.integer(batch.batchSize());
         int runSize = batchSize == null || batchSize <= 0 ? wals.size() : Math.min(batchSize, wals.size());
-        String header = "Processing xlog segments from file archival for " + server.name()
+        String header = "Processing xlog segments from " + batch.source() + " for " + server.name()
                 + (runSize < wals.size() ? " (batch size: " + runSize + ")" : "");
         if (verbose) {
             events.info(header);
@@ -168,7 +242,7 @@ public final class Archiver {
             }
         }
         if (!archived.isEmpty() || !unknown.isEmpty()) {
-            Durable.syncFolder(incoming);
+            Durable.syncFolder(batch.folder());
         }
         return archived;
     }

@@ -174,6 +174,109 @@ class ArchiverTest {
                 events.all.toString());
     }
 
+    private byte[] streamed(String name, long seed) throws IOException {
+        byte[] content = new byte[1 << 20];
+        new Random(seed).nextBytes(content);
+        java.util.Arrays.fill(content, 0, 512 * 1024, (byte) 0);
+        Path dir = Files.createDirectories(home.resolve("demo/streaming"));
+        Files.write(dir.resolve(name), content);
+        return content;
+    }
+
+    private static final String STREAMING = "streaming_archiver = on\nslot_name = barman\n";
+
+    /**
+     * Barman's StreamingWalArchiver: segments and history files in name order, then the .partial files but the
+     * newest (a previous timeline's one here), which receive-wal is writing; streaming/ before incoming/, each with
+     * its header; compression as configured; .tmp files and unknown names as Barman.
+     */
+    @Test
+    void streamingFolderBeforeIncomingTheNewestPartialStays() throws IOException {
+        ServerConfig server = TestServer.create(home, STREAMING + "compression = gzip\n");
+        byte[] segment = streamed("000000010000000000000003", 1);
+        byte[] oldPartial = streamed("000000010000000000000004.partial", 2);
+        streamed("00000002.history", 3);
+        streamed("000000020000000000000004", 4);
+        streamed("000000020000000000000005.partial", 5);
+        streamed("000000020000000000000006.tmp", 6);
+        Files.writeString(home.resolve("demo/streaming/junk"), "x");
+        incoming("000000020000000000000004.00000028.backup", 7);
+        RecordingEvents events = new RecordingEvents();
+        List<String> archived = new Archiver(server, events).archive(true);
+        assertEquals(List.of("000000010000000000000003", "00000002.history", "000000020000000000000004",
+                "000000010000000000000004.partial", "000000020000000000000004.00000028.backup"), archived);
+        assertEquals(List.of("Processing xlog segments from streaming for demo", "\t000000010000000000000003",
+                "\t00000002.history", "\t000000020000000000000004", "\t000000010000000000000004.partial",
+                "Some unknown objects have been found while processing xlog segments for demo. Objects moved to "
+                        + "errors directory:", "\tjunk",
+                "Processing xlog segments from file archival for demo",
+                "\t000000020000000000000004.00000028.backup"), events.info);
+        assertEquals(List.of("000000020000000000000005.partial", "000000020000000000000006.tmp"),
+                names(home.resolve("demo/streaming")));
+        assertArrayEquals(segment, uncompressed(home.resolve("demo/wals/0000000100000000/000000010000000000000003")));
+        assertArrayEquals(oldPartial, uncompressed(home.resolve(
+                "demo/wals/0000000100000000/000000010000000000000004.partial")));
+        assertEquals("gzip", Compression.detect(home.resolve("demo/wals/00000002.history")));
+        List<WalFileEntry> xlog = new XlogDb(home.resolve("demo/wals/xlog.db"), false).read();
+        assertEquals(5, xlog.size());
+        assertEquals("000000010000000000000004.partial", xlog.get(3).name(), "after the rest, as Barman");
+        assertEquals("gzip", xlog.get(3).compression());
+    }
+
+    /** Without a .partial file the newest file stays, for the receiver to find where it was. */
+    @Test
+    void withoutPartialTheNewestStreamedFileStays() throws IOException {
+        ServerConfig server = TestServer.create(home, STREAMING);
+        streamed("000000010000000000000003", 1);
+        streamed("000000010000000000000004", 2);
+        assertEquals(List.of("000000010000000000000003"), new Archiver(server, Events.SILENT).archive(false));
+        assertEquals(List.of("000000010000000000000004"), names(home.resolve("demo/streaming")));
+        RecordingEvents events = new RecordingEvents();
+        assertEquals(List.of(), new Archiver(server, events).archive(true), "one file is always left");
+        assertEquals(List.of("Processing xlog segments from streaming for demo", "\tno file found",
+                "Processing xlog segments from file archival for demo", "\tno file found"), events.info);
+    }
+
+    /** {@code archiver = off}: only streaming/ is filed; its batch size is streaming_archiver_batch_size. */
+    @Test
+    void streamingOnlyWithItsBatchSize() throws IOException {
+        ServerConfig server = TestServer.create(home, STREAMING + "archiver = off\nstreaming_archiver_batch_size = 2\n"
+                + "archiver_batch_size = 1\n");
+        for (int i = 1; i <= 4; i++) {
+            streamed("00000001000000000000000" + i, i);
+        }
+        streamed("000000010000000000000005.partial", 5);
+        incoming("000000010000000000000009", 9);
+        RecordingEvents events = new RecordingEvents();
+        assertEquals(List.of("000000010000000000000001", "000000010000000000000002"),
+                new Archiver(server, events).archive(true));
+        assertEquals(List.of("Processing xlog segments from streaming for demo (batch size: 2)",
+                "\t000000010000000000000001", "\t000000010000000000000002"), events.info);
+        assertEquals(List.of("000000010000000000000009"), names(home.resolve("demo/incoming")), "archiver = off");
+    }
+
+    /** A streamed file already archived: dropped when identical, to errors/ as a duplicate when not. */
+    @Test
+    void streamedDuplicates() throws IOException {
+        ServerConfig server = TestServer.create(home, STREAMING);
+        incoming("000000010000000000000003", 1);
+        incoming("000000010000000000000004", 2);
+        new Archiver(server, Events.SILENT).archive(true);
+        streamed("000000010000000000000003", 1);
+        streamed("000000010000000000000004", 9);
+        streamed("000000010000000000000005.partial", 5);
+        RecordingEvents events = new RecordingEvents();
+        assertEquals(List.of("000000010000000000000003", "000000010000000000000004"),
+                new Archiver(server, events).archive(false));
+        assertTrue(events.info.contains("\tError: 000000010000000000000004 is already present in server demo. File "
+                + "moved to errors directory."), events.info.toString());
+        List<String> errors = names(home.resolve("demo/errors"));
+        assertEquals(1, errors.size());
+        assertTrue(errors.get(0).matches("000000010000000000000004\\.\\d{8}T\\d{6}Z\\.duplicate"), errors.toString());
+        assertEquals(List.of("000000010000000000000005.partial"), names(home.resolve("demo/streaming")));
+        assertEquals(2, new XlogDb(home.resolve("demo/wals/xlog.db"), false).read().size());
+    }
+
     private static byte[] uncompressed(Path file) throws IOException {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         Compression.decompress(Compression.detect(file), file, out);
