@@ -69,7 +69,8 @@ class StreamingFailoverIT {
 
             // Failover: the primary stops (its receiver loses it), the standby is promoted to timeline 2.
             Lab.lab("pg", "stop", PRIMARY);
-            assertTrue(StreamingLab.exited(receiver, 60), "receive-wal ends when its server goes away");
+            assertTrue(StreamingLab.exited(receiver, 60), "receive-wal ends when its server goes away:\n"
+                    + StreamingLab.log(home, "receive-wal-primary.log"));
             Proc.as("enterprisedb", StreamingLab.PG15_BIN + "/pg_ctl", "promote", "-w", "-D",
                     "/var/lib/edb/" + STANDBY + "/data").ok();
             BackupIT.waitFor(() -> Lab.psql(STANDBY, "SELECT pg_is_in_recovery()").equals("f"), "the promotion");
