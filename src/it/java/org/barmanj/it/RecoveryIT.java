@@ -55,7 +55,7 @@ class RecoveryIT {
      * Lab only: the "hosts" share one machine, so a restored server gets its own address, port and socket folder
      * (on separate hosts the restored settings would do). {@code extra} is appended to postgresql.auto.conf.
      */
-    private static void startRestored(String name, int major, String host, int port, String extra) throws Exception {
+    static void startRestored(String name, int major, String host, int port, String extra) throws Exception {
         Path data = Path.of("/var/lib/edb/" + name + "/data");
         Proc.as("enterprisedb", "mkdir", "-p", "/var/lib/edb/" + name + "/run").ok();
         Path conf = data.resolve("postgresql.conf");
