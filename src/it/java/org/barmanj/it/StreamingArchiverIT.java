@@ -55,6 +55,7 @@ class StreamingArchiverIT {
 
     @Test
     void checkStatusReplicationStatusAndArchiveWalAsBarman34() throws Exception {
+        freshSlot();
         BarmanHome home = home("arch");
         BarmanHome twin = home("arch-twin");
         Process receiver = null;
@@ -169,7 +170,7 @@ class StreamingArchiverIT {
 
     /**
      * cron starts {@code barman receive-wal demo} detached: once it has exited, the receiver runs on, holds its lock
-     * (with its pid), leads a session of its own, and a second cron starts no other one.
+     * (with its pid), streams through the slot, leads a session of its own, and a second cron starts no other one.
      */
     @Test
     void cronStartsReceiveWalDetached() throws Exception {
@@ -183,6 +184,8 @@ class StreamingArchiverIT {
             waitUntil(() -> Proc.as("barman", "flock", "-n", lock.toString(), "true").exit() != 0,
                     "receive-wal holding its lock after cron exited");
             pid = Long.parseLong(Files.readAllLines(lock).get(0).strip());
+            waitUntil(() -> Lab.psql(PG, "SELECT active FROM pg_replication_slots WHERE slot_name = 'barman'")
+                    .equals("t"), "the receiver cron started streaming through the slot");
             String session = Proc.run("ps", "-o", "sid=", "-p", String.valueOf(pid)).ok().out().strip();
             assertEquals(String.valueOf(pid), session, "receive-wal leads a session of its own");
             Proc again = home.barman("cron").ok();
