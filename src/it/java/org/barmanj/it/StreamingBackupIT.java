@@ -108,15 +108,18 @@ class StreamingBackupIT {
                     theirs.barman("show-backup", "demo", theirId).ok().out());
 
             // Barman 3.4 recovers ours, we recover Barman 3.4's: both start with every row.
+            Map<String, String> recovered = new java.util.HashMap<>();
             String first = copies.get(0);
             recover(() -> ours.barman34("recover", "--tablespace", "tbs:" + tbs(first), "demo", id,
-                    data(first).toString()), first, major, port + 20);
+                    data(first).toString()), first, major, port + 20, recovered);
             String second = copies.get(1);
             recover(() -> theirs.barman("recover", "--tablespace", "tbs:" + tbs(second), "demo", theirId,
-                    data(second).toString()), second, major, port + 40);
+                    data(second).toString()), second, major, port + 40, recovered);
             for (String copy : copies) {
                 assertEquals("5000", Lab.psql(copy, "SELECT count(*) FROM rows_in_tbs"), copy);
-                assertEquals("3010", Lab.psql(copy, "SELECT count(*) FROM rows_in_base"), copy);
+                assertEquals("3010", Lab.psql(copy, "SELECT count(*) FROM rows_in_base"), copy + "\n"
+                        + recovered.get(copy) + "\nlog:\n" + Proc.run("tail", "-30", "/var/lib/edb/" + copy + "/log")
+                        .out());
                 assertEquals(tbs(copy).toString(), Lab.psql(copy, "SELECT pg_tablespace_location(" + oid + ")"));
             }
         } finally {
@@ -235,12 +238,14 @@ class StreamingBackupIT {
     }
 
     /** After a recover run as the barman user into folders it owns: the cluster started on its own port. */
-    private static void recover(Supplier<Proc> command, String copy, int major, int port) throws Exception {
+    private static void recover(Supplier<Proc> command, String copy, int major, int port,
+                                Map<String, String> outputs) throws Exception {
         Lab.lab("pg", "destroy", copy);
         Proc.run("rm", "-rf", tbs(copy).toString()).ok();
         Proc.run("mkdir", "-p", data(copy).toString(), tbs(copy).toString()).ok();
         Proc.run("chown", "barman:", data(copy).toString(), tbs(copy).toString()).ok();
         Proc recover = command.get();
+        outputs.put(copy, recover.out() + recover.err());
         assertEquals(0, recover.exit(), recover.out() + recover.err());
         assertTrue(recover.out().contains("Your PostgreSQL server has been successfully prepared for recovery!"),
                 recover.out());
