@@ -98,14 +98,13 @@ public final class BackupControl {
 
     /**
      * Waits, up to {@code timeoutMillis}, until PostgreSQL's archiver reports the segment {@code wal} archived
-     * (the segment itself or a later file; the archiver goes in name order, so the {@code .backup} file named after
-     * that segment also counts, but not one of an earlier segment). Returns whether it was.
+     * (the segment itself or a later file; its {@code .backup} file alone does not count). Returns whether it was.
      */
     public boolean waitForArchiving(String wal, long timeoutMillis) throws InterruptedException {
         long deadline = System.nanoTime() + timeoutMillis * 1_000_000;
         while (true) {
             String last = pg.value("SELECT last_archived_wal FROM pg_stat_archiver");
-            if (last != null && (last.startsWith(wal) || (last.length() >= 24 && last.substring(0, 24).compareTo(wal) > 0))) {
+            if (last != null && (last.equals(wal) || (last.length() >= 24 && last.substring(0, 24).compareTo(wal) > 0))) {
                 return true;
             }
             if (System.nanoTime() > deadline) {
