@@ -40,8 +40,6 @@ import java.util.stream.Stream;
 public final class PostgresBackupMethod implements BackupMethod {
     private static final Pattern START_WAL = Pattern.compile("(?m)^START WAL LOCATION: (.*) \\(file (.*)\\)");
     private static final Pattern START_TIME = Pattern.compile("(?m)^START TIME: (.*)");
-    /** How long a backup waits for PostgreSQL to archive its last segment before it goes on WAITING_FOR_WALS. */
-    private static final long ARCHIVING_WAIT_MILLIS = 60_000;
     /** How much of pg_basebackup's stderr a failure shows. */
     private static final int ERROR_LINES = 20;
 
@@ -145,8 +143,9 @@ public final class PostgresBackupMethod implements BackupMethod {
         control.switchWal();
         context.purgeIfFirst();
         context.filesWritten();
-        // Barman's restore point, once PostgreSQL has archived the backup's last segment (as the rsync method).
-        control.waitForArchiving(info.endWal(), ARCHIVING_WAIT_MILLIS);
+        // No wait for the archiving, as Barman: without WAL (no NOWAIT), pg_basebackup has the server wait until
+        // the backup's last segment and then its .backup file are archived. Polling pg_stat_archiver after that
+        // waits for a file later than the .backup file, which may come only with the server's next segment.
         control.createRestorePoint("barman_" + info.backupId());
         close();
     }
