@@ -48,9 +48,13 @@ class StreamingBackupIT {
             Lab.lab("pg", "destroy", name);
             Proc.run("rm", "-rf", tablespace.toString()).ok();
             Proc.as("enterprisedb", "mkdir", "-p", tablespace.toString()).ok();
+            // Two calls in one archive_command: without --look-ahead 0, a call sends the files already ready with
+            // its own and marks them done, so PostgreSQL never runs the other call for them (the other catalog
+            // then misses segments, and its recovery stops at the gap).
             String version = Lab.lab("pg", "start", name, String.valueOf(major), "pg1-srv", String.valueOf(port),
-                    "barman-wal-archive -c " + ours.conf + " backup-srv demo %p && barman-wal-archive -c "
-                            + theirs.conf + " backup-srv demo %p").out().strip();
+                    "barman-wal-archive --look-ahead 0 -c " + ours.conf + " backup-srv demo %p && "
+                            + "barman-wal-archive --look-ahead 0 -c " + theirs.conf + " backup-srv demo %p")
+                    .out().strip();
             System.out.println("StreamingBackupIT: running against PostgreSQL " + version);
             Lab.psql(name, "CREATE TABLESPACE tbs LOCATION '" + tablespace + "'");
             Lab.psql(name, "CREATE TABLE rows_in_tbs TABLESPACE tbs AS SELECT generate_series(1, 5000) AS x");
@@ -76,6 +80,9 @@ class StreamingBackupIT {
             Path dir = ours.root.resolve("demo/base/" + id);
             Map<String, String> info = backupInfo(dir.resolve("backup.info"));
             Map<String, String> theirInfo = backupInfo(theirs.root.resolve("demo/base/" + theirId + "/backup.info"));
+            // Each catalog has every segment from its backup's begin on, the 10 rows' one included.
+            assertNoGap(ours, info.get("begin_wal"));
+            assertNoGap(theirs, theirInfo.get("begin_wal"));
             assertEquals(theirInfo.keySet(), info.keySet());
             for (String key : info.keySet()) {
                 if (!PER_BACKUP.contains(key)) {
@@ -259,6 +266,18 @@ class StreamingBackupIT {
         Proc.run("chown", "-R", "enterprisedb:", data.getParent().toString(), tbs(copy).toString()).ok();
         Lab.lab("pg", "start", copy, String.valueOf(major), "pg1-srv", String.valueOf(port));
         BackupIT.waitFor(() -> Lab.psql(copy, "SELECT pg_is_in_recovery()").equals("f"), copy + " to finish recovery");
+    }
+
+    /** The segments of {@code home}'s xlog.db from {@code beginWal} on follow each other, without a gap. */
+    private static void assertNoGap(BarmanHome home, String beginWal) throws IOException {
+        String xlogDb = Files.readString(home.root.resolve("demo/wals/xlog.db"));
+        List<Long> segments = xlogDb.lines().map(l -> l.split("\t")[0]).filter(n -> n.length() == 24)
+                .filter(n -> n.compareTo(beginWal) >= 0).map(n -> Long.parseLong(n.substring(8), 16)).toList();
+        assertTrue(segments.size() >= 2, xlogDb);
+        for (int i = 1; i < segments.size(); i++) {
+            assertEquals(segments.get(i - 1) + 1, segments.get(i), "a segment is missing in " + home.root + ":\n"
+                    + xlogDb);
+        }
     }
 
     private static Map<String, String> backupInfo(Path file) throws IOException {
