@@ -52,7 +52,8 @@ class UnsupportedSettingsTest {
     @ParameterizedTest(name = "{0}")
     @CsvSource(delimiter = ';', value = {
             "backup_compression = gzip; backup_compression; backup_compression = gzip is not supported by this "
-                    + "version (server pg): supported: none (backup_method = rsync stores the files as they are)",
+                    + "version (server pg): supported: none (backups are stored as plain "
+                    + "files: the compressed tar format of pg_basebackup is not implemented)",
             "autogenerate_manifest = true; autogenerate_manifest; autogenerate_manifest = true is not supported by "
                     + "this version (server pg): supported: false",
             "primary_conninfo = host=pg2 user=barman; primary_conninfo; primary_conninfo = host=pg2 user=barman is "
@@ -129,8 +130,8 @@ class UnsupportedSettingsTest {
                 + "WARNING: parallel_jobs_start_batch_size = 5 is ignored by this version (server pg, " + conf
                 + " line 11): all parallel_jobs rsync workers start at once\n"
                 + "WARNING: path_prefix = /usr/lib/postgresql/15/bin is ignored by this version (server pg, " + conf
-                + " line 12): rsync, ssh and the compressors are found through PATH (only hook scripts run with it "
-                + "before PATH)\n", list.err());
+                + " line 12): rsync, ssh and the compressors are found through PATH (only hook scripts and "
+                + "pg_basebackup are searched in it before PATH)\n", list.err());
         Path wal = incomingWal();
         CliRun archive = CliRun.withConfig(conf, "archive-wal", "pg");
         assertEquals(0, archive.exit(), archive.err());

@@ -7,14 +7,14 @@ import java.io.IOException;
 
 /**
  * How a backup's files are taken (Barman's backup executors): {@code backup_method = rsync} is
- * {@link RsyncBackupMethod}; {@code postgres} (pg_basebackup) will be another class beside it. A {@link BackupJob}
+ * {@link RsyncBackupMethod}; {@code postgres} (pg_basebackup) is {@link PostgresBackupMethod}. A {@link BackupJob}
  * runs one: {@link #connect}, {@link #backup}, then {@link #close} whatever happened.
  */
 public interface BackupMethod {
     /**
      * Why this version cannot take the server's backups, as one line naming the option, its value and what is
      * supported; null when it can. The rule is {@link Unsupported}'s table: Barman's other methods
-     * ({@code postgres}, {@code local-rsync}, {@code snapshot}), exclusive backups, streaming, and whatever stops
+     * ({@code local-rsync}, {@code snapshot}), exclusive backups, streaming, and whatever stops
      * archiving (a backup's WAL files would never come). Running rsync instead would record
      * something else as the server's backup (a {@code pgdata} path on the backup host, say).
      */

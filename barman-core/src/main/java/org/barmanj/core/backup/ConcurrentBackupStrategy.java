@@ -31,17 +31,7 @@ final class ConcurrentBackupStrategy {
     /** Records what the backup needs to know of the server, then starts the backup: the backup is STARTED. */
     BackupControl.ServerFacts start(BackupJob.Context context, boolean immediateCheckpoint) {
         BackupInfo info = context.info();
-        context.action("detecting data directory");
-        facts = control.facts();
-        info.set(BackupInfo.PGDATA, facts.dataDirectory());
-        info.set(BackupInfo.VERSION, (long) facts.version());
-        info.set(BackupInfo.CONFIG_FILE, facts.configFile());
-        info.set(BackupInfo.HBA_FILE, facts.hbaFile());
-        info.set(BackupInfo.IDENT_FILE, facts.identFile());
-        info.set(BackupInfo.INCLUDED_FILES, facts.includedFiles());
-        info.set(BackupInfo.XLOG_SEGMENT_SIZE, facts.segmentSize());
-        context.action("detecting tablespaces");
-        info.set(BackupInfo.TABLESPACES, facts.tablespaces());
+        facts = recordFacts(context, control);
 
         context.action("issuing start backup command");
         BackupControl.Mark begin = control.start("Barman backup " + context.server().name() + " "
@@ -53,6 +43,23 @@ final class ConcurrentBackupStrategy {
         info.set(BackupInfo.BEGIN_OFFSET, WalName.offsetOf(beginLsn, facts.segmentSize()));
         info.set(BackupInfo.BEGIN_TIME, PyDateTime.parse(begin.timestamp()));
         context.started();
+        return facts;
+    }
+
+    /** What every method records of the server before its backup starts (Barman's {@code _pg_get_metadata}). */
+    static BackupControl.ServerFacts recordFacts(BackupJob.Context context, BackupControl control) {
+        BackupInfo info = context.info();
+        context.action("detecting data directory");
+        BackupControl.ServerFacts facts = control.facts();
+        info.set(BackupInfo.PGDATA, facts.dataDirectory());
+        info.set(BackupInfo.VERSION, (long) facts.version());
+        info.set(BackupInfo.CONFIG_FILE, facts.configFile());
+        info.set(BackupInfo.HBA_FILE, facts.hbaFile());
+        info.set(BackupInfo.IDENT_FILE, facts.identFile());
+        info.set(BackupInfo.INCLUDED_FILES, facts.includedFiles());
+        info.set(BackupInfo.XLOG_SEGMENT_SIZE, facts.segmentSize());
+        context.action("detecting tablespaces");
+        info.set(BackupInfo.TABLESPACES, facts.tablespaces());
         return facts;
     }
 

@@ -11,6 +11,7 @@ import org.barmanj.core.config.ServerConfig;
 import org.barmanj.core.config.Unsupported;
 import org.barmanj.core.fs.IoReason;
 import org.barmanj.core.lock.LockFile;
+import org.barmanj.core.postgres.PgBaseBackup;
 import org.barmanj.core.process.ChildProcesses;
 import org.barmanj.core.wal.PutWal;
 
@@ -47,6 +48,7 @@ public final class ServerCheck {
     private Process sshProbe;
     private volatile long lastBackupBytes;
     private volatile long walBytes;
+    private Map<String, String> env = System.getenv();
 
     public ServerCheck(ServerConfig server) {
         this(server, server.integer(Option.CHECK_TIMEOUT));
@@ -57,6 +59,12 @@ public final class ServerCheck {
         this.server = server;
         this.layout = new CatalogLayout(server);
         this.timeoutSeconds = timeoutSeconds;
+    }
+
+    /** The environment pg_basebackup is searched in ({@code PATH}, after {@code path_prefix}). */
+    public ServerCheck environment(Map<String, String> environment) {
+        this.env = environment;
+        return this;
     }
 
     /**
@@ -99,7 +107,7 @@ public final class ServerCheck {
     }
 
     private List<CheckResult> runAll(java.util.function.Supplier<Map<String, Object>> remoteStatus) {
-        Process probe = startSshProbe(server.string(Option.SSH_COMMAND));
+        Process probe = postgresMethod() ? null : startSshProbe(server.string(Option.SSH_COMMAND));
         synchronized (results) {
             if (timedOut) {
                 // The time ran out before the probe started: nobody else would end it.
@@ -164,7 +172,11 @@ public final class ServerCheck {
         int minimum = min == null || min < 0 ? 0 : min;
         addNonCritical("minimum redundancy requirements", done.size() >= minimum,
                 "have " + done.size() + " backups, expected at least " + minimum);
-        ssh(sshProbe);
+        if (postgresMethod()) {
+            pgBaseBackup(remote, reachable);
+        } else {
+            ssh(sshProbe);
+        }
         if (server.disabled()) {
             add(new CheckResult("configuration", false, null, server.problems(), true));
         }
@@ -381,6 +393,31 @@ public final class ServerCheck {
         Duration age = Duration.ofMillis((long) ((Instant.now().toEpochMilli() / 1000.0 - newest) * 1000));
         addNonCritical("wal maximum age", age.compareTo(max) <= 0, "interval provided: " + Formats.duration(max)
                 + ", latest wal age: " + Formats.duration(age));
+    }
+
+    private boolean postgresMethod() {
+        return "postgres".equals(server.string(Option.BACKUP_METHOD));
+    }
+
+    /**
+     * Barman's rows for {@code backup_method = postgres} (in place of rsync's {@code ssh}): pg_basebackup found
+     * ({@code path_prefix}, then {@code PATH}), of the server's major version or newer, and able to map tablespaces
+     * (this last row only when PostgreSQL answers).
+     */
+    private void pgBaseBackup(Map<String, Object> remote, boolean reachable) {
+        PgBaseBackup found = PgBaseBackup.find(server.string(Option.PATH_PREFIX), env);
+        add("pg_basebackup", found != null, null);
+        String serverVersion = (String) remote.get("server_txt_version");
+        Boolean compatible = found == null ? null : found.compatibleWith(serverVersion);
+        add("pg_basebackup compatible", Boolean.TRUE.equals(compatible), Boolean.TRUE.equals(compatible) ? null
+                : "PostgreSQL version: " + (serverVersion == null ? "None" : serverVersion) + ", pg_basebackup version: "
+                + (found == null || found.version() == null ? "Unknown" : found.version()));
+        if (reachable) {
+            boolean maps = found != null && found.mapsTablespaces();
+            // Without a pg_basebackup that maps them, Barman's row fails only for a cluster with tablespaces.
+            add("pg_basebackup supports tablespaces mapping", true, maps ? null
+                    : "pg_basebackup 9.4 or higher is required for tablespaces support");
+        }
     }
 
     /** Host keys stay checked (Barman adds StrictHostKeyChecking=no; we do not weaken ssh). */

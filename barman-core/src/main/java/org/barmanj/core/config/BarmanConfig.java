@@ -359,6 +359,9 @@ public final class BarmanConfig {
                 .noneMatch(o -> o.equals("concurrent_backup") || o.equals("exclusive_backup"))) {
             warnings.add("No backup strategy set for server '" + server.name() + "' (using default 'concurrent_backup').");
         }
+        if ("postgres".equals(method)) {
+            postgresMethodSettings(server);
+        }
         if ("local-rsync".equals(method) && ssh != null) {
             server.disable("ssh_command must be empty for backup_method = local-rsync (server " + server.name() + ")");
         }
@@ -367,6 +370,34 @@ public final class BarmanConfig {
                     + "'. Please turn on 'archiver', 'streaming_archiver' or both");
             warnings.add("Forcing 'archiver = on'");
             server.forceArchiver();
+        }
+    }
+
+    /**
+     * Barman's validation of {@code backup_method = postgres} (its executor's): the rsync-only options disable the
+     * server, {@code exclusive_backup} becomes {@code concurrent_backup}; {@code parallel_jobs}, which Barman
+     * silently leaves unused there, is warned about.
+     */
+    private void postgresMethodSettings(ServerConfig server) {
+        if (server.words(Option.BACKUP_OPTIONS).contains("exclusive_backup")) {
+            warnings.add("'exclusive_backup' is not a valid backup_option using postgres backup_method. "
+                    + "Overriding with 'concurrent_backup'.");
+        }
+        if (server.get(Option.TABLESPACE_BANDWIDTH_LIMIT) != null) {
+            server.disable("tablespace_bandwidth_limit option is not supported by postgres backup_method");
+        }
+        String reuse = server.string(Option.REUSE_BACKUP);
+        if ("copy".equals(reuse) || "link".equals(reuse)) {
+            server.disable("reuse_backup option is not supported by postgres backup_method");
+        }
+        if (server.flag(Option.NETWORK_COMPRESSION)) {
+            server.disable("network_compression option is not supported by postgres backup_method");
+        }
+        Integer jobs = server.integer(Option.PARALLEL_JOBS);
+        if (jobs != null && jobs != 1) {
+            warnings.add("parallel_jobs = " + jobs + " is ignored by this version (server " + server.name() + ", "
+                    + server.source(Option.PARALLEL_JOBS) + "): backup_method = postgres copies with one "
+                    + "pg_basebackup");
         }
     }
 

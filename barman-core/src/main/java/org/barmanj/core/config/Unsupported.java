@@ -75,7 +75,7 @@ public final class Unsupported {
         IGNORED.put(Option.PARALLEL_JOBS_START_BATCH_PERIOD, "all parallel_jobs rsync workers start at once");
         IGNORED.put(Option.PARALLEL_JOBS_START_BATCH_SIZE, "all parallel_jobs rsync workers start at once");
         IGNORED.put(Option.PATH_PREFIX, "rsync, ssh and the compressors are found through PATH (only hook scripts "
-                + "run with it before PATH)");
+                + "and pg_basebackup are searched in it before PATH)");
     }
 
     /** The refused settings, in the order their lines are shown. */
@@ -83,12 +83,16 @@ public final class Unsupported {
         static final List<Rule> REFUSED = new ArrayList<>();
 
         static {
-            refuse(Option.BACKUP_METHOD, s -> "rsync".equals(s.string(Option.BACKUP_METHOD)) ? null
-                    : s.string(Option.BACKUP_METHOD), "rsync", Use.BACKUP);
+            refuse(Option.BACKUP_METHOD, s -> "rsync".equals(s.string(Option.BACKUP_METHOD))
+                    || "postgres".equals(s.string(Option.BACKUP_METHOD)) ? null : s.string(Option.BACKUP_METHOD),
+                    "rsync, postgres", Use.BACKUP);
+            // With backup_method = postgres, Barman replaces exclusive_backup by concurrent_backup (a warning).
             refuse(Option.BACKUP_OPTIONS, s -> s.words(Option.BACKUP_OPTIONS).contains("exclusive_backup")
-                    ? "exclusive_backup" : null, "concurrent_backup", Use.BACKUP);
+                    && !"postgres".equals(s.string(Option.BACKUP_METHOD)) ? "exclusive_backup" : null,
+                    "concurrent_backup", Use.BACKUP);
             refuse(Option.BACKUP_COMPRESSION, s -> setAndNot(s, Option.BACKUP_COMPRESSION, "none"),
-                    "none (backup_method = rsync stores the files as they are)", Use.BACKUP);
+                    "none (backups are stored as plain files: the compressed tar format of pg_basebackup is not "
+                    + "implemented)", Use.BACKUP);
             refuse(Option.AUTOGENERATE_MANIFEST, s -> s.flag(Option.AUTOGENERATE_MANIFEST) ? "true" : null, "false",
                     Use.BACKUP);
             refuse(Option.PRIMARY_CONNINFO, s -> s.string(Option.PRIMARY_CONNINFO),

@@ -23,6 +23,10 @@ public final class BackupControl {
     public record Mark(String lsn, int timeline, String timestamp, String backupLabel) {
     }
 
+    /** The server's current WAL position (Barman's {@code current_xlog_info}), on a primary. */
+    public record Position(String lsn, String walName, long offset, String timestamp) {
+    }
+
     private final PostgresConnection pg;
     private int version;
 
@@ -63,6 +67,14 @@ public final class BackupControl {
                 + "(SELECT timeline_id FROM pg_control_checkpoint())::text AS timeline, now()::text AS timestamp "
                 + "FROM " + function + " AS location", label, fast);
         return new Mark(row.get("location"), Integer.parseInt(row.get("timeline")), row.get("timestamp"), null);
+    }
+
+    /** Where the server writes WAL now, with the segment and offset as PostgreSQL names them. */
+    public Position current() {
+        Map<String, String> row = pg.row("SELECT location::text AS location, file_name, file_offset::text AS offset, "
+                + "now()::text AS timestamp FROM pg_current_wal_lsn() AS location, pg_walfile_name_offset(location)");
+        return new Position(row.get("location"), row.get("file_name"), Long.parseLong(row.get("offset")),
+                row.get("timestamp"));
     }
 
     /**

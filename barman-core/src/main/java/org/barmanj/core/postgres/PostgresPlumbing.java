@@ -16,6 +16,12 @@ public final class PostgresPlumbing {
     private static final int IDLE_SESSION_TIMEOUT = 140000;
     /** PostgreSQL 15 renamed {@code pg_start_backup}/{@code pg_stop_backup} and dropped exclusive backups. */
     private static final int BACKUP_START_STOP = 150000;
+    /** pg_basebackup 9.4 added {@code --tablespace-mapping} and {@code --max-rate}. */
+    private static final int PG_BASEBACKUP_MAPPING = 90400;
+    /** pg_basebackup 10 added {@code --no-slot}, {@code --wal-method} and a temporary slot by default. */
+    private static final int PG_BASEBACKUP_WAL_METHOD = 100000;
+    /** pg_basebackup 9.2 only backs up 9.2; later ones back up their own and older majors, from 9.3. */
+    private static final int PG_BASEBACKUP_OLDEST_PEER = 90300;
 
     /**
      * Paths in PGDATA that a copy of the data directory leaves out (rsync filter syntax, {@code /} is PGDATA): logs,
@@ -102,5 +108,36 @@ public final class PostgresPlumbing {
     /** The version folder PostgreSQL makes in each tablespace, as an rsync pattern: {@code PG_15_*}. */
     public static String tablespaceVersionFolder(int version) {
         return "PG_" + version / 10000 + "_*";
+    }
+
+    /** The major version of a {@code server_version_num} ({@code 150004} is 15, {@code 90624} is 9.6). */
+    public static int major(int version) {
+        return version >= 100000 ? version / 10000 * 10000 : version / 100 * 100;
+    }
+
+    /** The text of a major version: {@code 15}, {@code 9.6}. */
+    public static String majorText(int version) {
+        int major = major(version);
+        return major >= 100000 ? String.valueOf(major / 10000) : major / 10000 + "." + major / 100 % 100;
+    }
+
+    /** Whether a pg_basebackup of {@code client} (a version number) can back up a server of {@code server}. */
+    public static boolean pgBaseBackupCompatible(int server, int client) {
+        int s = major(server);
+        int c = major(client);
+        return s == 90200 && c == 90200 || s >= PG_BASEBACKUP_OLDEST_PEER && s <= c;
+    }
+
+    /** Whether that pg_basebackup maps tablespaces and limits its rate. */
+    public static boolean pgBaseBackupMapsTablespaces(int client) {
+        return client >= PG_BASEBACKUP_MAPPING;
+    }
+
+    /**
+     * Whether that pg_basebackup must be told to take no WAL and no replication slot: the archive has the WAL, and
+     * a temporary slot would use one of the server's slots for nothing.
+     */
+    public static boolean pgBaseBackupNeedsNoWal(int client) {
+        return client >= PG_BASEBACKUP_WAL_METHOD;
     }
 }

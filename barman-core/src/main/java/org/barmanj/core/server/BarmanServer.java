@@ -9,6 +9,7 @@ import org.barmanj.core.backup.BackupOptions;
 import org.barmanj.core.backup.CheckBackup;
 import org.barmanj.core.backup.RestoreSupport;
 import org.barmanj.core.backup.IdentityFile;
+import org.barmanj.core.backup.PostgresBackupMethod;
 import org.barmanj.core.backup.RsyncBackupMethod;
 import org.barmanj.core.catalog.BackupCatalog;
 import org.barmanj.core.catalog.BackupInfo;
@@ -26,6 +27,7 @@ import org.barmanj.core.config.Unsupported;
 import org.barmanj.core.fs.IoReason;
 import org.barmanj.core.hooks.HookScript;
 import org.barmanj.core.lock.LockFile;
+import org.barmanj.core.postgres.PgBaseBackup;
 import org.barmanj.core.postgres.PostgresConnection;
 import org.barmanj.core.postgres.PostgresException;
 import org.barmanj.core.postgres.RemoteStatus;
@@ -137,7 +139,7 @@ public final class BarmanServer {
 
     /** {@code barman check}. */
     public CheckReport check() {
-        ServerCheck check = new ServerCheck(server);
+        ServerCheck check = new ServerCheck(server).environment(env);
         List<CheckResult> results = check.run(() -> RemoteStatus.fetch(server, env, userHome).values());
         return new CheckReport(results, check.lastBackupBytes(), check.walBytes());
     }
@@ -153,7 +155,8 @@ public final class BarmanServer {
             events.error(unsupported);
             return;
         }
-        try (SharedConnection ssh = SharedConnection.of(server.string(Option.SSH_COMMAND))) {
+        // backup_method = postgres uses no ssh (PostgresBackupMethod).
+        try (SharedConnection ssh = SharedConnection.of(postgresMethod() ? null : server.string(Option.SSH_COMMAND))) {
             // The connection the backup's short commands share is made while the checks run.
             ssh.open();
             backup(request, ssh);
@@ -162,11 +165,15 @@ public final class BarmanServer {
 
     private void backup(BackupRequest request, SharedConnection ssh) {
         AtomicReference<Map<String, Object>> remote = new AtomicReference<>();
-        List<CheckResult> checks = new ServerCheck(server).run(() -> {
+        List<CheckResult> checks = new ServerCheck(server).environment(env).run(() -> {
             remote.set(RemoteStatus.fetch(server, env, userHome).values());
             return remote.get();
         });
         if (checks.stream().anyMatch(CheckResult::blocksBackup)) {
+            String pgBaseBackup = PostgresBackupMethod.refusal(server, env, remote.get());
+            if (pgBaseBackup != null) {
+                events.error(pgBaseBackup);
+            }
             events.error("Impossible to start the backup. Check the log for more details, or run 'barman check "
                     + server.name() + "'");
             return;
@@ -245,9 +252,17 @@ public final class BarmanServer {
         }
     }
 
-    /** The method of the server's {@code backup_method}; only rsync exists yet (the others are refused first). */
+    /** The method of the server's {@code backup_method}: rsync or postgres (the others are refused first). */
     private BackupMethod method(BackupOptions options, SharedConnection ssh) {
+        if (postgresMethod()) {
+            return new PostgresBackupMethod(server, options, env, userHome,
+                    PgBaseBackup.find(server.string(Option.PATH_PREFIX), env));
+        }
         return new RsyncBackupMethod(server, options, env, userHome, ssh);
+    }
+
+    private boolean postgresMethod() {
+        return "postgres".equals(server.string(Option.BACKUP_METHOD));
     }
 
     /**
