@@ -77,15 +77,15 @@ public final class BackupControl {
                 row.get("timestamp"));
     }
 
-    /**
-     * Stops the backup without PostgreSQL's own wait for the archiving of its last segment: PostgreSQL checks that
-     * once a second, which costs most of a second per backup; {@link #waitForArchiving} polls finer.
-     */
     /** A query that keeps the session busy for a moment ({@code keepalive_interval}). */
     public void ping() {
         pg.value("SELECT 1");
     }
 
+    /**
+     * Stops the backup without PostgreSQL's own wait for the archiving of its last segment: PostgreSQL checks that
+     * once a second, which costs most of a second per backup; {@link #waitForArchiving} polls finer.
+     */
     public Mark stop() {
         String function = PostgresPlumbing.backupStop(version);
         Map<String, String> row = pg.row("SELECT end_row.lsn::text AS location, "
@@ -97,14 +97,18 @@ public final class BackupControl {
     }
 
     /**
-     * Waits, up to {@code timeoutMillis}, until PostgreSQL's archiver reports the segment {@code wal} archived
-     * (the segment itself or a later file; its {@code .backup} file alone does not count). Returns whether it was.
+     * Waits, up to {@code timeoutMillis}, until PostgreSQL's archiver reports the segment {@code wal} archived: the
+     * segment itself, a later file, or a {@code .backup} file named after it. A backup history file is named after
+     * the backup's start; it carries the end segment's name only when the backup began and ended there, and it is
+     * written after the WAL switch that completed that segment. The archiver takes ready files in name order, the
+     * segment before its {@code .backup} file, so the segment was archived first (a backup ending in its begin
+     * segment would otherwise wait for the next segment to fill). Returns whether it was.
      */
     public boolean waitForArchiving(String wal, long timeoutMillis) throws InterruptedException {
         long deadline = System.nanoTime() + timeoutMillis * 1_000_000;
         while (true) {
             String last = pg.value("SELECT last_archived_wal FROM pg_stat_archiver");
-            if (last != null && (last.equals(wal) || (last.length() >= 24 && last.substring(0, 24).compareTo(wal) > 0))) {
+            if (last != null && (last.startsWith(wal) || (last.length() >= 24 && last.substring(0, 24).compareTo(wal) > 0))) {
                 return true;
             }
             if (System.nanoTime() > deadline) {
