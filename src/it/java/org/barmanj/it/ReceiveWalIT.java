@@ -25,7 +25,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * {@code barman receive-wal} against real PostgreSQL 13, 15 and 17, with the built-in receiver (no pg_receivewal):
  * the slot created, WAL streamed under pgbench load into streaming/, every complete segment byte-identical to the
  * primary's, {@code --stop} ending it with exit code 0, a restart continuing the {@code .partial} (rewritten in
- * place, not duplicated), a {@code kill -9} and a PostgreSQL restart losing nothing.
+ * place, not duplicated), a {@code kill -9} and a PostgreSQL restart losing nothing; and a point-in-time recovery
+ * from a backup plus streamed WAL only (archive_command discards, archiver = off), to a time between two commits.
  */
 class ReceiveWalIT {
     private static final String PGBENCH = "/usr/lib/postgresql/15/bin/pgbench";
@@ -39,6 +40,8 @@ class ReceiveWalIT {
     static void destroy() {
         for (int major : new int[] {13, 15, 17}) {
             Lab.lab("pg", "destroy", "recv-it" + major);
+            Lab.lab("pg", "destroy", "recv-pitr" + major);
+            Lab.lab("pg", "destroy", "recv-pitr" + major + "-r");
         }
     }
 
@@ -130,6 +133,110 @@ class ReceiveWalIT {
         }
     }
 
+    /**
+     * The WAL after a backup comes only from the receiver: the lab's archive_command discards every segment and the
+     * server has archiver = off. Under pgbench load, switch-wal then archive-wal: every segment streamed and filed is
+     * byte-identical to the primary's; a recovery to a time between two commits has exactly the rows committed
+     * before it.
+     */
+    @ParameterizedTest(name = "PostgreSQL {0}")
+    @ValueSource(ints = {13, 15, 17})
+    void pointInTimeRecoveryFromStreamedWal(int major) throws Exception {
+        String name = "recv-pitr" + major;
+        String restored = name + "-r";
+        int port = 6500 + major;
+        Lab.lab("pg", "destroy", name);
+        Lab.lab("pg", "destroy", restored);
+        System.out.println("ReceiveWalIT: PITR against PostgreSQL " + Lab.startPostgres(name, major, "pg1-srv", port));
+        BarmanHome home = StreamingLab.streamingHome("recvpitr" + major, "pg1-srv", port);
+        Path streaming = home.root.resolve("demo/streaming");
+        Path pgWal = Path.of("/var/lib/edb/" + name + "/data/pg_wal");
+        Process receiver = null;
+        Process light = null;
+        try {
+            // pg_wal keeps every segment, for the comparison of the whole archive at the end.
+            Lab.psql(name, "ALTER SYSTEM SET wal_keep_size = '1GB'");
+            Lab.psql(name, "SELECT pg_reload_conf()");
+            receiver = StreamingLab.startReceiveWal(home, "receive-wal.log");
+            StreamingLab.waitStreaming(name, "barman_receive_wal");
+            pgbench(port, "-i", "-s", "1");
+            Lab.psql(name, "CREATE TABLE t (id int PRIMARY KEY)");
+            // A light load meanwhile: as Barman's, archive-wal leaves the newest segment in streaming/ until the
+            // receiver starts the next one, which an idle server only does at its next background WAL record.
+            light = new ProcessBuilder(pgbenchCommand(port, "-R", "10", "-T", "600", "-c", "1"))
+                    .redirectOutput(ProcessBuilder.Redirect.DISCARD).redirectErrorStream(true)
+                    .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
+            // A first WAL file in the archive, as a backup requires (Barman's check "WAL archive").
+            home.barman("switch-wal", "--force", "--archive", "demo").ok();
+            Proc backup = home.barman("backup", "demo", "--wait");
+            assertEquals(0, backup.exit(), backup.out() + backup.err() + StreamingLab.log(home, "receive-wal.log"));
+
+            TreeSet<String> compared = new TreeSet<>();
+            pgbench(port, "-T", "5", "-c", "2");
+            StreamingLab.kill(light);
+            light.waitFor();
+            // Its last transaction may still commit on the server: counted only once its session is gone.
+            waitFor(() -> Lab.psql(name, "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'pgbench'")
+                    .equals("0"), "pgbench's sessions to end");
+            sameAsPrimary(streaming, pgWal, compared);
+            Lab.psql(name, "INSERT INTO t SELECT generate_series(1, 10)");
+            String history = Lab.psql(name, "SELECT count(*) FROM pgbench_history");
+            Thread.sleep(1100);
+            String time = Lab.psql(name, "SELECT now()::timestamptz(0)::text");
+            Thread.sleep(1100);
+            Lab.psql(name, "INSERT INTO t SELECT generate_series(11, 20)");
+            pgbench(port, "-T", "2", "-c", "2");
+            String closed = switchWal(home);
+            waitFor(() -> Files.exists(streaming.resolve(closed)), "segment " + closed + " received");
+            Lab.psql(name, "SELECT txid_current()");
+            waitPartial(streaming);
+            sameAsPrimary(streaming, pgWal, compared);
+            assertFalse(compared.isEmpty(), "no segment compared");
+
+            Proc filing = home.barman("archive-wal", "demo").ok();
+            Path wals = home.root.resolve("demo/wals");
+            Path archived = wals.resolve(closed.substring(0, 16)).resolve(closed);
+            assertTrue(Files.exists(archived), closed + " filed by archive-wal: " + filing.out() + filing.err()
+                    + "\nstreaming/: " + StreamingLab.names(streaming) + "\nwals/: " + StreamingLab.names(
+                    wals.resolve(closed.substring(0, 16))));
+            assertEquals(List.of(), StreamingLab.names(home.root.resolve("demo/incoming")),
+                    "nothing came through archive_command");
+            List<String> filed = StreamingLab.names(wals.resolve(closed.substring(0, 16))).stream()
+                    .filter(f -> f.matches("[0-9A-F]{24}")).toList();
+            for (String segment : filed) {
+                assertArrayEquals(Files.readAllBytes(pgWal.resolve(segment)), Files.readAllBytes(wals.resolve(
+                        segment.substring(0, 16)).resolve(segment)), segment + " in the archive");
+            }
+            // The WAL before the first backup is removed by it, as Barman's: the archive starts at its begin WAL.
+            String beginWal = home.barman("show-backup", "demo", "latest").ok().out().lines()
+                    .filter(l -> l.strip().startsWith("Begin WAL")).map(l -> l.replaceAll(".*: *", "")).findFirst()
+                    .orElseThrow();
+            assertEquals(beginWal, filed.get(0), "the archive's first segment");
+            assertEquals(Long.parseLong(closed.substring(16), 16) - Long.parseLong(beginWal.substring(16), 16) + 1,
+                    filed.size(), "every segment from " + beginWal + " to " + closed + ": " + filed);
+
+            Proc r = home.barman("recover", "--remote-ssh-command", "ssh enterprisedb@pg2-srv", "--target-time", time,
+                    "--target-action", "promote", "demo", "latest", "/var/lib/edb/" + restored + "/data");
+            assertEquals(0, r.exit(), r.out() + r.err());
+            assertTrue(r.out().contains("Doing PITR. Recovery target time: '"), r.out());
+            RecoveryIT.startRestored(restored, major, "pg2-srv", port + 10, "");
+            BackupIT.waitFor(() -> Lab.psql(restored, "SELECT pg_is_in_recovery()").equals("f"), "recovery to end");
+            assertEquals("10", Lab.psql(restored, "SELECT count(*) FROM t"), "the rows committed before " + time);
+            assertEquals(history, Lab.psql(restored, "SELECT count(*) FROM pgbench_history"),
+                    "pgbench's transactions, all committed before " + time);
+            System.out.println("ReceiveWalIT: PostgreSQL " + major + ": recovered to " + time + " from streamed WAL; "
+                    + filed.size() + " segments filed from streaming/, " + filed.get(0) + " to " + closed
+                    + ", each byte-identical to pg_wal");
+        } finally {
+            home.barman("receive-wal", "--stop", "demo");
+            StreamingLab.kill(light);
+            StreamingLab.kill(receiver);
+            Lab.lab("pg", "destroy", restored);
+            Lab.lab("pg", "destroy", name);
+            home.delete();
+        }
+    }
+
     /** {@code barman receive-wal demo} in the background, as the barman user. */
     private record Receiver(Process process, Path outFile, Path errFile, BarmanHome home) {
         static Receiver start(BarmanHome home) throws IOException {
@@ -170,11 +277,16 @@ class ReceiveWalIT {
     }
 
     private static void pgbench(int port, String... args) {
-        List<String> cmd = new ArrayList<>(List.of(PGBENCH, "-h", "pg1-srv", "-p", String.valueOf(port), "-U",
-                "barman"));
+        Proc.run(pgbenchCommand(port, args)).ok();
+    }
+
+    /** pgbench 15 as the barman user over TCP (its .pgpass) on the lab server at pg1-srv:port. */
+    private static List<String> pgbenchCommand(int port, String... args) {
+        List<String> cmd = new ArrayList<>(List.of("runuser", "-u", "barman", "--", PGBENCH, "-h", "pg1-srv", "-p",
+                String.valueOf(port), "-U", "barman"));
         cmd.addAll(List.of(args));
         cmd.add("postgres");
-        Proc.as("barman", cmd.toArray(new String[0])).ok();
+        return cmd;
     }
 
     /** switch-wal after some WAL, so that it closes a segment; returns the closed segment's name. */
