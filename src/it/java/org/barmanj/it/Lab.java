@@ -27,6 +27,12 @@ public final class Lab {
         return lab("pg", "start", name, String.valueOf(major), host, String.valueOf(port)).out().strip();
     }
 
+    /** As {@link #startPostgres}, created (if it does not exist yet) with WAL segments of {@code segmentMiB}. */
+    public static String startPostgres(String name, int major, String host, int port, int segmentMiB) {
+        return Proc.run("env", "LAB_WAL_SEGSIZE=" + segmentMiB, SCRIPT.toString(), "pg", "start", name,
+                String.valueOf(major), host, String.valueOf(port)).ok().out().strip();
+    }
+
     public static void startSshd() {
         lab("sshd", "start");
     }

@@ -3,6 +3,7 @@ package org.barmanj.it;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 import java.io.IOException;
@@ -137,17 +138,19 @@ class ReceiveWalIT {
      * The WAL after a backup comes only from the receiver: the lab's archive_command discards every segment and the
      * server has archiver = off. Under pgbench load, switch-wal then archive-wal: every segment streamed and filed is
      * byte-identical to the primary's; a recovery to a time between two commits has exactly the rows committed
-     * before it.
+     * before it. On PostgreSQL 17 with 64 MiB WAL segments (initdb --wal-segsize).
      */
-    @ParameterizedTest(name = "PostgreSQL {0}")
-    @ValueSource(ints = {13, 15, 17})
-    void pointInTimeRecoveryFromStreamedWal(int major) throws Exception {
+    @ParameterizedTest(name = "PostgreSQL {0}, {1} MiB segments")
+    @CsvSource({"13, 16", "15, 16", "17, 64"})
+    void pointInTimeRecoveryFromStreamedWal(int major, int segmentMiB) throws Exception {
         String name = "recv-pitr" + major;
         String restored = name + "-r";
         int port = 6500 + major;
         Lab.lab("pg", "destroy", name);
         Lab.lab("pg", "destroy", restored);
-        System.out.println("ReceiveWalIT: PITR against PostgreSQL " + Lab.startPostgres(name, major, "pg1-srv", port));
+        System.out.println("ReceiveWalIT: PITR against PostgreSQL " + Lab.startPostgres(name, major, "pg1-srv", port,
+                segmentMiB));
+        assertEquals(segmentMiB + "MB", Lab.psql(name, "SHOW wal_segment_size"));
         BarmanHome home = StreamingLab.streamingHome("recvpitr" + major, "pg1-srv", port);
         Path streaming = home.root.resolve("demo/streaming");
         Path pgWal = Path.of("/var/lib/edb/" + name + "/data/pg_wal");
@@ -224,7 +227,8 @@ class ReceiveWalIT {
             assertEquals("10", Lab.psql(restored, "SELECT count(*) FROM t"), "the rows committed before " + time);
             assertEquals(history, Lab.psql(restored, "SELECT count(*) FROM pgbench_history"),
                     "pgbench's transactions, all committed before " + time);
-            System.out.println("ReceiveWalIT: PostgreSQL " + major + ": recovered to " + time + " from streamed WAL; "
+            System.out.println("ReceiveWalIT: PostgreSQL " + major + " (" + segmentMiB + " MiB segments): recovered to "
+                    + time + " from streamed WAL; "
                     + filed.size() + " segments filed from streaming/, " + filed.get(0) + " to " + closed
                     + ", each byte-identical to pg_wal");
         } finally {
