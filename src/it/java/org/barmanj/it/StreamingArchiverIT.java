@@ -171,6 +171,55 @@ class StreamingArchiverIT {
     }
 
     /**
+     * {@code receive-wal --reset} as Barman 3.4's on twin homes: a stale {@code .partial} behind the server is
+     * replaced by an empty one at the slot's (here: the server's) position; then nothing to do; a file ahead of the
+     * server is an error. Same output, exit code and folder.
+     */
+    @Test
+    void resetAsBarman34() throws Exception {
+        freshSlot();
+        BarmanHome home = home("reset");
+        BarmanHome twin = home("reset-twin");
+        try {
+            Lab.psql(PG, "SELECT pg_switch_wal()");
+            Lab.psql(PG, "CREATE TABLE IF NOT EXISTS reset_it AS SELECT 1 AS a");
+            Lab.psql(PG, "SELECT pg_switch_wal()");
+            Lab.psql(PG, "INSERT INTO reset_it VALUES (2)");
+            String[][] cases = {
+                {"000000010000000000000001.partial"},
+                {},
+                {"0000000100000000000000F0.partial"},
+            };
+            for (String[] files : cases) {
+                for (BarmanHome h : List.of(home, twin)) {
+                    Path streaming = h.root.resolve("demo/streaming");
+                    Proc.as("barman", "mkdir", "-p", streaming.toString()).ok();
+                    for (String f : files) {
+                        Proc.as("barman", "touch", streaming.resolve(f).toString()).ok();
+                    }
+                }
+                Proc theirs = twin.barman34("receive-wal", "--reset", "demo");
+                Proc ours = home.barman("receive-wal", "--reset", "demo");
+                String what = "receive-wal --reset with " + List.of(files) + " added";
+                assertEquals(theirs.out().replace(twin.root.toString(), "HOME"),
+                        ours.out().replace(home.root.toString(), "HOME"), what + "\nours' stderr: " + ours.err());
+                // Barman 3.4 logs to stderr too when no log file is set: its messages are compared, not its log.
+                assertEquals(messages(theirs.err()).replace(twin.root.toString(), "HOME"),
+                        messages(ours.err()).replace(home.root.toString(), "HOME"), what);
+                assertEquals(theirs.exit(), ours.exit(), what);
+                assertEquals(names(twin.root.resolve("demo/streaming")), names(home.root.resolve("demo/streaming")),
+                        what);
+                System.out.println("StreamingArchiverIT: " + what + ": exit " + ours.exit() + ", " + ours.out().strip()
+                        .replace("\n", " / ") + ours.err().strip() + "; streaming/ " + names(home.root.resolve(
+                        "demo/streaming")));
+            }
+        } finally {
+            home.delete();
+            twin.delete();
+        }
+    }
+
+    /**
      * cron starts {@code barman receive-wal demo} detached: once it has exited, the receiver runs on, holds its lock
      * (with its pid), streams through the slot, leads a session of its own, and a second cron starts no other one.
      */
@@ -219,6 +268,11 @@ class StreamingArchiverIT {
         assertEquals(theirs.out(), ours.out(), what + "\nours' stderr: " + ours.err());
         assertEquals(theirs.exit(), ours.exit(), what + "\n" + ours.err());
         return ours;
+    }
+
+    /** stderr without log lines ({@code 2026-12-02 20:01:41,006 [9201] logger LEVEL: ...}). */
+    private static String messages(String err) {
+        return err.replaceAll("(?m)^\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d,\\d+ \\[\\d+\\] .*\n", "");
     }
 
     /** The same on twin homes, ours on {@code home} and Barman 3.4 on {@code twin}; their paths normalised. */
