@@ -216,8 +216,9 @@ public final class Recovery {
      * copied into the staging folder on the recovery host (mode 0700), extracted there by tar into each
      * tablespace's location and into PGDATA (without {@code recovery.conf} and {@code tablespace_map}), the folder
      * removed; then the configuration files as extracted are read back and the rest staged and pushed.
+     * {@code local}: an empty local folder for what is prepared here.
      */
-    private Staged restoreTarballs(Map<String, String> locations, Path staging, List<WalFileEntry> wals,
+    private Staged restoreTarballs(Map<String, String> locations, Path local, List<WalFileEntry> wals,
                                    boolean pitr) throws IOException, InterruptedException {
         String stagingDir = options.stagingPath().replaceAll("/+$", "") + "/barman-staging-" + server.name() + "-"
                 + backup.backupId();
@@ -252,21 +253,16 @@ public final class Recovery {
         } finally {
             Shell.run(connection.sshCommand(), "rm -rf " + quoted);
         }
-        Path configuration = configurationAfterExtraction(staging.resolveSibling(staging.getFileName() + "-conf"));
-        try {
-            Staged staged = stage(staging, pitr ? "barman_wal" : "pg_wal", wals, pitr, configuration);
-            Path manifest = layout.backupDirectory(backup.backupId()).resolve("data/backup_manifest");
-            if (Files.exists(manifest)) {
-                // Barman copies it in and renames it with the backup's id, out of PostgreSQL's way.
-                Files.copy(manifest, staging.resolve("backup_manifest." + backup.backupId()));
-            }
-            push(staging);
-            return staged;
-        } finally {
-            if (remote) {
-                deleteTree(configuration);
-            }
+        Path configuration = configurationAfterExtraction(local.resolve("configuration"));
+        Path pushed = Files.createDirectory(local.resolve("destination"));
+        Staged staged = stage(pushed, pitr ? "barman_wal" : "pg_wal", wals, pitr, configuration);
+        Path manifest = layout.backupDirectory(backup.backupId()).resolve("data/backup_manifest");
+        if (Files.exists(manifest)) {
+            // Barman copies it in and renames it with the backup's id, out of PostgreSQL's way.
+            Files.copy(manifest, pushed.resolve("backup_manifest." + backup.backupId()));
         }
+        push(pushed);
+        return staged;
     }
 
     /** One tarball extracted on the recovery host, as Barman's {@code uncompress}. */
