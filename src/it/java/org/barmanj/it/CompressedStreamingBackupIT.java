@@ -18,9 +18,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * {@code backup_method = postgres} with {@code backup_compression} (pg_basebackup 15, the lab's only one), beside a
  * twin configuration Barman 3.4 backs up the same server with, as {@link StreamingBackupIT}. On PostgreSQL 15 with
  * a tablespace, for gzip (client side), lz4 (client side, level 1) and zstd (server side, level 3): both backups'
- * files are Barman's tarballs, our backup.info has Barman 3.4's keys and values but for the per-backup ones; Barman
- * 3.4 lists, shows and recovers ours, we recover Barman 3.4's (lz4's over ssh); each recovered cluster starts with
- * every row. On PostgreSQL 13: server-side compression fails check and the backup with Barman 3.4's line, client
+ * files are Barman's tarballs (gzip compressed by the server in plain format: a plain backup), our backup.info has Barman 3.4's keys and values but for the per-backup ones; Barman
+ * 3.4 lists, shows, lists the files of, checks and recovers ours, we recover Barman 3.4's (lz4's over ssh); each
+ * recovered cluster starts with every row. On PostgreSQL 13: server-side compression fails check and the backup with Barman 3.4's line, client
  * side gzip is backed up and recovered.
  */
 class CompressedStreamingBackupIT {
@@ -53,8 +53,12 @@ class CompressedStreamingBackupIT {
                     "lz4", "backup_compression = lz4\nbackup_compression_location = client\n"
                             + "backup_compression_level = 1\n",
                     "zstd", "backup_compression = zstd\nbackup_compression_location = server\n"
-                            + "backup_compression_level = 3\n");
-            for (String compression : List.of("gzip", "lz4", "zstd")) {
+                            + "backup_compression_level = 3\n",
+                    "plain", "backup_compression = gzip\nbackup_compression_location = server\n"
+                            + "backup_compression_format = plain\n");
+            for (String compression : List.of("gzip", "lz4", "zstd", "plain")) {
+                // plain: the server compresses, pg_basebackup decompresses: a plain backup for the catalog.
+                boolean plain = compression.equals("plain");
                 for (BarmanHome home : List.of(ours, theirs)) {
                     Files.writeString(home.root.resolve("barman.d/demo.conf"), base + settings.get(compression));
                 }
@@ -80,25 +84,32 @@ class CompressedStreamingBackupIT {
                         assertEquals(theirInfo.get(key), info.get(key), key);
                     }
                 }
-                assertEquals(compression, info.get("compression"));
+                assertEquals(plain ? "None" : compression, info.get("compression"));
                 assertTrue(info.get("backup_label").startsWith("'START WAL LOCATION: " + info.get("begin_xlog")
                         + " (file " + info.get("begin_wal") + ")\\n"), info.get("backup_label"));
-                String extension = Map.of("gzip", "tar.gz", "lz4", "tar.lz4", "zstd", "tar.zst").get(compression);
-                List<String> files = List.of(oid + "." + extension, "backup_manifest", "base." + extension);
-                assertEquals(files, names(dir.resolve("data")), "the tarballs as Barman names them");
-                assertEquals(files, names(theirDir.resolve("data")));
-                assertEquals(List.of(), names(dir.resolve(oid)), "Barman's empty tablespace folder");
+                if (plain) {
+                    assertTrue(names(dir.resolve("data")).contains("backup_label"));
+                    assertEquals(names(theirDir.resolve(oid)), names(dir.resolve(oid)));
+                } else {
+                    String extension = Map.of("gzip", "tar.gz", "lz4", "tar.lz4", "zstd", "tar.zst").get(compression);
+                    List<String> files = List.of(oid + "." + extension, "backup_manifest", "base." + extension);
+                    assertEquals(files, names(dir.resolve("data")), "the tarballs as Barman names them");
+                    assertEquals(files, names(theirDir.resolve("data")));
+                    assertEquals(List.of(), names(dir.resolve(oid)), "Barman's empty tablespace folder");
+                }
 
                 assertEquals(ours.barman34("list-backups", "demo").ok().out(),
                         ours.barman("list-backups", "demo").ok().out());
                 assertEquals(ours.barman34("show-backup", "demo", id).ok().out(),
                         ours.barman("show-backup", "demo", id).ok().out());
+                assertEquals(ours.barman34("list-files", "--target", "full", "demo", id).ok().out(),
+                        ours.barman("list-files", "--target", "full", "demo", id).ok().out());
                 assertEquals(ours.barman34("check-backup", "demo", id).ok().out(),
                         ours.barman("check-backup", "demo", id).ok().out());
 
                 String first = copies.get(0);
                 recover(() -> ours.barman34("recover", "--recovery-staging-path", STAGING.toString(), "--tablespace",
-                        "tbs:" + tbs(first), "demo", id, data(first).toString()), first, 15, port + 20, false);
+                        "tbs:" + tbs(first), "demo", id, data(first).toString()), first, 15, port + 20, false, !plain);
                 String second = copies.get(1);
                 boolean remote = compression.equals("lz4");
                 recover(() -> theirs.barman(remote ? new String[] {"recover", "--remote-ssh-command",
@@ -106,7 +117,7 @@ class CompressedStreamingBackupIT {
                         "--tablespace", "tbs:" + tbs(second), "demo", theirId, data(second).toString()}
                         : new String[] {"recover", "--recovery-staging-path", STAGING.toString(), "--tablespace",
                         "tbs:" + tbs(second), "demo", theirId, data(second).toString()}), second, 15, port + 40,
-                        remote);
+                        remote, !plain);
                 for (String copy : copies) {
                     assertEquals("5000", Lab.psql(copy, "SELECT count(*) FROM rows_in_tbs"), compression + " " + copy);
                     assertEquals(String.valueOf(rows), Lab.psql(copy, "SELECT count(*) FROM rows_in_base"),
@@ -170,7 +181,7 @@ class CompressedStreamingBackupIT {
             assertEquals(ours.barman34("show-backup", "demo", id).ok().out(),
                     ours.barman("show-backup", "demo", id).ok().out());
             recover(() -> ours.barman("recover", "--recovery-staging-path", STAGING.toString(), "--tablespace",
-                    "tbs:" + tbs(copy), "demo", id, data(copy).toString()), copy, 13, port + 20, false);
+                    "tbs:" + tbs(copy), "demo", id, data(copy).toString()), copy, 13, port + 20, false, true);
             assertEquals("5000", Lab.psql(copy, "SELECT count(*) FROM rows_in_tbs"));
             assertEquals("3010", Lab.psql(copy, "SELECT count(*) FROM rows_in_base"));
         } finally {
@@ -221,10 +232,10 @@ class CompressedStreamingBackupIT {
 
     /**
      * A recover into folders its user owns (barman here, enterprisedb over ssh), then the cluster started on its
-     * own port and recovered to the end of the archive.
+     * own port and recovered to the end of the archive. {@code staged}: the recover says it staged tarballs.
      */
-    private static void recover(Supplier<Proc> command, String copy, int major, int port, boolean remote)
-            throws Exception {
+    private static void recover(Supplier<Proc> command, String copy, int major, int port, boolean remote,
+                                boolean staged) throws Exception {
         Lab.lab("pg", "destroy", copy);
         Proc.run("rm", "-rf", tbs(copy).toString()).ok();
         Proc.run("mkdir", "-p", data(copy).toString(), tbs(copy).toString()).ok();
@@ -238,7 +249,7 @@ class CompressedStreamingBackupIT {
         }
         Proc recover = command.get();
         assertEquals(0, recover.exit(), recover.out() + recover.err());
-        assertTrue(recover.out().contains("Staging compressed backup files on the recovery host in: "
+        assertEquals(staged, recover.out().contains("Staging compressed backup files on the recovery host in: "
                 + (remote ? REMOTE_STAGING : STAGING) + "/barman-staging-demo-"), recover.out());
         assertTrue(recover.out().contains("Your PostgreSQL server has been successfully prepared for recovery!"),
                 recover.out());

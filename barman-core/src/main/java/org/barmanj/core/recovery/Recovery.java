@@ -243,7 +243,18 @@ public final class Recovery {
             }
             copy.add(data.resolve(tarball.fileName("base")).toString());
             copy.add(target(stagingDir + "/"));
-            rsync.run(copy, Map.of(), line -> { });
+            // Retried as the base backup's copy is (Barman's copy controller retries each file).
+            for (int attempt = 0; ; attempt++) {
+                try {
+                    rsync.run(copy, Map.of(), line -> { });
+                    break;
+                } catch (BarmanException e) {
+                    if (e.code() != ErrorCode.RSYNC || attempt >= options.retryTimes()) {
+                        throw e;
+                    }
+                    Thread.sleep(Math.max(0, options.retrySleepSeconds()) * 1000L);
+                }
+            }
             for (BackupInfo.Tablespace t : backup.tablespaces()) {
                 extract(stagingDir + "/" + tarball.fileName(String.valueOf(t.oid())), locations.get(t.name()),
                         List.of());
