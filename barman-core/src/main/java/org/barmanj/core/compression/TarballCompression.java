@@ -72,19 +72,4 @@ public enum TarballCompression {
         args.addAll(List.of(archive, "-O", name, "--occurrence"));
         return args;
     }
-
-    /**
-     * {@code tar} writing the members {@code names} of {@code archive} into {@code directory}, stopping at the first
-     * occurrence of each; a member missing from the archive makes
-     * tar say {@code Not found in archive} and end with exit code 2, having extracted the others.
-     */
-    public List<String> extractMembersCommand(String archive, String directory, List<String> names) {
-        List<String> args = extract();
-        args.add(archive);
-        args.add("--directory");
-        args.add(directory);
-        args.add("--occurrence");
-        args.addAll(names);
-        return args;
-    }
 }
