@@ -1,5 +1,6 @@
 package org.barmanj.it;
 
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -33,6 +34,11 @@ class CompressedStreamingBackupIT {
         Lab.startSshd();
         Proc.run("mkdir", "-p", STAGING.toString()).ok();
         Proc.run("chown", "barman:", STAGING.toString()).ok();
+    }
+
+    @AfterAll
+    static void removeStaging() {
+        Proc.run("rm", "-rf", STAGING.toString()).ok();
     }
 
     @Test
