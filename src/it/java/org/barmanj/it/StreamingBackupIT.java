@@ -27,7 +27,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class StreamingBackupIT {
     /** Keys whose values differ between two backups of one server: where and when each one was taken, its size. */
-    private static final List<String> PER_BACKUP = List.of("backup_label", "begin_offset", "begin_time", "begin_wal",
+    static final List<String> PER_BACKUP = List.of("backup_label", "begin_offset", "begin_time", "begin_wal",
             "begin_xlog", "copy_stats", "deduplicated_size", "end_offset", "end_time", "end_wal", "end_xlog", "size");
 
     @BeforeAll
@@ -187,7 +187,7 @@ class StreamingBackupIT {
         }
     }
 
-    private static BarmanHome streamingHome(String name, int port) throws IOException {
+    static BarmanHome streamingHome(String name, int port) throws IOException {
         BarmanHome home = new BarmanHome(name);
         Files.writeString(home.root.resolve("barman.d/demo.conf"), """
                 [demo]
@@ -202,19 +202,19 @@ class StreamingBackupIT {
     }
 
     /** The rows of backup_method = postgres in a check's output. */
-    private static String pgBaseBackupRows(String check) {
+    static String pgBaseBackupRows(String check) {
         StringBuilder rows = new StringBuilder();
         check.lines().filter(l -> l.startsWith("\tpg_basebackup")).forEach(l -> rows.append(l).append('\n'));
         return rows.toString();
     }
 
-    private static String backupId(String out) {
+    static String backupId(String out) {
         return out.lines().filter(l -> l.startsWith("Starting backup using postgres method for server demo in "))
                 .findFirst().orElseThrow(() -> new AssertionError(out)).replaceAll(".*/base/(\\S+)$", "$1");
     }
 
     /** Barman 3.4's lines for a pg_basebackup backup, in its order. */
-    private static void assertBackupShape(String out, String id) {
+    static void assertBackupShape(String out, String id) {
         String[] expected = {
             "Starting backup using postgres method for server demo in .*/demo/base/" + id,
             "Backup start at LSN: [0-9A-F]+/[0-9A-F]+ \\([0-9A-F]{24}, [0-9A-F]{8}\\)",
@@ -269,7 +269,7 @@ class StreamingBackupIT {
     }
 
     /** The segments of {@code home}'s xlog.db from {@code beginWal} on follow each other, without a gap. */
-    private static void assertNoGap(BarmanHome home, String beginWal) throws IOException {
+    static void assertNoGap(BarmanHome home, String beginWal) throws IOException {
         String xlogDb = Files.readString(home.root.resolve("demo/wals/xlog.db"));
         List<Long> segments = xlogDb.lines().map(l -> l.split("\t")[0]).filter(n -> n.length() == 24)
                 .filter(n -> n.compareTo(beginWal) >= 0).map(n -> Long.parseLong(n.substring(8), 16)).toList();
@@ -280,7 +280,7 @@ class StreamingBackupIT {
         }
     }
 
-    private static Map<String, String> backupInfo(Path file) throws IOException {
+    static Map<String, String> backupInfo(Path file) throws IOException {
         return new TreeMap<>(BackupIT.backupInfo(file));
     }
 }

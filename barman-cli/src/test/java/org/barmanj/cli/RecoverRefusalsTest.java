@@ -87,7 +87,7 @@ class RecoverRefusalsTest {
     @ParameterizedTest(name = "{0}")
     @CsvSource(delimiter = ';', quoteCharacter = '"', value = {
             "parent_backup_id=20291231T000000; parent_backup_id = 20291231T000000 (an incremental backup)",
-            "compression=gzip; compression = gzip (a compressed backup)",
+            "compression=snappy; compression = snappy (a compressed backup)",
             "encryption=gpg; encryption = gpg (an encrypted backup)",
             "snapshots_info={'provider': 'gcp', 'snapshots': []}; snapshots_info set (a snapshot backup)"})
     void backupsThisVersionCannotRestore(String line, String what) throws IOException {
@@ -98,8 +98,21 @@ class RecoverRefusalsTest {
         writeBackup(sorted(info));
         Map<String, String> before = RecoverTest.snapshot(destination);
         assertRefused(recover(""), "Cannot recover from backup '" + ID + "' of server 'demo': " + what
-                + " is not supported by this version: supported: full backups without compression, encryption or "
-                + "snapshots", before);
+                + " is not supported by this version: supported: full backups, plain or compressed with gzip, lz4 or "
+                + "zstd, without encryption or snapshots", before);
+    }
+
+    /** A compressed backup needs a staging folder on the recovery host, an absolute path: Barman 3.4's lines. */
+    @Test
+    void aCompressedBackupNeedsAStagingPath() throws IOException {
+        writeBackup(sorted(RecoverTest.backupInfo().replaceAll("(?m)^compression=.*$", "compression=lz4")));
+        Map<String, String> before = RecoverTest.snapshot(destination);
+        assertRefused(recover(""), "Cannot recover from backup '" + ID + "' of server 'demo': backup is compressed "
+                + "with lz4 compression but no recovery staging path is provided. Either set recovery_staging_path "
+                + "in the Barman config or use the --recovery-staging-path argument.", before);
+        assertRefused(CliRun.withConfig(conf(""), "recover", "--recovery-staging-path", "stage", "demo", ID,
+                destination.toString()), "Cannot parse recovery staging path: Invalid value : 'stage' (must be an "
+                + "absolute path)", before);
     }
 
     /** check-backup shares the rule: the backup.info is left as it is. */
@@ -112,8 +125,8 @@ class RecoverRefusalsTest {
         writeBackup(info);
         CliRun run = CliRun.withConfig(conf(""), "check-backup", "demo", ID);
         assertEquals(new CliRun(1, "", "ERROR: Cannot check backup '" + ID + "' of server 'demo': " + what
-                + " is not supported by this version: supported: full backups without compression, encryption or "
-                + "snapshots\n"), run);
+                + " is not supported by this version: supported: full backups, plain or compressed with gzip, lz4 or "
+                + "zstd, without encryption or snapshots\n"), run);
         assertEquals(info, Files.readString(home.resolve("demo/base/" + ID + "/backup.info")));
     }
 

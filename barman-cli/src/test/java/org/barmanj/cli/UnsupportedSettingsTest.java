@@ -51,9 +51,6 @@ class UnsupportedSettingsTest {
 
     @ParameterizedTest(name = "{0}")
     @CsvSource(delimiter = ';', value = {
-            "backup_compression = gzip; backup_compression; backup_compression = gzip is not supported by this "
-                    + "version (server pg): supported: none (backups are stored as plain "
-                    + "files: the compressed tar format of pg_basebackup is not implemented)",
             "autogenerate_manifest = true; autogenerate_manifest; autogenerate_manifest = true is not supported by "
                     + "this version (server pg): supported: false",
             "primary_conninfo = host=pg2 user=barman; primary_conninfo; primary_conninfo = host=pg2 user=barman is "
@@ -87,6 +84,22 @@ class UnsupportedSettingsTest {
         CliRun nagios = barman(settings, "check", "--nagios", "pg");
         assertEquals(2, nagios.exit(), nagios.out());
         assertTrue(nagios.out().startsWith("BARMAN CRITICAL"), nagios.out());
+    }
+
+    /**
+     * backup_compression with backup_method = rsync disables the server as Barman 3.4 does: its line on every
+     * command, check's configuration row.
+     */
+    @Test
+    void backupCompressionDisablesAnRsyncServer() throws IOException {
+        String line = "backup_compression option is not supported by rsync backup_method";
+        CliRun backup = barman("backup_compression = gzip", "backup", "pg");
+        assertEquals(new CliRun(1, "", "ERROR: " + line + "\n"), backup);
+        assertEquals(new CliRun(1, "", "ERROR: " + line + "\n"), barman("backup_compression = gzip", "list-backups",
+                "pg"));
+        CliRun check = barman("backup_compression = gzip", "check", "pg");
+        assertTrue(check.out().startsWith("Server pg (WARNING: disabled):\n"), check.out());
+        assertTrue(check.out().contains("\tconfiguration: FAILED\n\t\t" + line + "\n"), check.out());
     }
 
     /**

@@ -86,7 +86,11 @@ public final class CheckCommand extends ServerCommand {
     }
 
     private static void print(Output out, ServerConfig server, List<CheckResult> results) {
-        String note = !server.active() ? " (inactive)" : server.disabled() ? " (WARNING: disabled)" : "";
+        // The configuration row fails exactly when Barman disables the server (backup_compression's version
+        // rules are only known once connected).
+        boolean disabled = server.disabled() || results.stream().anyMatch(r -> r.name().equals("configuration")
+                && !r.ok());
+        String note = !server.active() ? " (inactive)" : disabled ? " (WARNING: disabled)" : "";
         if (out.json()) {
             Map<String, Object> checks = Session.object();
             for (CheckResult r : results) {

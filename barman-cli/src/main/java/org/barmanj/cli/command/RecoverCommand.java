@@ -73,7 +73,8 @@ public final class RecoverCommand extends ServerCommand {
 
     @Option(names = "--recovery-staging-path", paramLabel = "RECOVERY_STAGING_PATH",
             description = "A path to a location on the recovery host where compressed backup files will be staged "
-                    + "during the recovery (rsync backups are not compressed: accepted and not used)")
+                    + "during the recovery. This location must have enough available space to temporarily hold the "
+                    + "full compressed backup. This option is *required* when recovering from a compressed backup.")
     String recoveryStagingPath;
 
     @Parameters(index = "0", paramLabel = "SERVER_NAME", description = "specifies the server name for the command")
@@ -91,7 +92,8 @@ public final class RecoverCommand extends ServerCommand {
         RecoveryRequest request = new RecoveryRequest(backupId, destination, remoteSshCommand, standbyMode,
                 targetTime, targetXid, targetLsn, targetName, targetImmediate, targetTli, exclusive, targetAction,
                 tablespaces, getWal ? Boolean.TRUE : noGetWal ? Boolean.FALSE : null,
-                networkCompression ? Boolean.TRUE : noNetworkCompression ? Boolean.FALSE : null, copy.overrides());
+                networkCompression ? Boolean.TRUE : noNetworkCompression ? Boolean.FALSE : null, copy.overrides(),
+                recoveryStagingPath);
         BarmanServer server = session.server(serverName);
         if (server == null) {
             return 1;

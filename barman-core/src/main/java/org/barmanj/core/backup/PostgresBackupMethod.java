@@ -5,6 +5,7 @@ import org.barmanj.core.ErrorCode;
 import org.barmanj.core.catalog.BackupInfo;
 import org.barmanj.core.catalog.WalName;
 import org.barmanj.core.compat.PyDateTime;
+import org.barmanj.core.config.BackupCompression;
 import org.barmanj.core.config.Option;
 import org.barmanj.core.config.ServerConfig;
 import org.barmanj.core.postgres.BackupControl;
@@ -17,6 +18,7 @@ import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -26,6 +28,7 @@ import java.util.Deque;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
@@ -36,6 +39,9 @@ import java.util.stream.Stream;
  * format into the backup's {@code data} folder, each tablespace mapped into {@code base/<id>/<oid>} as rsync
  * backups lay them out, without WAL (the archive has it). The begin of the backup is the server's WAL position
  * before the copy, corrected from the {@code backup_label} pg_basebackup writes; the end is the position after it.
+ * With {@code backup_compression} ({@link BackupCompression}) pg_basebackup writes its compressed tar format into
+ * {@code data} instead ({@code base.tar.gz}, {@code <oid>.tar.gz}, {@code backup_manifest}), backup.info records the
+ * {@code compression} and the {@code backup_label} is read from the base tarball, as Barman 3.4 does.
  */
 public final class PostgresBackupMethod implements BackupMethod {
     private static final Pattern START_WAL = Pattern.compile("(?m)^START WAL LOCATION: (.*) \\(file (.*)\\)");
@@ -48,6 +54,8 @@ public final class PostgresBackupMethod implements BackupMethod {
     private final Map<String, String> env;
     private final String userHome;
     private final PgBaseBackup pgBaseBackup;
+    /** Null without {@code backup_compression}. */
+    private final BackupCompression compression;
     private volatile PostgresConnection connection;
     private volatile Process running;
     private volatile boolean aborted;
@@ -60,6 +68,28 @@ public final class PostgresBackupMethod implements BackupMethod {
         this.env = env;
         this.userHome = userHome;
         this.pgBaseBackup = pgBaseBackup;
+        this.compression = BackupCompression.of(server);
+    }
+
+    /**
+     * Barman 3.4's validation of {@code backup_compression} against the versions of PostgreSQL (from the remote
+     * status, when reached) and of the pg_basebackup found: its lines, empty when none applies. The rules needing no
+     * version also disable the server when the configuration is read ({@code BarmanConfig}).
+     */
+    public static List<String> compressionIssues(ServerConfig server, Map<String, String> env,
+                                                 Map<String, Object> remote) {
+        BackupCompression compression = BackupCompression.of(server);
+        if (compression == null || !"postgres".equals(server.string(Option.BACKUP_METHOD))) {
+            return List.of();
+        }
+        String serverVersion = remote == null ? null : (String) remote.get("server_txt_version");
+        if (serverVersion == null) {
+            // Barman validates nothing then ("Could not validate compression", in its log only).
+            return compression.issues(null, null);
+        }
+        PgBaseBackup found = PgBaseBackup.find(server.string(Option.PATH_PREFIX), env);
+        return compression.issues(PgBaseBackup.versionNum(serverVersion),
+                found == null || found.version() == null ? null : found.versionNum());
     }
 
     /**
@@ -129,7 +159,13 @@ public final class PostgresBackupMethod implements BackupMethod {
         warnExternalConfiguration(context, facts);
 
         context.action("reading the backup label");
-        String label = Files.readString(data.resolve("backup_label"), StandardCharsets.UTF_8);
+        String label;
+        if (compression != null && compression.tarball()) {
+            info.set(BackupInfo.COMPRESSION, compression.type().barmanName());
+            label = compressedBackupLabel(data.resolve(compression.type().fileName("base")));
+        } else {
+            label = Files.readString(data.resolve("backup_label"), StandardCharsets.UTF_8);
+        }
         info.set(BackupInfo.BACKUP_LABEL, label);
         fromBackupLabel(info, label, facts.segmentSize());
 
@@ -167,12 +203,45 @@ public final class PostgresBackupMethod implements BackupMethod {
         info.set(BackupInfo.BEGIN_OFFSET, WalName.parseLsn(wal.group(1)) % segmentSize);
     }
 
+    /** The {@code backup_label} in the base tarball, read with tar as Barman does. */
+    private String compressedBackupLabel(Path tarball) throws IOException, InterruptedException {
+        ProcessBuilder pb = new ProcessBuilder(compression.type().readMemberCommand(tarball.toString(),
+                "backup_label")).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+        pb.environment().clear();
+        pb.environment().putAll(env);
+        Process p = ChildProcesses.start(pb);
+        CompletableFuture<String> err = CompletableFuture.supplyAsync(() -> readAll(p.getErrorStream()));
+        String out = readAll(p.getInputStream());
+        int exit = p.waitFor();
+        String stderr = err.join();
+        if (exit == 0) {
+            return out;
+        }
+        if (stderr.contains("Not found in archive")) {
+            throw new BarmanException(ErrorCode.BACKUP_FAILED, "Could not find backup_label in " + tarball);
+        }
+        throw new BarmanException(ErrorCode.BACKUP_FAILED, "Error reading backup_label into archive " + tarball
+                + ": (" + stderr.strip() + ")");
+    }
+
+    private static String readAll(InputStream in) {
+        try (in) {
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     /** pg_basebackup, retried {@code basebackup_retry_times} times from empty folders, as Barman does. */
     private void copy(BackupJob.Context context, Path data, Map<String, Path> mapping)
             throws IOException, InterruptedException {
         List<String> command = pgBaseBackup.arguments(server.string(Option.STREAMING_CONNINFO),
                 server.string(Option.STREAMING_BACKUP_NAME), data, mapping, options.bwlimit(),
                 options.immediateCheckpoint());
+        if (compression != null) {
+            // Barman's order: the compression's arguments come last.
+            command.addAll(compression.arguments(pgBaseBackup.versionNum()));
+        }
         for (int attempt = 0; ; attempt++) {
             prepare(data, mapping);
             String failure = run(command, context);

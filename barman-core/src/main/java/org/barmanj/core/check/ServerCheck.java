@@ -1,11 +1,13 @@
 package org.barmanj.core.check;
 
+import org.barmanj.core.backup.PostgresBackupMethod;
 import org.barmanj.core.catalog.BackupCatalog;
 import org.barmanj.core.catalog.BackupInfo;
 import org.barmanj.core.catalog.CatalogLayout;
 import org.barmanj.core.catalog.WalFileEntry;
 import org.barmanj.core.compat.Formats;
 import org.barmanj.core.compat.PyNamedTuple;
+import org.barmanj.core.config.BackupCompression;
 import org.barmanj.core.config.Option;
 import org.barmanj.core.config.ServerConfig;
 import org.barmanj.core.config.Unsupported;
@@ -177,8 +179,9 @@ public final class ServerCheck {
         } else {
             ssh(sshProbe);
         }
-        if (server.disabled()) {
-            add(new CheckResult("configuration", false, null, server.problems(), true));
+        List<String> configuration = configurationProblems(remote);
+        if (!configuration.isEmpty()) {
+            add(new CheckResult("configuration", false, null, configuration, true));
         }
         identity(remote, reachable);
         if (server.flag(Option.STREAMING_ARCHIVER)) {
@@ -418,6 +421,21 @@ public final class ServerCheck {
             add("pg_basebackup supports tablespaces mapping", true, maps ? null
                     : "pg_basebackup 9.4 or higher is required for tablespaces support");
         }
+    }
+
+    /**
+     * Why Barman 3.4 disables the server: the problems found reading the configuration, with the validation of
+     * {@code backup_compression} in full once PostgreSQL is reached (the rules needing its version and
+     * pg_basebackup's; the others are among the problems already, in the same order).
+     */
+    private List<String> configurationProblems(Map<String, Object> remote) {
+        List<String> problems = new ArrayList<>(server.problems());
+        BackupCompression compression = BackupCompression.of(server);
+        if (compression != null && postgresMethod()) {
+            problems.removeAll(compression.issues(null, null));
+            problems.addAll(PostgresBackupMethod.compressionIssues(server, env, remote));
+        }
+        return problems;
     }
 
     /** Host keys stay checked (Barman adds StrictHostKeyChecking=no; we do not weaken ssh). */

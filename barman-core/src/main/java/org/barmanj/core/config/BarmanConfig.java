@@ -361,6 +361,8 @@ public final class BarmanConfig {
         }
         if ("postgres".equals(method)) {
             postgresMethodSettings(server);
+        } else if ("rsync".equals(method) && BackupCompression.of(server) != null) {
+            server.disable("backup_compression option is not supported by rsync backup_method");
         }
         if ("local-rsync".equals(method) && ssh != null) {
             server.disable("ssh_command must be empty for backup_method = local-rsync (server " + server.name() + ")");
@@ -392,6 +394,11 @@ public final class BarmanConfig {
         }
         if (server.flag(Option.NETWORK_COMPRESSION)) {
             server.disable("network_compression option is not supported by postgres backup_method");
+        }
+        BackupCompression compression = BackupCompression.of(server);
+        if (compression != null) {
+            // The rules that need no version (the others are checked by check and backup, once connected).
+            compression.issues(null, null).forEach(server::disable);
         }
         Integer jobs = server.integer(Option.PARALLEL_JOBS);
         if (jobs != null && jobs != 1) {

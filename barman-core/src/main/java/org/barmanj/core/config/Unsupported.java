@@ -90,9 +90,6 @@ public final class Unsupported {
             refuse(Option.BACKUP_OPTIONS, s -> s.words(Option.BACKUP_OPTIONS).contains("exclusive_backup")
                     && !"postgres".equals(s.string(Option.BACKUP_METHOD)) ? "exclusive_backup" : null,
                     "concurrent_backup", Use.BACKUP);
-            refuse(Option.BACKUP_COMPRESSION, s -> setAndNot(s, Option.BACKUP_COMPRESSION, "none"),
-                    "none (backups are stored as plain files: the compressed tar format of pg_basebackup is not "
-                    + "implemented)", Use.BACKUP);
             refuse(Option.AUTOGENERATE_MANIFEST, s -> s.flag(Option.AUTOGENERATE_MANIFEST) ? "true" : null, "false",
                     Use.BACKUP);
             refuse(Option.PRIMARY_CONNINFO, s -> s.string(Option.PRIMARY_CONNINFO),

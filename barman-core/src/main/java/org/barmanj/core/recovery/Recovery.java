@@ -14,6 +14,7 @@ import org.barmanj.core.compat.Formats;
 import org.barmanj.core.compat.Printable;
 import org.barmanj.core.compat.PyDateTime;
 import org.barmanj.core.compression.Compression;
+import org.barmanj.core.compression.TarballCompression;
 import org.barmanj.core.config.ServerConfig;
 import org.barmanj.core.config.Unsupported;
 import org.barmanj.core.fs.FileTrees;
@@ -49,6 +50,11 @@ import java.util.concurrent.CompletionException;
  * <p>Files go to the destination in three rsync steps: the tablespaces and the data directory from the backup,
  * then one push of a locally prepared folder holding the WAL files, the edited configuration files (and their
  * {@code .origin}), the recovery settings, the signal file and {@code .barman-recover.info}.
+ *
+ * <p>A backup stored as pg_basebackup's compressed tarballs ({@code compression} in backup.info) is restored as
+ * Barman 3.4's TarballRecoveryExecutor does: the tarballs are copied into a staging folder on the recovery host
+ * ({@code recovery_staging_path}/barman-staging-SERVER-ID), extracted there with tar into the tablespace locations
+ * and PGDATA, and the folder removed; the configuration files are then read from the destination.
  */
 public final class Recovery {
 
@@ -56,7 +62,7 @@ public final class Recovery {
     public record Options(String remoteSshCommand, boolean standbyMode, RecoveryTarget target,
                           Map<String, String> tablespaces, boolean getWal, Integer bwlimit, int jobs,
                           boolean networkCompression, String barmanUser, String barmanHost, int retryTimes,
-                          int retrySleepSeconds) {
+                          int retrySleepSeconds, String stagingPath) {
     }
 
     private final ServerConfig server;
@@ -66,6 +72,8 @@ public final class Recovery {
     private final Options options;
     private final Events events;
     private final boolean remote;
+    /** The compression of the backup's tarballs; null for a plain backup. */
+    private final TarballCompression tarball;
     private SharedConnection connection;
     private Rsync rsync;
     /** {@code --target-time} as read, once validated; null without one. */
@@ -80,6 +88,7 @@ public final class Recovery {
         this.options = options;
         this.events = events;
         this.remote = options.remoteSshCommand() != null;
+        this.tarball = TarballCompression.of(backup.raw("compression"));
     }
 
     /** Restores the backup; the destination's preparation opens the connection its other short commands share. */
@@ -120,6 +129,13 @@ public final class Recovery {
                 events.info("\t" + t.oid() + ", " + t.name() + ", " + locations.get(t.name()));
             }
             events.info("Copying the base backup.");
+            if (tarball != null) {
+                staging = Files.createTempDirectory("barman_recovery-", PosixFilePermissions.asFileAttribute(
+                        PosixFilePermissions.fromString("rwx------")));
+                Staged staged = restoreTarballs(locations, staging, wals, pitr);
+                finish(staged, waiting, pitr, start);
+                return;
+            }
             if (horizon != null) {
                 // Before anything is pushed: the deletions also take what the copy leaves alone.
                 deleteExtraneous(locations);
@@ -129,7 +145,8 @@ public final class Recovery {
             staging = Files.createTempDirectory("barman_recovery-", PosixFilePermissions.asFileAttribute(
                     PosixFilePermissions.fromString("rwx------")));
             String walFolder = pitr ? "barman_wal" : "pg_wal";
-            Staged staged = stage(staging, walFolder, wals, pitr);
+            Staged staged = stage(staging, walFolder, wals, pitr,
+                    layout.backupDirectory(backup.backupId()).resolve("data"));
             Path stagingFolder = staging;
             CompletableFuture<Void> pushed = CompletableFuture.runAsync(() -> {
                 try {
@@ -156,22 +173,7 @@ public final class Recovery {
                     throw e;
                 }
             }
-            if (!options.getWal()) {
-                if (waiting) {
-                    events.warning("IMPORTANT: The backup we have recovered IS NOT VALID. Required WAL files for "
-                            + "consistency are missing. Please verify that WAL archiving is working correctly or "
-                            + "evaluate using the 'get-wal' option for recovery");
-                }
-                events.info("Copying required WAL segments.");
-                if (!pitr) {
-                    events.info("Generating archive status files");
-                }
-            }
-            if (staged.recoveryConfiguration()) {
-                events.info("Generating recovery configuration");
-            }
-            events.info("Identify dangerous settings in destination directory.");
-            report(staged.changed(), staged.review(), start);
+            finish(staged, waiting, pitr, start);
         } catch (IOException e) {
             throw copyFailure(e);
         } catch (BarmanException e) {
@@ -189,6 +191,129 @@ public final class Recovery {
         }
     }
 
+    /** The messages after the copy, as Barman's. */
+    private void finish(Staged staged, boolean waiting, boolean pitr, OffsetDateTime start) {
+        if (!options.getWal()) {
+            if (waiting) {
+                events.warning("IMPORTANT: The backup we have recovered IS NOT VALID. Required WAL files for "
+                        + "consistency are missing. Please verify that WAL archiving is working correctly or "
+                        + "evaluate using the 'get-wal' option for recovery");
+            }
+            events.info("Copying required WAL segments.");
+            if (!pitr) {
+                events.info("Generating archive status files");
+            }
+        }
+        if (staged.recoveryConfiguration()) {
+            events.info("Generating recovery configuration");
+        }
+        events.info("Identify dangerous settings in destination directory.");
+        report(staged, start);
+    }
+
+    /**
+     * A compressed backup, as Barman 3.4's TarballRecoveryExecutor: the tarballs (each tablespace's, the base one)
+     * copied into the staging folder on the recovery host (mode 0700), extracted there by tar into each
+     * tablespace's location and into PGDATA (without {@code recovery.conf} and {@code tablespace_map}), the folder
+     * removed; then the configuration files as extracted are read back and the rest staged and pushed.
+     * {@code local}: an empty local folder for what is prepared here.
+     */
+    private Staged restoreTarballs(Map<String, String> locations, Path local, List<WalFileEntry> wals,
+                                   boolean pitr) throws IOException, InterruptedException {
+        String stagingDir = options.stagingPath().replaceAll("/+$", "") + "/barman-staging-" + server.name() + "-"
+                + backup.backupId();
+        events.info("Staging compressed backup files on the recovery host in: " + stagingDir);
+        String quoted = Shell.quote(stagingDir);
+        Shell.Result made = Shell.run(connection.sshCommand(), "mkdir -p -m 700 " + quoted + " && stat -c %a "
+                + quoted);
+        if (made.exit() != 0) {
+            throw new BarmanException(ErrorCode.IO, "Cannot create the staging folder " + stagingDir + ": "
+                    + made.err().strip());
+        }
+        if (!made.out().strip().equals("700")) {
+            throw new BarmanException(ErrorCode.IO, "Following file " + stagingDir + " does not have expected access "
+                    + "right 700. Got " + made.out().strip() + " instead");
+        }
+        try {
+            Path data = layout.backupDirectory(backup.backupId()).resolve("data");
+            List<String> copy = rsync.bulkCommand(options.bwlimit());
+            copy.add("-pts");
+            for (BackupInfo.Tablespace t : backup.tablespaces()) {
+                copy.add(data.resolve(tarball.fileName(String.valueOf(t.oid()))).toString());
+            }
+            copy.add(data.resolve(tarball.fileName("base")).toString());
+            copy.add(target(stagingDir + "/"));
+            // Retried as the base backup's copy is (Barman's copy controller retries each file).
+            for (int attempt = 0; ; attempt++) {
+                try {
+                    rsync.run(copy, Map.of(), line -> { });
+                    break;
+                } catch (BarmanException e) {
+                    if (e.code() != ErrorCode.RSYNC || attempt >= options.retryTimes()) {
+                        throw e;
+                    }
+                    Thread.sleep(Math.max(0, options.retrySleepSeconds()) * 1000L);
+                }
+            }
+            for (BackupInfo.Tablespace t : backup.tablespaces()) {
+                extract(stagingDir + "/" + tarball.fileName(String.valueOf(t.oid())), locations.get(t.name()),
+                        List.of());
+            }
+            extract(stagingDir + "/" + tarball.fileName("base"), destination,
+                    List.of("recovery.conf", "tablespace_map"));
+        } finally {
+            Shell.run(connection.sshCommand(), "rm -rf " + quoted);
+        }
+        Path configuration = configurationAfterExtraction(local.resolve("configuration"));
+        Path pushed = Files.createDirectory(local.resolve("destination"));
+        Staged staged = stage(pushed, pitr ? "barman_wal" : "pg_wal", wals, pitr, configuration);
+        Path manifest = layout.backupDirectory(backup.backupId()).resolve("data/backup_manifest");
+        if (Files.exists(manifest)) {
+            // Barman copies it in and renames it with the backup's id, out of PostgreSQL's way.
+            Files.copy(manifest, pushed.resolve("backup_manifest." + backup.backupId()));
+        }
+        push(pushed);
+        return staged;
+    }
+
+    /** One tarball extracted on the recovery host, as Barman's {@code uncompress}. */
+    private void extract(String archive, String into, List<String> excluded) throws IOException, InterruptedException {
+        StringBuilder script = new StringBuilder();
+        for (String arg : tarball.extractCommand(archive, into, excluded)) {
+            script.append(script.length() == 0 ? "" : " ").append(Shell.quote(arg));
+        }
+        Shell.Result r = Shell.run(connection.sshCommand(), script.toString());
+        if (r.exit() != 0) {
+            throw new BarmanException(ErrorCode.IO, "Error decompressing " + archive + " into " + into + ": "
+                    + r.err().strip());
+        }
+    }
+
+    /**
+     * Where the configuration files are once the tarballs are extracted (Barman reads them from the destination):
+     * the destination itself here, a local copy of them for a remote recovery (files missing there are not
+     * copied).
+     */
+    private Path configurationAfterExtraction(Path local) throws IOException, InterruptedException {
+        if (!remote) {
+            return Path.of(destination);
+        }
+        Files.createDirectories(local, PosixFilePermissions.asFileAttribute(
+                PosixFilePermissions.fromString("rwx------")));
+        List<String> cmd = rsync.command(null);
+        cmd.add("-pt");
+        for (String file : CONFIGURATION_FILES) {
+            cmd.add(target(destination + "/" + file));
+        }
+        cmd.add(local + "/");
+        rsync.run(cmd, Map.of(), line -> { });
+        return local;
+    }
+
+    /** The configuration files recover edits or reports missing. */
+    private static final List<String> CONFIGURATION_FILES = List.of("postgresql.conf", "postgresql.auto.conf",
+            "pg_hba.conf", "pg_ident.conf");
+
     /** The refusals that need nothing copied; returns each tablespace's location. */
     private Map<String, String> validate(RecoveryTarget target) {
         String setting = Unsupported.refusal(server, Unsupported.Use.RECOVER);
@@ -203,6 +328,20 @@ public final class Recovery {
         if (kind != null) {
             throw refused("Cannot recover from backup '" + backup.backupId() + "' of server '" + server.name()
                     + "': " + kind);
+        }
+        String compression = backup.raw("compression");
+        if (compression != null && !compression.equals("None")) {
+            String staging = options.stagingPath();
+            if (staging != null && !staging.startsWith("/")) {
+                throw refused("Cannot parse recovery staging path: Invalid value : '" + staging
+                        + "' (must be an absolute path)");
+            }
+            if (staging == null) {
+                throw refused("Cannot recover from backup '" + backup.backupId() + "' of server '" + server.name()
+                        + "': backup is compressed with " + compression + " compression but no recovery staging path "
+                        + "is provided. Either set recovery_staging_path in the Barman config or use the "
+                        + "--recovery-staging-path argument.");
+            }
         }
         if (target.count() > 1) {
             throw refused("You cannot specify multiple targets for the recovery operation");
@@ -354,7 +493,8 @@ public final class Recovery {
 
     /** What {@link #stage} prepared: the files it puts at the top of the destination, and what it found. */
     private record Staged(List<String> topLevelFiles, boolean recoveryConfiguration,
-                          List<DangerousSettings.Setting> changed, List<DangerousSettings.Setting> review) {
+                          List<DangerousSettings.Setting> changed, List<DangerousSettings.Setting> review,
+                          Path configuration) {
     }
 
     /**
@@ -362,7 +502,8 @@ public final class Recovery {
      * recovery settings and signal file, and the configuration files with Barman's dangerous-settings pass (their
      * originals as {@code .origin}), all in a local folder laid out like the destination.
      */
-    private Staged stage(Path staging, String walFolder, List<WalFileEntry> wals, boolean pitr) throws IOException {
+    private Staged stage(Path staging, String walFolder, List<WalFileEntry> wals, boolean pitr, Path configuration)
+            throws IOException {
         RecoveryTarget target = options.target();
         List<String> top = new ArrayList<>();
         if (pitr) {
@@ -391,7 +532,7 @@ public final class Recovery {
         List<DangerousSettings.Setting> changed = new ArrayList<>();
         List<DangerousSettings.Setting> review = new ArrayList<>();
         for (String file : List.of("postgresql.conf", "postgresql.auto.conf")) {
-            Path original = layout.backupDirectory(backup.backupId()).resolve("data").resolve(file);
+            Path original = configuration.resolve(file);
             List<String> lines = Files.exists(original) ? Files.readAllLines(original, StandardCharsets.UTF_8)
                     : List.of();
             DangerousSettings.Result result = DangerousSettings.examine(file, lines);
@@ -409,7 +550,7 @@ public final class Recovery {
                 top.add(file + ".origin");
             }
         }
-        return new Staged(top, recoveryConfiguration, changed, review);
+        return new Staged(top, recoveryConfiguration, changed, review, configuration);
     }
 
     /** What the destination held before the copy. */
@@ -601,8 +742,9 @@ public final class Recovery {
         rsync.run(cmd, Map.of(), line -> { });
     }
 
-    private void report(List<DangerousSettings.Setting> changed, List<DangerousSettings.Setting> review,
-                        OffsetDateTime start) {
+    private void report(Staged staged, OffsetDateTime start) {
+        List<DangerousSettings.Setting> changed = staged.changed();
+        List<DangerousSettings.Setting> review = staged.review();
         if (!changed.isEmpty()) {
             events.info("");
             events.info("IMPORTANT");
@@ -619,7 +761,7 @@ public final class Recovery {
         }
         List<String> missing = new ArrayList<>();
         for (String file : List.of("pg_hba.conf", "pg_ident.conf")) {
-            if (!Files.exists(layout.backupDirectory(backup.backupId()).resolve("data").resolve(file))) {
+            if (!Files.exists(staged.configuration().resolve(file))) {
                 missing.add(file);
             }
         }

@@ -169,6 +169,12 @@ public final class BarmanServer {
             remote.set(RemoteStatus.fetch(server, env, userHome).values());
             return remote.get();
         });
+        List<String> compression = PostgresBackupMethod.compressionIssues(server, env, remote.get());
+        if (!compression.isEmpty()) {
+            // As Barman 3.4, whose validation disables the server: each line, and no backup.
+            compression.forEach(events::error);
+            return;
+        }
         if (checks.stream().anyMatch(CheckResult::blocksBackup)) {
             String pgBaseBackup = PostgresBackupMethod.refusal(server, env, remote.get());
             if (pgBaseBackup != null) {
@@ -287,7 +293,9 @@ public final class BarmanServer {
                 request.tablespaces(), getWal, copy.bwlimit(server.integer(Option.BANDWIDTH_LIMIT)),
                 copy.jobs(server.integer(Option.PARALLEL_JOBS)), compress, config.barmanUser(), hostName(),
                 copy.retryTimes(server.integer(Option.BASEBACKUP_RETRY_TIMES)),
-                copy.retrySleepSeconds(server.integer(Option.BASEBACKUP_RETRY_SLEEP)));
+                copy.retrySleepSeconds(server.integer(Option.BASEBACKUP_RETRY_SLEEP)),
+                request.recoveryStagingPath() != null ? request.recoveryStagingPath()
+                        : server.string(Option.RECOVERY_STAGING_PATH));
         Consumer<HookScript> hookEnv = h -> recoveryEnv(h.backup(backup), request);
         HookScript.pre(server, "recovery", hookEnv, events);
         new Recovery(server, backup, request.destination(), options, events).run();

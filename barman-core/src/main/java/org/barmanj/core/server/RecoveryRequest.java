@@ -11,14 +11,14 @@ import java.util.Map;
  * What {@code barman recover} was asked for: the backup (id or alias), the destination, the remote ssh command
  * (null: this host), the recovery target (each null when not given), tablespace relocation rules
  * ({@code NAME:LOCATION}), and the choices that override the server's options when not null ({@code getWal},
- * {@code networkCompression}, the copy options). Values Barman refuses are refused here, before any server is
+ * {@code networkCompression}, the copy options, {@code recoveryStagingPath}). Values Barman refuses are refused here, before any server is
  * touched.
  */
 public record RecoveryRequest(String backupId, String destination, String remoteSshCommand, boolean standbyMode,
                               String targetTime, String targetXid, String targetLsn, String targetName,
                               boolean targetImmediate, String targetTimeline, boolean exclusive, String targetAction,
                               List<String> tablespaceRules, Boolean getWal, Boolean networkCompression,
-                              CopyOverrides copy) {
+                              CopyOverrides copy, String recoveryStagingPath) {
     private static final List<String> ACTIONS = List.of("pause", "shutdown", "promote");
 
     public RecoveryRequest {

@@ -19,13 +19,19 @@ class RestoreSupportTest {
             "compression=None\\nencryption=None\\nparent_backup_id=None\\nsnapshots_info=None; ",
             "encryption=none; ",
             "parent_backup_id=20291231T000000; parent_backup_id = 20291231T000000 (an incremental backup) is not "
-                    + "supported by this version: supported: full backups without compression, encryption or snapshots",
-            "compression=zstd; compression = zstd (a compressed backup) is not supported by this version: supported: "
-                    + "full backups without compression, encryption or snapshots",
+                    + "supported by this version: supported: full backups, plain or compressed with gzip, lz4 or zstd, "
+                    + "without encryption or snapshots",
+            "compression=zstd; ",
+            "compression=gzip; ",
+            "compression=lz4; ",
+            "compression=snappy; compression = snappy (a compressed backup) is not supported by this version: "
+                    + "supported: full backups, plain or compressed with gzip, lz4 or zstd, without encryption or "
+                    + "snapshots",
             "encryption=gpg; encryption = gpg (an encrypted backup) is not supported by this version: supported: "
-                    + "full backups without compression, encryption or snapshots",
+                    + "full backups, plain or compressed with gzip, lz4 or zstd, without encryption or snapshots",
             "snapshots_info={'provider': 'gcp'}; snapshots_info set (a snapshot backup) is not supported by this "
-                    + "version: supported: full backups without compression, encryption or snapshots"})
+                    + "version: supported: full backups, plain or compressed with gzip, lz4 or zstd, without "
+                    + "encryption or snapshots"})
     void refusal(String lines, String expected) {
         BackupInfo info = BackupInfo.parse("20300101T000000", "demo", BASE + lines.replace("\\n", "\n") + "\n",
                 "backup.info");

@@ -10,7 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 class RecoveryConfigTest {
     private static Recovery.Options options(String ssh, boolean standby, boolean getWal) {
         return new Recovery.Options(ssh, standby, RecoveryTarget.NONE, Map.of(), getWal, null, 1, false, "barman",
-                "backup-srv.example.com", 0, 0);
+                "backup-srv.example.com", 0, 0, null);
     }
 
     @Test
