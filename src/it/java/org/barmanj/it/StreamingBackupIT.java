@@ -15,6 +15,7 @@ import java.util.function.Supplier;
 import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -128,6 +129,12 @@ class StreamingBackupIT {
                         + recovered.get(copy) + "\nlog:\n" + Proc.run("tail", "-30", "/var/lib/edb/" + copy + "/log")
                         .out());
                 assertEquals(tbs(copy).toString(), Lab.psql(copy, "SELECT pg_tablespace_location(" + oid + ")"));
+            }
+            // pg_basebackup's manifest, renamed with the backup's id by both recoveries.
+            assertTrue(Files.exists(data(first).resolve("backup_manifest." + id)), first);
+            assertTrue(Files.exists(data(second).resolve("backup_manifest." + theirId)), second);
+            for (String copy : copies) {
+                assertFalse(Files.exists(data(copy).resolve("backup_manifest")), copy);
             }
         } finally {
             for (String copy : copies) {

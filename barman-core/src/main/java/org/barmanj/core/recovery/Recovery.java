@@ -267,11 +267,6 @@ public final class Recovery {
         Path configuration = configurationAfterExtraction(local.resolve("configuration"));
         Path pushed = Files.createDirectory(local.resolve("destination"));
         Staged staged = stage(pushed, pitr ? "barman_wal" : "pg_wal", wals, pitr, configuration);
-        Path manifest = layout.backupDirectory(backup.backupId()).resolve("data/backup_manifest");
-        if (Files.exists(manifest)) {
-            // Barman copies it in and renames it with the backup's id, out of PostgreSQL's way.
-            Files.copy(manifest, pushed.resolve("backup_manifest." + backup.backupId()));
-        }
         push(pushed);
         return staged;
     }
@@ -309,6 +304,9 @@ public final class Recovery {
         rsync.run(cmd, Map.of(), line -> { });
         return local;
     }
+
+    /** pg_basebackup's manifest in a backup's data folder; restored as {@code backup_manifest.<id>}. */
+    private static final String MANIFEST = "backup_manifest";
 
     /** The configuration files recover edits or reports missing. */
     private static final List<String> CONFIGURATION_FILES = List.of("postgresql.conf", "postgresql.auto.conf",
@@ -521,6 +519,12 @@ public final class Recovery {
         }
         Files.copy(layout.backupInfoFile(backup.backupId()), staging.resolve(".barman-recover.info"));
         top.add(".barman-recover.info");
+        Path manifest = layout.backupDirectory(backup.backupId()).resolve("data/backup_manifest");
+        if (Files.exists(manifest)) {
+            // As Barman: pg_basebackup's manifest goes in renamed with the backup's id, out of PostgreSQL's way.
+            Files.copy(manifest, staging.resolve(MANIFEST + "." + backup.backupId()));
+            top.add(MANIFEST + "." + backup.backupId());
+        }
         List<String> recoveryLines = List.of();
         boolean recoveryConfiguration = pitr || options.getWal() || options.standbyMode();
         if (recoveryConfiguration) {
@@ -662,6 +666,7 @@ public final class Recovery {
         List<String> filters = new ArrayList<>();
         PostgresPlumbing.RECOVERY_EXCLUDES.forEach(x -> filters.add("--exclude=" + x));
         staged.forEach(f -> filters.add("--exclude=/" + f));
+        filters.add("--exclude=/" + MANIFEST);
         tablespacePaths(locations).forEach(p -> filters.add("--exclude=" + p));
         copy.folder("pgdata", backupDir.resolve("data") + "/", target(destination + "/"), null, filters,
                 options.bwlimit(), null, "off", horizon);
