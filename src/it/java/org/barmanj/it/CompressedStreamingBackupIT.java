@@ -51,7 +51,8 @@ class CompressedStreamingBackupIT {
         String base = Files.readString(ours.root.resolve("barman.d/demo.conf"));
         List<String> copies = List.of("comp-15-r1", "comp-15-r2");
         try {
-            startPrimary(name, 15, port, tablespace, ours, theirs);
+            System.out.println("CompressedStreamingBackupIT: running against PostgreSQL "
+                    + StreamingBackupIT.startPrimary(name, 15, port, tablespace, ours, theirs));
             int rows = 3000;
             String oid = Lab.psql(name, "SELECT oid FROM pg_tablespace WHERE spcname = 'tbs'");
             Map<String, String> settings = Map.of(
@@ -160,7 +161,8 @@ class CompressedStreamingBackupIT {
         String base = Files.readString(ours.root.resolve("barman.d/demo.conf"));
         String copy = "comp-13-r1";
         try {
-            startPrimary(name, 13, port, tablespace, ours, theirs);
+            System.out.println("CompressedStreamingBackupIT: running against PostgreSQL "
+                    + StreamingBackupIT.startPrimary(name, 13, port, tablespace, ours, theirs));
             Files.writeString(ours.root.resolve("barman.d/demo.conf"), base + "backup_compression = gzip\n"
                     + "backup_compression_location = server\n");
             String line = "backup_compression_location = server requires PostgreSQL 15 or greater";
@@ -198,25 +200,6 @@ class CompressedStreamingBackupIT {
             ours.delete();
             theirs.delete();
         }
-    }
-
-    /** A primary archiving into both catalogs, with a tablespace and the rows the recovered copies must have. */
-    private static void startPrimary(String name, int major, int port, Path tablespace, BarmanHome ours,
-                                     BarmanHome theirs) {
-        Lab.lab("pg", "destroy", name);
-        Proc.run("rm", "-rf", tablespace.toString()).ok();
-        Proc.as("enterprisedb", "mkdir", "-p", tablespace.toString()).ok();
-        // --look-ahead 0: see StreamingBackupIT (each call must send only its own file).
-        String version = Lab.lab("pg", "start", name, String.valueOf(major), "pg1-srv", String.valueOf(port),
-                "barman-wal-archive --look-ahead 0 -c " + ours.conf + " backup-srv demo %p && "
-                        + "barman-wal-archive --look-ahead 0 -c " + theirs.conf + " backup-srv demo %p")
-                .out().strip();
-        System.out.println("CompressedStreamingBackupIT: running against PostgreSQL " + version);
-        Lab.psql(name, "CREATE TABLESPACE tbs LOCATION '" + tablespace + "'");
-        Lab.psql(name, "CREATE TABLE rows_in_tbs TABLESPACE tbs AS SELECT generate_series(1, 5000) AS x");
-        Lab.psql(name, "CREATE TABLE rows_in_base AS SELECT generate_series(1, 3000) AS x");
-        ours.barman("switch-wal", "--force", "--archive", "demo").ok();
-        theirs.barman34("switch-wal", "--force", "--archive", "demo").ok();
     }
 
     private static List<String> names(Path dir) throws IOException {

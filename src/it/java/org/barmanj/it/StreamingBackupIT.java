@@ -46,22 +46,8 @@ class StreamingBackupIT {
         BarmanHome theirs = streamingHome("theirs" + major, port);
         List<String> copies = List.of(name + "-r1", name + "-r2");
         try {
-            Lab.lab("pg", "destroy", name);
-            Proc.run("rm", "-rf", tablespace.toString()).ok();
-            Proc.as("enterprisedb", "mkdir", "-p", tablespace.toString()).ok();
-            // Two calls in one archive_command: without --look-ahead 0, a call sends the files already ready with
-            // its own and marks them done, so PostgreSQL never runs the other call for them (the other catalog
-            // then misses segments, and its recovery stops at the gap).
-            String version = Lab.lab("pg", "start", name, String.valueOf(major), "pg1-srv", String.valueOf(port),
-                    "barman-wal-archive --look-ahead 0 -c " + ours.conf + " backup-srv demo %p && "
-                            + "barman-wal-archive --look-ahead 0 -c " + theirs.conf + " backup-srv demo %p")
-                    .out().strip();
-            System.out.println("StreamingBackupIT: running against PostgreSQL " + version);
-            Lab.psql(name, "CREATE TABLESPACE tbs LOCATION '" + tablespace + "'");
-            Lab.psql(name, "CREATE TABLE rows_in_tbs TABLESPACE tbs AS SELECT generate_series(1, 5000) AS x");
-            Lab.psql(name, "CREATE TABLE rows_in_base AS SELECT generate_series(1, 3000) AS x");
-            ours.barman("switch-wal", "--force", "--archive", "demo").ok();
-            theirs.barman34("switch-wal", "--force", "--archive", "demo").ok();
+            System.out.println("StreamingBackupIT: running against PostgreSQL "
+                    + startPrimary(name, major, port, tablespace, ours, theirs));
 
             Proc check = ours.barman("check", "demo");
             assertEquals(0, check.exit(), check.out() + check.err());
@@ -249,6 +235,29 @@ class StreamingBackupIT {
 
     private static Path tbs(String copy) {
         return Path.of("/var/lib/edb/" + copy + "-tbs");
+    }
+
+    /**
+     * A primary archiving into both catalogs, with a tablespace and the rows the recovered copies must have (5000 in
+     * the tablespace, 3000 in the base); returns its version. Two calls in one archive_command: without
+     * --look-ahead 0, a call sends the files already ready with its own and marks them done, so PostgreSQL never
+     * runs the other call for them (the other catalog then misses segments, and its recovery stops at the gap).
+     */
+    static String startPrimary(String name, int major, int port, Path tablespace, BarmanHome ours,
+                               BarmanHome theirs) {
+        Lab.lab("pg", "destroy", name);
+        Proc.run("rm", "-rf", tablespace.toString()).ok();
+        Proc.as("enterprisedb", "mkdir", "-p", tablespace.toString()).ok();
+        String version = Lab.lab("pg", "start", name, String.valueOf(major), "pg1-srv", String.valueOf(port),
+                "barman-wal-archive --look-ahead 0 -c " + ours.conf + " backup-srv demo %p && "
+                        + "barman-wal-archive --look-ahead 0 -c " + theirs.conf + " backup-srv demo %p")
+                .out().strip();
+        Lab.psql(name, "CREATE TABLESPACE tbs LOCATION '" + tablespace + "'");
+        Lab.psql(name, "CREATE TABLE rows_in_tbs TABLESPACE tbs AS SELECT generate_series(1, 5000) AS x");
+        Lab.psql(name, "CREATE TABLE rows_in_base AS SELECT generate_series(1, 3000) AS x");
+        ours.barman("switch-wal", "--force", "--archive", "demo").ok();
+        theirs.barman34("switch-wal", "--force", "--archive", "demo").ok();
+        return version;
     }
 
     /** After a recover run as the barman user into folders it owns: the cluster started on its own port. */
