@@ -181,12 +181,10 @@ class StreamingArchiverIT {
         BarmanHome home = home("reset");
         BarmanHome twin = home("reset-twin");
         try {
-            Lab.psql(PG, "SELECT pg_switch_wal()");
-            Lab.psql(PG, "CREATE TABLE IF NOT EXISTS reset_it AS SELECT 1 AS a");
-            Lab.psql(PG, "SELECT pg_switch_wal()");
-            Lab.psql(PG, "INSERT INTO reset_it VALUES (2)");
+            // No WAL switch here: the other tests compare status with Barman 3.4, whose archiving rate moves with
+            // the clock once a segment is archived. Segment 0 is behind whatever segment the server is in.
             String[][] cases = {
-                {"000000010000000000000001.partial"},
+                {"000000010000000000000000.partial"},
                 {},
                 {"0000000100000000000000F0.partial"},
             };
