@@ -9,6 +9,7 @@ import org.barmanj.core.config.BackupCompression;
 import org.barmanj.core.config.Option;
 import org.barmanj.core.config.ServerConfig;
 import org.barmanj.core.postgres.BackupControl;
+import org.barmanj.core.remote.Shell;
 import org.barmanj.core.postgres.PgBaseBackup;
 import org.barmanj.core.postgres.PostgresConnection;
 import org.barmanj.core.postgres.PostgresPlumbing;
@@ -18,7 +19,6 @@ import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -28,7 +28,6 @@ import java.util.Deque;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
@@ -205,31 +204,16 @@ public final class PostgresBackupMethod implements BackupMethod {
 
     /** The {@code backup_label} in the base tarball, read with tar as Barman does. */
     private String compressedBackupLabel(Path tarball) throws IOException, InterruptedException {
-        ProcessBuilder pb = new ProcessBuilder(compression.type().readMemberCommand(tarball.toString(),
-                "backup_label")).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
-        pb.environment().clear();
-        pb.environment().putAll(env);
-        Process p = ChildProcesses.start(pb);
-        CompletableFuture<String> err = CompletableFuture.supplyAsync(() -> readAll(p.getErrorStream()));
-        String out = readAll(p.getInputStream());
-        int exit = p.waitFor();
-        String stderr = err.join();
-        if (exit == 0) {
-            return out;
+        Shell.Result r = Shell.run(null, Shell.quoteAll(compression.type().readMemberCommand(tarball.toString(),
+                "backup_label")), env);
+        if (r.exit() == 0) {
+            return r.out();
         }
-        if (stderr.contains("Not found in archive")) {
+        if (r.err().contains("Not found in archive")) {
             throw new BarmanException(ErrorCode.BACKUP_FAILED, "Could not find backup_label in " + tarball);
         }
         throw new BarmanException(ErrorCode.BACKUP_FAILED, "Error reading backup_label into archive " + tarball
-                + ": (" + stderr.strip() + ")");
-    }
-
-    private static String readAll(InputStream in) {
-        try (in) {
-            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+                + ": (" + r.err().strip() + ")");
     }
 
     /** pg_basebackup, retried {@code basebackup_retry_times} times from empty folders, as Barman does. */

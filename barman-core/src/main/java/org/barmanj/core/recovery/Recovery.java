@@ -273,11 +273,8 @@ public final class Recovery {
 
     /** One tarball extracted on the recovery host, as Barman's {@code uncompress}. */
     private void extract(String archive, String into, List<String> excluded) throws IOException, InterruptedException {
-        StringBuilder script = new StringBuilder();
-        for (String arg : tarball.extractCommand(archive, into, excluded)) {
-            script.append(script.length() == 0 ? "" : " ").append(Shell.quote(arg));
-        }
-        Shell.Result r = Shell.run(connection.sshCommand(), script.toString());
+        Shell.Result r = Shell.run(connection.sshCommand(), Shell.quoteAll(tarball.extractCommand(archive, into,
+                excluded)));
         if (r.exit() != 0) {
             throw new BarmanException(ErrorCode.IO, "Error decompressing " + archive + " into " + into + ": "
                     + r.err().strip());
