@@ -126,6 +126,8 @@ class ReceiveWalIT {
                     + " of them compared with pg_wal while there, byte-identical");
             home.barman("receive-wal", "--stop", "demo").ok();
             assertEquals(0, fourth.waitEnd().exit());
+            assertEquals(List.of(), StreamingLab.names(streaming).stream().filter(n -> n.startsWith(".")).toList(),
+                    "the segment padded ahead is removed when the receiver ends");
             Proc drop = home.barman("receive-wal", "--drop-slot", "demo").ok();
             assertTrue(drop.out().endsWith("Replication slot 'barman' dropped\n"), drop.out());
         } finally {
@@ -331,9 +333,11 @@ class ReceiveWalIT {
         }
     }
 
+    /** The folder's files as Barman's glob sees them: not the hidden next segment the receiver pads ahead. */
     private static TreeSet<String> files(Path folder) {
         try (Stream<Path> list = Files.list(folder)) {
-            return list.map(p -> p.getFileName().toString()).collect(TreeSet::new, TreeSet::add, TreeSet::addAll);
+            return list.map(p -> p.getFileName().toString()).filter(n -> !n.startsWith("."))
+                    .collect(TreeSet::new, TreeSet::add, TreeSet::addAll);
         } catch (IOException e) {
             return new TreeSet<>();
         }

@@ -117,7 +117,10 @@ final class StreamingLab {
         }
     }
 
-    /** The names of the files in a folder, sorted (an empty list when it does not exist). */
+    /**
+     * The names of the files in a folder, sorted (an empty list when it does not exist), with the hidden ones: a
+     * running receiver's next segment, padded ahead ({@code .<segment>.partial}), is among them.
+     */
     static List<String> names(Path folder) throws IOException {
         if (!Files.isDirectory(folder)) {
             return List.of();

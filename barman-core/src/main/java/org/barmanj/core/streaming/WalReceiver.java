@@ -16,6 +16,12 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 import java.util.stream.Stream;
 
 /**
@@ -35,8 +41,8 @@ public final class WalReceiver {
 
     /**
      * What the receiver needs: the folder, the streaming conninfo, the {@code application_name}
-     * ({@code streaming_archiver_name}), the slot (null for none) and whether to fsync and report each batch at
-     * once (pg_receivewal's {@code --synchronous}).
+     * ({@code streaming_archiver_name}), the slot (null for none) and whether to fsync what comes as it comes and
+     * report each fsync at once (pg_receivewal's {@code --synchronous}).
      */
     public record Settings(Path folder, String conninfo, Map<String, String> env, String userHome,
                            int connectTimeoutSeconds, String applicationName, String slotName, boolean synchronous) {
@@ -71,6 +77,7 @@ public final class WalReceiver {
     }
 
     private void stream(ReplicationSession session) throws SQLException, IOException {
+        SegmentFile.removePrepared(settings.folder());
         WalPosition wal = WalPosition.ofSetting(session.show("wal_segment_size"));
         ReplicationSession.Identity server = session.identify();
         StartPoint start = startPoint(session, wal, server);
@@ -155,9 +162,8 @@ public final class WalReceiver {
             throws SQLException, IOException {
         CopyDual copy = session.startReplication(settings.slotName(), start, timeline, POLL_MILLIS);
         events.info("starting log streaming at " + WalPosition.formatLsn(start) + " (timeline " + timeline + ")");
-        Streaming stream = new Streaming(copy, wal, timeline, start);
         long quietSince = System.currentTimeMillis();
-        try {
+        try (Streaming stream = new Streaming(copy, wal, timeline, start)) {
             while (true) {
                 if (stopping) {
                     stream.syncAndReport();
@@ -168,7 +174,7 @@ public final class WalReceiver {
                         events.info("not renaming \"" + stream.segment.name() + ".partial\", segment is not "
                                 + "complete");
                     }
-                    stream.closeSegment();
+                    stream.close();
                     session.readTimeout(30_000);
                     // The server ended the timeline: our CopyDone ends the command, whose result is not needed.
                     copy.endCopy();
@@ -183,8 +189,6 @@ public final class WalReceiver {
                     quietSince = System.currentTimeMillis();
                 }
             }
-        } finally {
-            stream.closeSegment();
         }
     }
 
@@ -201,15 +205,32 @@ public final class WalReceiver {
         }
     }
 
-    /** One START_REPLICATION: what was received, written and fsynced, and the replies to the server. */
-    private final class Streaming {
+    /**
+     * One START_REPLICATION: what was received, written and fsynced, and the replies to the server. When
+     * synchronous, a {@link Flusher} fsyncs beside the reads, so that reading goes on during an fsync and each
+     * fsync's position is told to the server as soon as it is done. The next segment is padded with zeros while
+     * one is received, so that reading does not stop for it at each new segment.
+     */
+    private final class Streaming implements AutoCloseable {
         private final CopyDual copy;
         private final WalPosition wal;
         private final int timeline;
+        private final Flusher flusher;
+        /** Pads the next segment while this one is received. */
+        private final ExecutorService preparer = Executors.newSingleThreadExecutor(task -> {
+            Thread t = new Thread(task, "receive-wal-pad");
+            t.setDaemon(true);
+            return t;
+        });
+        private Future<?> preparing;
+        private String preparingName;
         private long received;
         private long flushed;
+        /** The flush position last told to the server. */
+        private long reported;
         private long lastStatus;
-        private SegmentFile segment;
+        /** Written by this thread, fsynced by the flusher too. */
+        private volatile SegmentFile segment;
 
         Streaming(CopyDual copy, WalPosition wal, int timeline, long start) {
             this.copy = copy;
@@ -217,25 +238,32 @@ public final class WalReceiver {
             this.timeline = timeline;
             this.received = start;
             this.flushed = start;
+            this.reported = start;
+            this.flusher = settings.synchronous() ? new Flusher(Thread.currentThread()) : null;
         }
 
         /**
-         * Waits up to a poll for messages; takes what came (in synchronous mode all that is there at once). Returns
-         * whether WAL came.
+         * Takes one message, waiting up to a poll for it unless an fsync's position may soon have to be told;
+         * replies when a position was made durable, when asked, and at the status interval. Returns whether WAL
+         * came.
          */
         boolean receive() throws SQLException, IOException {
             long before = received;
-            byte[] message = read(true);
+            boolean block = flusher == null || reported == received;
+            byte[] message = read(block);
             boolean reply = false;
-            while (message != null) {
-                reply |= handle(message);
-                message = settings.synchronous() ? read(false) : null;
+            if (message != null) {
+                reply = handle(message);
+                if (flusher != null) {
+                    flusher.wake();
+                }
+            } else if (!block) {
+                flusher.awaitProgress();
             }
-            if (settings.synchronous() && segment != null && segment.sync()) {
-                flushed = received;
-                reply = true;
+            if (flusher != null) {
+                flushed = Math.max(flushed, flusher.durable());
             }
-            if (reply || System.currentTimeMillis() - lastStatus >= STATUS_INTERVAL_MILLIS) {
+            if (reply || flushed != reported || System.currentTimeMillis() - lastStatus >= STATUS_INTERVAL_MILLIS) {
                 status(false);
             }
             return received != before;
@@ -267,7 +295,8 @@ public final class WalReceiver {
                         throw new PostgresException("got WAL data offset " + WalPosition.formatLsn(dataStart)
                                 + ", expected " + WalPosition.formatLsn(received), null);
                     }
-                    return write(m.position(25));
+                    write(m.position(25));
+                    return false;
                 }
                 case 'k' -> {
                     boolean replyRequested = m.get(17) != 0;
@@ -284,17 +313,19 @@ public final class WalReceiver {
             }
         }
 
-        /** Writes WAL data into the segments it belongs to; returns true when a segment was completed. */
-        private boolean write(ByteBuffer data) throws IOException {
-            boolean finished = false;
+        /** Writes WAL data into the segments it belongs to; a segment completed is flushed. */
+        private void write(ByteBuffer data) throws IOException {
             while (data.hasRemaining()) {
                 if (segment == null) {
                     if (wal.offset(received) != 0) {
                         throw new PostgresException("received write-ahead log record for offset "
                                 + wal.offset(received) + " with no file open", null);
                     }
-                    segment = SegmentFile.open(settings.folder(),
-                            wal.fileName(timeline, wal.segmentNumber(received)), wal.segmentSize());
+                    long number = wal.segmentNumber(received);
+                    String name = wal.fileName(timeline, number);
+                    awaitPrepared(name);
+                    segment = SegmentFile.open(settings.folder(), name, wal.segmentSize(), received);
+                    prepare(wal.fileName(timeline, number + 1));
                 }
                 int n = (int) Math.min(data.remaining(), wal.segmentSize() - segment.written());
                 ByteBuffer part = data.slice(data.position(), n);
@@ -307,10 +338,31 @@ public final class WalReceiver {
                             + ")");
                     segment = null;
                     flushed = received;
-                    finished = true;
                 }
             }
-            return finished;
+        }
+
+        private void prepare(String name) {
+            preparingName = name;
+            preparing = preparer.submit(() -> {
+                SegmentFile.prepare(settings.folder(), name, wal.segmentSize());
+                return null;
+            });
+        }
+
+        /** Waits for the padding of segment {@code name} if it is under way (if it failed, opening pads). */
+        private void awaitPrepared(String name) throws IOException {
+            if (preparing == null || !name.equals(preparingName)) {
+                return;
+            }
+            try {
+                preparing.get();
+            } catch (ExecutionException e) {
+                // Opening the segment pads it, and reports a failure of the folder itself.
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IOException("interrupted while waiting for segment " + name + " to be padded", e);
+            }
         }
 
         void syncAndReport() throws SQLException, IOException {
@@ -322,11 +374,22 @@ public final class WalReceiver {
         }
 
         /** The end of this stream: the segment being written is left as {@code .partial}, fsynced. */
-        void closeSegment() throws IOException {
+        @Override
+        public void close() throws IOException {
+            if (flusher != null) {
+                flusher.stop();
+            }
             if (segment != null) {
                 segment.close();
                 segment = null;
             }
+            preparer.shutdown();
+            try {
+                preparer.awaitTermination(1, TimeUnit.MINUTES);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            SegmentFile.removePrepared(settings.folder());
         }
 
         /** The standby status update: written and flushed positions (apply is not reported, as pg_receivewal). */
@@ -337,7 +400,83 @@ public final class WalReceiver {
                     .put((byte) (replyRequested ? 1 : 0));
             copy.writeToCopy(reply.array(), 0, reply.capacity());
             copy.flushCopy();
+            reported = flushed;
             lastStatus = System.currentTimeMillis();
+        }
+
+        /**
+         * A thread that fsyncs the segment being written whenever it has unsynced bytes, and wakes the reader with
+         * each new durable position. It does not write to the connection: pgjdbc holds the connection's lock
+         * during a blocking read, so the reader sends the replies.
+         */
+        private final class Flusher implements Runnable {
+            /** How long the reader waits for an fsync when no message is pending. */
+            private static final long AWAIT_NANOS = 500_000;
+            private static final long IDLE_NANOS = 100_000_000;
+
+            private final Thread reader;
+            private final Thread thread;
+            private volatile boolean running = true;
+            private volatile long durable;
+            private volatile IOException failure;
+
+            Flusher(Thread reader) {
+                this.reader = reader;
+                this.thread = new Thread(this, "receive-wal-fsync");
+                thread.setDaemon(true);
+                thread.start();
+            }
+
+            @Override
+            public void run() {
+                while (running) {
+                    SegmentFile s = segment;
+                    long at;
+                    try {
+                        at = s == null ? -1 : s.sync();
+                    } catch (IOException e) {
+                        failure = new IOException("could not fsync \"" + s.name() + ".partial\": " + e.getMessage(),
+                                e);
+                        LockSupport.unpark(reader);
+                        return;
+                    }
+                    if (at > durable) {
+                        durable = at;
+                        LockSupport.unpark(reader);
+                    } else {
+                        LockSupport.parkNanos(this, IDLE_NANOS);
+                    }
+                }
+            }
+
+            /** New bytes were written. */
+            void wake() {
+                LockSupport.unpark(thread);
+            }
+
+            /** Waits a little for the next fsync. */
+            void awaitProgress() {
+                LockSupport.parkNanos(this, AWAIT_NANOS);
+            }
+
+            /** The WAL position known to be on disk (0 before the first fsync); an fsync's failure is thrown. */
+            long durable() throws IOException {
+                if (failure != null) {
+                    throw failure;
+                }
+                return durable;
+            }
+
+            void stop() throws IOException {
+                running = false;
+                LockSupport.unpark(thread);
+                try {
+                    thread.join();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new IOException("interrupted while waiting for the fsync of the WAL received", e);
+                }
+            }
         }
     }
 }
