@@ -18,11 +18,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * {@code backup_method = postgres} with {@code backup_compression} (pg_basebackup 15, the lab's only one), beside a
  * twin configuration Barman 3.4 backs up the same server with, as {@link StreamingBackupIT}. On PostgreSQL 15 with
- * a tablespace, for gzip (client side), lz4 (client side, level 1) and zstd (server side, level 3): both backups'
- * files are Barman's tarballs (gzip compressed by the server in plain format: a plain backup), our backup.info has Barman 3.4's keys and values but for the per-backup ones; Barman
- * 3.4 lists, shows, lists the files of, checks and recovers ours, we recover Barman 3.4's (lz4's over ssh); each
- * recovered cluster starts with every row. On PostgreSQL 13: server-side compression fails check and the backup with Barman 3.4's line, client
- * side gzip is backed up and recovered.
+ * a tablespace, for gzip (client side), lz4 (client side, level 1), zstd (server side, level 3) and gzip compressed
+ * by the server in plain format (a plain backup): our backup's files are Barman's tarballs, Barman 3.4 lists,
+ * shows, lists the files of, checks and recovers ours, and each recovered cluster starts with every row. For lz4
+ * and plain, Barman 3.4 backs up too: its backup.info has our keys and values but for the per-backup ones, its
+ * files are ours, and we recover its backup (lz4's over ssh). On PostgreSQL 13: server-side compression fails check
+ * and the backup with Barman 3.4's line, client side gzip is backed up and recovered.
  */
 class CompressedStreamingBackupIT {
     private static final Path STAGING = Path.of("/tmp/comp-it-stage");
@@ -66,6 +67,9 @@ class CompressedStreamingBackupIT {
             for (String compression : List.of("gzip", "lz4", "zstd", "plain")) {
                 // plain: the server compresses, pg_basebackup decompresses: a plain backup for the catalog.
                 boolean plain = compression.equals("plain");
+                // Barman 3.4 also backs up, and ours recovers its backup, for two of them (lz4 tarballs on a remote
+                // host, plain locally); for gzip and zstd ours is compared with the tarball names Barman writes.
+                boolean peer = compression.equals("lz4") || plain;
                 for (BarmanHome home : List.of(ours, theirs)) {
                     Files.writeString(home.root.resolve("barman.d/demo.conf"), base + settings.get(compression));
                 }
@@ -74,21 +78,26 @@ class CompressedStreamingBackupIT {
                 Proc backup = ours.barman("backup", "demo", "--wait").ok();
                 String id = StreamingBackupIT.backupId(backup.out());
                 StreamingBackupIT.assertBackupShape(backup.out(), id);
-                String theirId = StreamingBackupIT.backupId(theirs.barman34("backup", "demo", "--wait").ok().out());
+                String theirId = peer
+                        ? StreamingBackupIT.backupId(theirs.barman34("backup", "demo", "--wait").ok().out()) : null;
                 Lab.psql(name, "INSERT INTO rows_in_base SELECT generate_series(" + (rows + 1) + ", " + (rows + 10)
                         + ")");
                 rows += 10;
                 ours.barman("switch-wal", "--force", "--archive", "demo").ok();
-                theirs.barman34("switch-wal", "--force", "--archive", "demo").ok();
+                if (peer) {
+                    theirs.barman34("switch-wal", "--force", "--archive", "demo").ok();
+                }
 
                 Path dir = ours.root.resolve("demo/base/" + id);
                 Map<String, String> info = StreamingBackupIT.backupInfo(dir.resolve("backup.info"));
-                Path theirDir = theirs.root.resolve("demo/base/" + theirId);
-                Map<String, String> theirInfo = StreamingBackupIT.backupInfo(theirDir.resolve("backup.info"));
-                assertEquals(theirInfo.keySet(), info.keySet());
-                for (String key : info.keySet()) {
-                    if (!StreamingBackupIT.PER_BACKUP.contains(key)) {
-                        assertEquals(theirInfo.get(key), info.get(key), key);
+                Path theirDir = peer ? theirs.root.resolve("demo/base/" + theirId) : null;
+                if (peer) {
+                    Map<String, String> theirInfo = StreamingBackupIT.backupInfo(theirDir.resolve("backup.info"));
+                    assertEquals(theirInfo.keySet(), info.keySet());
+                    for (String key : info.keySet()) {
+                        if (!StreamingBackupIT.PER_BACKUP.contains(key)) {
+                            assertEquals(theirInfo.get(key), info.get(key), key);
+                        }
                     }
                 }
                 assertEquals(plain ? "None" : compression, info.get("compression"));
@@ -101,7 +110,9 @@ class CompressedStreamingBackupIT {
                     String extension = Map.of("gzip", "tar.gz", "lz4", "tar.lz4", "zstd", "tar.zst").get(compression);
                     List<String> files = List.of(oid + "." + extension, "backup_manifest", "base." + extension);
                     assertEquals(files, names(dir.resolve("data")), "the tarballs as Barman names them");
-                    assertEquals(files, names(theirDir.resolve("data")));
+                    if (peer) {
+                        assertEquals(files, names(theirDir.resolve("data")));
+                    }
                     assertEquals(List.of(), names(dir.resolve(oid)), "Barman's empty tablespace folder");
                 }
 
@@ -119,13 +130,15 @@ class CompressedStreamingBackupIT {
                         "tbs:" + tbs(first), "demo", id, data(first).toString()), first, 15, port + 20, false, !plain);
                 String second = copies.get(1);
                 boolean remote = compression.equals("lz4");
-                recover(() -> theirs.barman(remote ? new String[] {"recover", "--remote-ssh-command",
-                        "ssh enterprisedb@pg2-srv", "--recovery-staging-path", REMOTE_STAGING.toString(),
-                        "--tablespace", "tbs:" + tbs(second), "demo", theirId, data(second).toString()}
-                        : new String[] {"recover", "--recovery-staging-path", STAGING.toString(), "--tablespace",
-                        "tbs:" + tbs(second), "demo", theirId, data(second).toString()}), second, 15, port + 40,
-                        remote, !plain);
-                for (String copy : copies) {
+                if (peer) {
+                    recover(() -> theirs.barman(remote ? new String[] {"recover", "--remote-ssh-command",
+                            "ssh enterprisedb@pg2-srv", "--recovery-staging-path", REMOTE_STAGING.toString(),
+                            "--tablespace", "tbs:" + tbs(second), "demo", theirId, data(second).toString()}
+                            : new String[] {"recover", "--recovery-staging-path", STAGING.toString(), "--tablespace",
+                            "tbs:" + tbs(second), "demo", theirId, data(second).toString()}), second, 15, port + 40,
+                            remote, !plain);
+                }
+                for (String copy : peer ? copies : copies.subList(0, 1)) {
                     assertEquals("5000", Lab.psql(copy, "SELECT count(*) FROM rows_in_tbs"), compression + " " + copy);
                     assertEquals(String.valueOf(rows), Lab.psql(copy, "SELECT count(*) FROM rows_in_base"),
                             compression + " " + copy);

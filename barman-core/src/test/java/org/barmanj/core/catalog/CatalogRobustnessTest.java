@@ -28,7 +28,8 @@ class CatalogRobustnessTest {
 
     @BeforeEach
     void server() throws IOException {
-        server = TestServer.create(home, "retention_policy = RECOVERY WINDOW OF 1 DAYS\nminimum_redundancy = 1\n"
+        // ssh_command "false" fails at once: "ssh x@y" costs a failed name lookup in each of the 2000 checks.
+        server = TestServer.create(home, "false", "retention_policy = RECOVERY WINDOW OF 1 DAYS\nminimum_redundancy = 1\n"
                 + "last_backup_maximum_age = 1 day\nlast_wal_maximum_age = 1 hour\n");
         layout = new CatalogLayout(server);
     }
