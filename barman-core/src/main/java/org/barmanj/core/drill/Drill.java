@@ -555,7 +555,7 @@ public final class Drill {
             }
             boolean reached = backupEnd == null || WalName.parseLsn(end) >= WalName.parseLsn(backupEnd);
             checks.add(new Check("recovery target", reached ? Result.OK : Result.FAILED, null, "redo done at " + end
-                    + (reached ? ", past the backup end LSN " : ", before the backup end LSN ") + backupEnd));
+                    + (reached ? ", at or past the backup end LSN " : ", before the backup end LSN ") + backupEnd));
         }
 
         /**
@@ -643,7 +643,8 @@ public final class Drill {
                                 + databases.size() + " databases");
                     }
                     return new Check("amcheck", Result.FAILED, method, out.isEmpty() ? "exit code " + r.exit()
-                            : String.join(" / ", out.lines().limit(3).toList()));
+                            : String.join(" / ", out.lines().map(String::strip).filter(l -> !l.isEmpty()).limit(3)
+                            .toList()));
                 } catch (IOException e) {
                     return new Check("amcheck", Result.FAILED, method, IoReason.of(e));
                 } catch (InterruptedException e) {
