@@ -86,6 +86,55 @@ class DrillIT {
             assertTrue(check.contains("\trestore drill: OK (last drill of " + id), check);
             assertTrue(home.barman("show-backup", "demo", id).out().contains("    Last drill           : OK, "));
 
+            // Barman 3.4 on the same configuration and catalog: the .drill file and drill.json are not seen.
+            for (String[] args : new String[][] {{"list-backups", "demo"}, {"show-backup", "demo", id},
+                    {"check", "demo"}}) {
+                Proc b34 = home.barman34(args);
+                String all = b34.out() + b34.err();
+                // (The lab's PostgreSQL is named drill-<major>: its PGDATA is in show-backup.)
+                assertFalse(all.contains("drill.json") || all.contains("drill_") || all.contains(".drill")
+                        || all.contains("Last drill"), String.join(" ", args) + ": " + all);
+                assertFalse(b34.err().contains("Invalid configuration option"), b34.err());
+                if (!args[0].equals("check")) {
+                    assertEquals(0, b34.exit(), b34.out() + b34.err());
+                }
+            }
+
+            // 1b. A point-in-time target (promoted at the backup's consistency point), scratch folder kept.
+            Proc pitr = home.barman("drill", "--target-immediate", "--keep", "demo");
+            System.out.println(pitr.out() + pitr.err());
+            assertEquals(0, pitr.exit(), pitr.out() + pitr.err());
+            assertTrue(pitr.out().contains("target: immediate: True"), pitr.out());
+            assertTrue(pitr.out().contains("	recovery target: OK (recovery stopping after reaching consistency"),
+                    pitr.out());
+            assertTrue(Files.isDirectory(scratch.resolve("pgdata")), "--keep keeps " + scratch);
+            assertEquals(List.of(), processesNaming(scratch));
+
+            // 1c. kill -9 of barman while the drill's PostgreSQL runs (a probe sleeping): no PostgreSQL left, and
+            // the next drill removes the scratch folder and works.
+            Files.writeString(drillFile, settings + "drill_probe_slow = SELECT 1 FROM pg_sleep(60)\n");
+            Process killed = new ProcessBuilder("runuser", "-u", "barman", "--", Lab.BARMAN.toString(), "-c",
+                    home.conf.toString(), "drill", "demo").redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+            try {
+                BackupIT.waitFor(() -> processesNaming(scratch).stream().anyMatch(c -> c.contains("postgres")),
+                        "the drill's PostgreSQL to run");
+                Thread.sleep(1500);
+                List<ProcessHandle> javas = killed.descendants().filter(h -> h.info().command().orElse("")
+                        .endsWith("/java")).toList();
+                assertEquals(1, javas.size(), "barman's JVM");
+                Proc.run("kill", "-9", String.valueOf(javas.get(0).pid())).ok();
+                BackupIT.waitFor(() -> processesNaming(scratch).isEmpty(), "no process of the killed drill");
+            } finally {
+                killed.destroyForcibly();
+            }
+            assertTrue(Files.exists(scratch), "the killed drill left its folder");
+            Files.writeString(drillFile, settings);
+            Proc after = home.barman("drill", "demo");
+            assertEquals(0, after.exit(), after.out() + after.err());
+            assertTrue(after.out().contains("Removing the scratch folder of an earlier drill"), after.out());
+            assertNothingLeft(scratch);
+
             // 2. One flipped byte in a heap page of drill_data (block 0, in its tuples).
             Path file = backupDir.resolve("data").resolve(relation);
             flip(file, 8000);
@@ -171,11 +220,14 @@ class DrillIT {
         }
     }
 
+    private static List<String> processesNaming(Path scratch) {
+        return ProcessHandle.allProcesses().map(p -> p.info().commandLine().orElse(""))
+                .filter(c -> c.contains(scratch.toString())).toList();
+    }
+
     /** No process whose command line names the scratch folder, and the folder gone. */
     private static void assertNothingLeft(Path scratch) {
-        List<String> left = ProcessHandle.allProcesses().map(p -> p.info().commandLine().orElse(""))
-                .filter(c -> c.contains(scratch.toString())).toList();
-        assertEquals(List.of(), left, "processes left by the drill");
+        assertEquals(List.of(), processesNaming(scratch), "processes left by the drill");
         assertFalse(Files.exists(scratch), scratch + " removed");
     }
 }
