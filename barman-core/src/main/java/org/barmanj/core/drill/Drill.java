@@ -40,6 +40,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -133,7 +134,7 @@ public final class Drill {
             record(report);
             return report;
         } catch (IOException e) {
-            throw new BarmanException(ErrorCode.IO, "Cannot lock the drill of server " + server.name() + ": "
+            throw new BarmanException(ErrorCode.IO, "Drill of server " + server.name() + " failed: "
                     + IoReason.of(e), e);
         }
     }
@@ -412,6 +413,16 @@ public final class Drill {
                     .redirectOutput(log.toFile()).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
             b.environment().keySet().removeIf(k -> k.startsWith("PG"));
             postgres = ChildProcesses.start(b);
+            // drill_timeout bounds the whole life of the server, checks included: a probe that never ends (a read
+            // on the socket waits for ever) is ended by killing the server, and its check fails.
+            Process started = postgres;
+            CompletableFuture.delayedExecutor(settings.timeoutSeconds(), TimeUnit.SECONDS).execute(() -> {
+                if (started.isAlive()) {
+                    events.warning("PostgreSQL of the drill still running after drill_timeout ("
+                            + settings.timeoutSeconds() + " s): killed");
+                    kill("KILL", started.pid());
+                }
+            });
         }
 
         /** Seconds to consistency and to accepting connections, or null when it exited or timed out. */

@@ -98,7 +98,7 @@ public final class DrillSettings {
             return positive("drill_port", 5432, 65535);
         }
 
-        /** How long PostgreSQL may take to accept connections, in seconds. */
+        /** How long the drill's PostgreSQL may run (start and checks), in seconds; then it is killed. */
         public int timeoutSeconds() {
             return positive("drill_timeout", 3600, Integer.MAX_VALUE);
         }
