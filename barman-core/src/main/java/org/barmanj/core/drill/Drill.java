@@ -104,10 +104,6 @@ public final class Drill {
      */
     public DrillReport run(BackupInfo backup, Options options) {
         settings.validate();
-        if ("root".equals(System.getProperty("user.name"))) {
-            throw new BarmanException(ErrorCode.DRILL_REFUSED, "PostgreSQL does not run as root: run the drill as "
-                    + "the barman user (" + barmanUser + ")");
-        }
         if (!backup.copyDone() || backup.status() != BackupInfo.Status.DONE) {
             throw new BarmanException(ErrorCode.DRILL_REFUSED, "Cannot drill backup '" + backup.backupId()
                     + "' of server '" + server.name() + "': backup status is " + backup.statusText() + ", not DONE");
@@ -119,6 +115,10 @@ public final class Drill {
         int major = (int) (version / 10000);
         PostgresBinaries bins = PostgresBinaries.find(major, settings.binPath(), server.string(Option.PATH_PREFIX),
                 env);
+        if ("root".equals(System.getProperty("user.name"))) {
+            throw new BarmanException(ErrorCode.DRILL_REFUSED, "PostgreSQL does not run as root: run the drill as "
+                    + "the barman user (" + barmanUser + ")");
+        }
         Path scratch = scratch();
         Path socketFile = scratch.resolve("run/.s.PGSQL." + settings.port());
         if (socketFile.toString().getBytes(StandardCharsets.UTF_8).length > 107) {
