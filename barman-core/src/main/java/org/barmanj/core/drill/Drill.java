@@ -24,6 +24,7 @@ import java.io.IOException;
 import java.io.RandomAccessFile;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -66,6 +67,8 @@ public final class Drill {
     private static final Pattern REDO_DONE = Pattern.compile("redo done at ([0-9A-F]+/[0-9A-F]+)");
     private static final Pattern STOPPING = Pattern.compile("recovery stopping .*");
     private static final Pattern READY = Pattern.compile("database system is ready to accept (read[ -]only )?connections");
+    /** The file a drill writes first into the scratch folder it creates; only such a folder is ever removed. */
+    static final String MARKER = ".barman-drill";
     private static final Pattern FATAL = Pattern.compile("(FATAL|PANIC): .*");
 
     /** What the command line asked for. */
@@ -91,11 +94,8 @@ public final class Drill {
 
     /** The folder the drills of this server use: {@code <drill_path or backup_directory/drill>/<server>}. */
     public Path scratch() {
-        Path root = settings.path();
-        if (root == null) {
-            root = layout.backupDirectory().resolve("drill");
-        }
-        return root.resolve(server.name());
+        Path home = server.barmanHome() == null ? null : Path.of(server.barmanHome());
+        return settings.scratchRoot(home, layout.backupDirectory()).resolve(server.name());
     }
 
     /**
@@ -217,8 +217,12 @@ public final class Drill {
             double checking = 0;
             long[] sizes = {0, 0, 0};
             boolean pitr = options.target().count() > 0 || options.target().timeline() != null;
+            removeStale();
+            Files.createDirectories(scratch.getParent());
+            Files.createDirectory(scratch, PosixFilePermissions.asFileAttribute(
+                    PosixFilePermissions.fromString("rwx------")));
             try {
-                removeStale();
+                Files.writeString(scratch.resolve(MARKER), "barman drill of server " + server.name() + "\n");
                 Files.createDirectories(scratch.resolve("run"));
                 Files.setPosixFilePermissions(scratch, PosixFilePermissions.fromString("rwx------"));
                 Files.setPosixFilePermissions(scratch.resolve("run"), PosixFilePermissions.fromString("rwx------"));
@@ -291,8 +295,13 @@ public final class Drill {
 
         /** A scratch folder left by a drill that did not end: its PostgreSQL killed, the folder removed. */
         private void removeStale() throws IOException {
-            if (!Files.exists(scratch)) {
+            if (!Files.exists(scratch, LinkOption.NOFOLLOW_LINKS)) {
                 return;
+            }
+            if (Files.isSymbolicLink(scratch) || !Files.isDirectory(scratch, LinkOption.NOFOLLOW_LINKS)
+                    || !Files.isRegularFile(scratch.resolve(MARKER), LinkOption.NOFOLLOW_LINKS)) {
+                throw new BarmanException(ErrorCode.DRILL_REFUSED, "Refusing to remove " + scratch + ": it is not a "
+                        + "drill's scratch folder (a symbolic link, not a folder, or no " + MARKER + " file in it)");
             }
             Path pid = pgdata.resolve("postmaster.pid");
             if (Files.exists(pid)) {

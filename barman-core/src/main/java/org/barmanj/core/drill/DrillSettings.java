@@ -65,6 +65,42 @@ public final class DrillSettings {
             return Path.of(v);
         }
 
+        /**
+         * The scratch root of this server's drills: {@code drill_path}, else {@code <backup_directory>/drill}.
+         * Refused: a server name that is not a single path element, and a {@code drill_path} that is {@code /},
+         * equal to or above {@code barman_home} or the server's {@code backup_directory}, or inside that
+         * {@code backup_directory} other than its default {@code <backup_directory>/drill} (the drill removes what
+         * it created there).
+         */
+        public Path scratchRoot(Path barmanHome, Path backupDirectory) {
+            if (name.isEmpty() || name.contains("/") || name.equals(".") || name.equals("..")) {
+                throw new BarmanException(ErrorCode.CONFIG_INVALID, "Cannot drill server '" + name
+                        + "': its name is not a single path element");
+            }
+            Path backupDir = backupDirectory.toAbsolutePath().normalize();
+            Path fallback = backupDir.resolve("drill");
+            Path given = path();
+            if (given == null) {
+                return fallback;
+            }
+            Path root = given.normalize();
+            Path home = barmanHome == null ? null : barmanHome.toAbsolutePath().normalize();
+            if (root.getNameCount() == 0) {
+                throw invalid("drill_path", "not the root folder");
+            }
+            if (home != null && home.startsWith(root)) {
+                throw invalid("drill_path", "equal to or above barman_home (" + home + ")");
+            }
+            if (backupDir.startsWith(root)) {
+                throw invalid("drill_path", "equal to or above the backup_directory (" + backupDir + ")");
+            }
+            if (root.startsWith(backupDir) && !root.equals(fallback)) {
+                throw invalid("drill_path", "inside the backup_directory (" + backupDir + "), other than "
+                        + fallback);
+            }
+            return root;
+        }
+
         /** {@code drill_maximum_age}, read as Barman reads {@code last_backup_maximum_age}; null when unset. */
         public Duration maximumAge() {
             String v = value("drill_maximum_age");

@@ -92,4 +92,34 @@ class DrillSettingsTest {
         BarmanException e = assertThrows(BarmanException.class, () -> read("drill_path = /x\n"));
         assertEquals(ErrorCode.CONFIG_SYNTAX, e.code());
     }
+    private Path root(String drillPath, String server) throws Exception {
+        Path f = dir.resolve("pg.drill");
+        Files.writeString(f, "[" + server + "]\n" + (drillPath == null ? "" : "drill_path = " + drillPath + "\n"));
+        return DrillSettings.read(List.of(f), Set.of(server)).server(server)
+                .scratchRoot(Path.of("/var/lib/barman"), Path.of("/var/lib/barman/pg"));
+    }
+
+    @Test
+    void scratchRootRules() throws Exception {
+        assertEquals(Path.of("/var/lib/barman/pg/drill"), root(null, "pg"));
+        assertEquals(Path.of("/var/lib/barman/pg/drill"), root("/var/lib/barman/pg/./drill/", "pg"));
+        assertEquals(Path.of("/srv/drill"), root("/srv/drill", "pg"));
+        assertEquals(Path.of("/var/lib/barman/drills"), root("/var/lib/barman/drills", "pg"));
+        for (String bad : List.of("/", "/.", "/var/..", "/var", "/var/lib/barman", "/var/lib/barman/pg",
+                "/var/lib/barman/pg/base", "/var/lib/barman/pg/drill/x", "/var/lib/barman/pg/wals/../base",
+                "/var/lib/barman/x/..")) {
+            BarmanException e = assertThrows(BarmanException.class, () -> root(bad, "pg"), bad);
+            assertEquals(ErrorCode.CONFIG_INVALID, e.code());
+            assertTrue(e.getMessage().startsWith("Invalid value '" + bad + "' for drill_path in [pg] section"),
+                    e.getMessage());
+        }
+        for (String name : List.of(".", "..", "a/b")) {
+            Path f = dir.resolve("pg.drill");
+            Files.writeString(f, "");
+            DrillSettings.Server s = DrillSettings.Server.defaults(name);
+            BarmanException e = assertThrows(BarmanException.class,
+                    () -> s.scratchRoot(Path.of("/var/lib/barman"), Path.of("/var/lib/barman/pg")));
+            assertTrue(e.getMessage().contains("not a single path element"), e.getMessage());
+        }
+    }
 }
