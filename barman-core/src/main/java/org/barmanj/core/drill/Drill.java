@@ -69,6 +69,9 @@ public final class Drill {
     private static final Pattern READY = Pattern.compile("database system is ready to accept (read[ -]only )?connections");
     /** The file a drill writes first into the scratch folder it creates; only such a folder is ever removed. */
     static final String MARKER = ".barman-drill";
+    /** The drill's PostgreSQL's {@code cluster_name}, how a stale one is recognised. */
+    static final String CLUSTER_NAME = "barman-drill";
+    static final String CLUSTER_NAME_SETTING = "cluster_name=" + CLUSTER_NAME;
     private static final Pattern FATAL = Pattern.compile("(FATAL|PANIC): .*");
 
     /** What the command line asked for. */
@@ -308,7 +311,13 @@ public final class Drill {
                 String first = Files.readAllLines(pid).stream().findFirst().orElse("").strip().replace("-", "");
                 if (first.matches("\\d+")) {
                     long n = Long.parseLong(first);
-                    ProcessHandle.of(n).filter(p -> comm(n).contains("postgres")).ifPresent(p -> {
+                    ProcessHandle p = ProcessHandle.of(n).filter(ProcessHandle::isAlive).orElse(null);
+                    if (p != null) {
+                        if (!isDrillPostmaster(realCwd(n), pgdata.toRealPath(), cmdline(n))) {
+                            throw new BarmanException(ErrorCode.DRILL_REFUSED, "Refusing to remove " + scratch
+                                    + ": its postmaster.pid names a live process (pid " + n
+                                    + ") that is not the drill's PostgreSQL");
+                        }
                         events.warning("Killing PostgreSQL (pid " + n + ") left running by an earlier drill in "
                                 + pgdata);
                         kill("KILL", n);
@@ -317,7 +326,7 @@ public final class Drill {
                         } catch (Exception e) {
                             // checked below through the folder's removal
                         }
-                    });
+                    }
                 }
             }
             events.info("Removing the scratch folder of an earlier drill: " + scratch);
@@ -409,7 +418,7 @@ public final class Drill {
             c.put("log_destination", "stderr");
             c.put("external_pid_file", "");
             c.put("ssl", "off");
-            c.put("cluster_name", "barman-drill");
+            c.put("cluster_name", CLUSTER_NAME);
             c.put("autovacuum", "off");
             if (pitr && options.target().count() > 0) {
                 c.put("recovery_target_action", "promote");
@@ -794,11 +803,28 @@ public final class Drill {
         }
     }
 
-    private static String comm(long pid) {
+    /**
+     * Whether a live process is the PostgreSQL of a drill in {@code pgdata}: its working folder is that PGDATA
+     * (the postmaster changes into it) and its command line has the drill's {@code cluster_name} setting.
+     */
+    static boolean isDrillPostmaster(Path cwd, Path pgdata, List<String> cmdline) {
+        return cwd != null && cwd.equals(pgdata) && cmdline.contains(CLUSTER_NAME_SETTING);
+    }
+
+    private static Path realCwd(long pid) {
         try {
-            return Files.readString(Path.of("/proc/" + pid + "/comm")).strip();
+            return Path.of("/proc/" + pid + "/cwd").toRealPath();
         } catch (IOException e) {
-            return "";
+            return null;
+        }
+    }
+
+    private static List<String> cmdline(long pid) {
+        try {
+            String all = Files.readString(Path.of("/proc/" + pid + "/cmdline"), StandardCharsets.UTF_8);
+            return List.of(all.split("\0"));
+        } catch (IOException e) {
+            return List.of();
         }
     }
 
