@@ -341,10 +341,9 @@ public final class Drill {
             RecoveryTarget t = options.target();
             RecoveryTarget target = t.count() > 0 ? new RecoveryTarget(t.time(), t.xid(), t.lsn(), t.name(),
                     t.immediate(), t.timeline(), t.exclusive(), "promote") : t;
-            String staging = server.string(Option.RECOVERY_STAGING_PATH);
             Recovery.Options o = new Recovery.Options(null, false, target, tablespaces, false, null,
                     server.integer(Option.PARALLEL_JOBS) == null ? 1 : server.integer(Option.PARALLEL_JOBS), false,
-                    barmanUser, "localhost", 0, 0, staging != null ? staging : scratch.toString());
+                    barmanUser, "localhost", 0, 0, scratch.resolve("staging").toString());
             Events quiet = new Events() {
                 @Override
                 public void info(String message) {
