@@ -336,7 +336,7 @@ public final class Drill {
         private void restore() {
             Map<String, String> tablespaces = new LinkedHashMap<>();
             for (BackupInfo.Tablespace t : backup.tablespaces()) {
-                tablespaces.put(t.name(), scratch.resolve("tbs").resolve(t.name()).toString());
+                tablespaces.put(t.name(), scratch.resolve("tbs").resolve(String.valueOf(t.oid())).toString());
             }
             RecoveryTarget t = options.target();
             RecoveryTarget target = t.count() > 0 ? new RecoveryTarget(t.time(), t.xid(), t.lsn(), t.name(),
