@@ -311,8 +311,15 @@ public final class Drill {
                 String first = Files.readAllLines(pid).stream().findFirst().orElse("").strip().replace("-", "");
                 if (first.matches("\\d+")) {
                     long n = Long.parseLong(first);
-                    ProcessHandle p = ProcessHandle.of(n).filter(ProcessHandle::isAlive).orElse(null);
+                    ProcessHandle p = ProcessHandle.of(n).filter(h -> running(n)).orElse(null);
                     if (p != null) {
+                        // a process killed with the drill that left it may still be ending: a moment to go
+                        for (int i = 0; i < 100 && running(n)
+                                && !isDrillPostmaster(realCwd(n), pgdata.toRealPath(), cmdline(n)); i++) {
+                            sleep(100);
+                        }
+                    }
+                    if (p != null && running(n)) {
                         if (!isDrillPostmaster(realCwd(n), pgdata.toRealPath(), cmdline(n))) {
                             throw new BarmanException(ErrorCode.DRILL_REFUSED, "Refusing to remove " + scratch
                                     + ": its postmaster.pid names a live process (pid " + n
@@ -808,6 +815,22 @@ public final class Drill {
      */
     static boolean isDrillPostmaster(Path cwd, Path pgdata, List<String> cmdline) {
         return cwd != null && cwd.equals(pgdata) && cmdline.contains(CLUSTER_NAME_SETTING);
+    }
+
+    /** Whether a process exists and is not a zombie (whose cwd and cmdline can no longer be read). */
+    private static boolean running(long pid) {
+        try {
+            return !isZombie(Files.readString(Path.of("/proc/" + pid + "/stat"), StandardCharsets.UTF_8));
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    /** Whether a {@code /proc/<pid>/stat} line is of a zombie or dead process (state after the command's ')'). */
+    static boolean isZombie(String stat) {
+        int i = stat.lastIndexOf(')');
+        String state = i < 0 ? "" : stat.substring(i + 1).strip();
+        return state.startsWith("Z") || state.startsWith("X");
     }
 
     private static Path realCwd(long pid) {

@@ -22,4 +22,11 @@ class DrillTest {
                 PGDATA.toString())));
         assertFalse(Drill.isDrillPostmaster(PGDATA, PGDATA, List.of("postgres", "-c", "cluster_name=barman-drill2")));
     }
+
+    @Test
+    void aZombieIsNotRunning() {
+        assertTrue(Drill.isZombie("911 (postgres) Z 1 911 911 0 -1"));
+        assertTrue(Drill.isZombie("911 (a) b) X 1"));
+        assertFalse(Drill.isZombie("911 (post Z gres) S 1 911 911 0 -1"));
+    }
 }
