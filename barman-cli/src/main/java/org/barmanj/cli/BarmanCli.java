@@ -16,6 +16,7 @@ import org.barmanj.cli.command.PutWalCommand;
 import org.barmanj.cli.command.RebuildXlogdbCommand;
 import org.barmanj.cli.command.ReceiveWalCommand;
 import org.barmanj.cli.command.RecoverCommand;
+import org.barmanj.cli.command.DrillCommand;
 import org.barmanj.cli.command.ReplicationStatusCommand;
 import org.barmanj.cli.command.ShowBackupCommand;
 import org.barmanj.cli.command.ShowServersCommand;
@@ -54,7 +55,7 @@ import java.util.Map;
                 CronCommand.class, SwitchWalCommand.class, CheckCommand.class, GetWalCommand.class,
                 RebuildXlogdbCommand.class, BackupCommand.class, RecoverCommand.class, DeleteCommand.class,
                 KeepCommand.class, ListFilesCommand.class, CheckBackupCommand.class, DiagnoseCommand.class,
-                ReplicationStatusCommand.class, ReceiveWalCommand.class},
+                ReplicationStatusCommand.class, ReceiveWalCommand.class, DrillCommand.class},
         description = "Backup and recovery manager for PostgreSQL, compatible with Barman.")
 public final class BarmanCli {
     @Option(names = {"-h", "--help"}, usageHelp = true, description = "show this help message and exit")

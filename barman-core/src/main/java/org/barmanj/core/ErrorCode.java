@@ -29,10 +29,14 @@ public enum ErrorCode {
     NAGIOS_CRITICAL(Kind.CHECK, 2),
     /** A {@code pre_} retry hook script exited 63: the operation is not done. */
     HOOK_ABORTED(Kind.HOOK, 1),
+    /** A drill cannot start (another is running, no PostgreSQL binaries of the backup's version, ...). */
+    DRILL_REFUSED(Kind.DRILL, 1),
+    /** A drill ran and a check failed (the result is recorded). */
+    DRILL_FAILED(Kind.DRILL, 1),
     IO(Kind.IO, 1);
 
     /** What an error is about. */
-    public enum Kind { CONFIGURATION, USAGE, CATALOG, POSTGRES, REMOTE, WAL, BACKUP, RECOVERY, CHECK, HOOK, IO }
+    public enum Kind { CONFIGURATION, USAGE, CATALOG, POSTGRES, REMOTE, WAL, BACKUP, RECOVERY, CHECK, HOOK, DRILL, IO }
 
     private final Kind kind;
     private final int exitCode;

@@ -16,28 +16,8 @@ public final class RecoverCommand extends ServerCommand {
     @Mixin
     CopyOptions copy;
 
-    @Option(names = "--target-tli", paramLabel = "TARGET_TLI", description = "target timeline")
-    String targetTli;
-
-    @Option(names = "--target-time", paramLabel = "TARGET_TIME",
-            description = "target time. You can use any valid unambiguous representation (e.g: \"YYYY-MM-DD HH:MM:SS.mmm\")")
-    String targetTime;
-
-    @Option(names = "--target-xid", paramLabel = "TARGET_XID", description = "target transaction ID")
-    String targetXid;
-
-    @Option(names = "--target-lsn", paramLabel = "TARGET_LSN", description = "target LSN (Log Sequence Number)")
-    String targetLsn;
-
-    @Option(names = "--target-name", paramLabel = "TARGET_NAME",
-            description = "target name created previously with pg_create_restore_point() function call")
-    String targetName;
-
-    @Option(names = "--target-immediate", description = "end recovery as soon as a consistent state is reached")
-    boolean targetImmediate;
-
-    @Option(names = "--exclusive", description = "set target to be non inclusive")
-    boolean exclusive;
+    @Mixin
+    TargetOptions target;
 
     @Option(names = "--tablespace", paramLabel = "NAME:LOCATION",
             description = "tablespace relocation rule")
@@ -90,7 +70,8 @@ public final class RecoverCommand extends ServerCommand {
     @Override
     int run(Session session) {
         RecoveryRequest request = new RecoveryRequest(backupId, destination, remoteSshCommand, standbyMode,
-                targetTime, targetXid, targetLsn, targetName, targetImmediate, targetTli, exclusive, targetAction,
+                target.targetTime, target.targetXid, target.targetLsn, target.targetName, target.targetImmediate,
+                target.targetTli, target.exclusive, targetAction,
                 tablespaces, getWal ? Boolean.TRUE : noGetWal ? Boolean.FALSE : null,
                 networkCompression ? Boolean.TRUE : noNetworkCompression ? Boolean.FALSE : null, copy.overrides(),
                 recoveryStagingPath);

@@ -8,6 +8,7 @@ import org.barmanj.core.catalog.WalInfo;
 import org.barmanj.core.compat.Formats;
 import org.barmanj.core.compat.PyDateTime;
 import org.barmanj.core.config.ServerConfig;
+import org.barmanj.core.drill.DrillReport;
 import org.barmanj.core.server.BarmanServer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -29,7 +30,7 @@ public final class ShowBackupCommand extends ServerCommand {
 
     /** Everything shown about a backup, computed once for both output formats. */
     private record Details(BackupInfo backup, WalInfo wal, BackupInfo previous, BackupInfo next,
-                           String retention, List<BackupCatalog.ChildTimeline> children) {
+                           String retention, List<BackupCatalog.ChildTimeline> children, DrillReport drill) {
     }
 
     @Override
@@ -46,9 +47,9 @@ public final class ShowBackupCommand extends ServerCommand {
             String retention = service.retentionEnforced()
                     ? service.retentionReport(catalog).get(backup.backupId()) : null;
             d = new Details(backup, catalog.walInfo(backup), catalog.previous(backup), catalog.next(backup),
-                    retention, catalog.childTimelines(backup));
+                    retention, catalog.childTimelines(backup), service.lastDrill(backup.backupId()));
         } else {
-            d = new Details(backup, null, null, null, null, List.of());
+            d = new Details(backup, null, null, null, null, List.of(), null);
         }
         Output out = session.output();
         if (out.json()) {
@@ -156,6 +157,10 @@ public final class ShowBackupCommand extends ServerCommand {
                 ? "- (this is the oldest base backup)" : d.previous().backupId()));
         print.accept(String.format(NESTED, "Next Backup", d.next() == null
                 ? "- (this is the latest base backup)" : d.next().backupId()));
+        if (d.drill() != null) {
+            // Ours, only for a backup with a drill.json: Barman 3.4's output otherwise.
+            print.accept(String.format(NESTED, "Last drill", d.drill().summary()));
+        }
         if (!d.children().isEmpty()) {
             print.accept("");
             print.accept("WARNING: WAL information is inaccurate due to multiple timelines interacting with this backup");
@@ -257,6 +262,9 @@ public final class ShowBackupCommand extends ServerCommand {
         catalog.put("previous_backup", d.previous() == null ? "- (this is the oldest base backup)" : d.previous().backupId());
         catalog.put("next_backup", d.next() == null ? "- (this is the latest base backup)" : d.next().backupId());
         o.put("catalog_information", catalog);
+        if (d.drill() != null) {
+            o.put("last_drill", d.drill().summary());
+        }
         return o;
     }
 

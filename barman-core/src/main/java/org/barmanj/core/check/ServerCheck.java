@@ -51,6 +51,7 @@ public final class ServerCheck {
     private volatile long lastBackupBytes;
     private volatile long walBytes;
     private Map<String, String> env = System.getenv();
+    private java.util.function.Supplier<CheckResult> drillRow;
 
     public ServerCheck(ServerConfig server) {
         this(server, server.integer(Option.CHECK_TIMEOUT));
@@ -61,6 +62,15 @@ public final class ServerCheck {
         this.server = server;
         this.layout = new CatalogLayout(server);
         this.timeoutSeconds = timeoutSeconds;
+    }
+
+    /**
+     * The {@code restore drill} row (ours, not critical), shown last; null: none (a server without drill settings,
+     * whose check stays Barman 3.4's).
+     */
+    public ServerCheck drillRow(java.util.function.Supplier<CheckResult> row) {
+        this.drillRow = row;
+        return this;
     }
 
     /** The environment pg_basebackup is searched in ({@code PATH}, after {@code path_prefix}). */
@@ -200,6 +210,9 @@ public final class ServerCheck {
         }
         archiverErrors();
         putWalLeftovers();
+        if (drillRow != null) {
+            add(drillRow.get());
+        }
         synchronized (results) {
             return new ArrayList<>(results);
         }

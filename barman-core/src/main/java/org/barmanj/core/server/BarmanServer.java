@@ -24,6 +24,9 @@ import org.barmanj.core.config.BarmanConfig;
 import org.barmanj.core.config.Option;
 import org.barmanj.core.config.ServerConfig;
 import org.barmanj.core.config.Unsupported;
+import org.barmanj.core.drill.Drill;
+import org.barmanj.core.drill.DrillReport;
+import org.barmanj.core.drill.DrillSettings;
 import org.barmanj.core.fs.IoReason;
 import org.barmanj.core.hooks.HookScript;
 import org.barmanj.core.lock.LockFile;
@@ -139,7 +142,7 @@ public final class BarmanServer {
 
     /** {@code barman check}. */
     public CheckReport check() {
-        ServerCheck check = new ServerCheck(server).environment(env);
+        ServerCheck check = new ServerCheck(server).environment(env).drillRow(drillRow());
         List<CheckResult> results = check.run(() -> RemoteStatus.fetch(server, env, userHome).values());
         return new CheckReport(results, check.lastBackupBytes(), check.walBytes());
     }
@@ -301,6 +304,66 @@ public final class BarmanServer {
         new Recovery(server, backup, request.destination(), options, events).run();
         // As Barman's: the post_recovery scripts run after a recovery that succeeded.
         HookScript.post(server, "recovery", hookEnv, events);
+    }
+
+    /**
+     * {@code barman drill}: a restore of a backup into a scratch folder, started privately and checked, then
+     * removed (see {@link Drill}); the result is recorded as the backup's {@code drill.json} and returned. Not
+     * {@link #recover}: no WAL is archived and no hook script runs, the catalog is only read.
+     */
+    public DrillReport drill(DrillRequest request) {
+        if (request.standbyMode()) {
+            throw new BarmanException(ErrorCode.USAGE, "barman drill: --standby-mode is not allowed: a drill ends its "
+                    + "recovery (it promotes at a target) to check the server");
+        }
+        DrillSettings all = DrillSettings.load(config);
+        all.warnings().forEach(events::warning);
+        DrillSettings.Server settings = all.server(server.name());
+        BackupCatalog catalog = BackupCatalog.load(server);
+        BackupInfo backup = catalog.find(request.backupId());
+        RecoveryTarget target = new RecoveryTarget(request.targetTime(), request.targetXid(), request.targetLsn(),
+                request.targetName(), request.targetImmediate(), request.targetTimeline(), request.exclusive(), null);
+        return new Drill(server, settings != null ? settings : DrillSettings.Server.defaults(server.name()),
+                config.barmanUser(), env, events).run(backup, new Drill.Options(target, request.keep()));
+    }
+
+    /** The drill recorded for a backup ({@code drill.json}), or null when it has none. */
+    public DrillReport lastDrill(String backupId) {
+        return Drill.recorded(layout, backupId);
+    }
+
+    /**
+     * The {@code restore drill} row of check, only for a server with drill settings (a section in a
+     * {@code .drill} file): without, check stays Barman 3.4's. Null when there is no row.
+     */
+    private java.util.function.Supplier<CheckResult> drillRow() {
+        DrillSettings all;
+        try {
+            all = DrillSettings.load(config);
+        } catch (BarmanException e) {
+            return () -> new CheckResult("restore drill", false, e.getMessage(), List.of(), false);
+        }
+        DrillSettings.Server settings = all.server(server.name());
+        if (settings == null) {
+            return null;
+        }
+        all.warnings().forEach(events::warning);
+        return () -> {
+            try {
+                DrillReport latest = null;
+                for (BackupInfo b : BackupCatalog.load(server).withStatus(Status.DONE)) {
+                    DrillReport r = Drill.recorded(layout, b.backupId());
+                    if (r != null && (latest == null || r.ended().isAfter(latest.ended()))) {
+                        latest = r;
+                    }
+                }
+                Map.Entry<Boolean, String> row = DrillReport.checkRow(latest, settings.maximumAge(),
+                        OffsetDateTime.now());
+                return new CheckResult("restore drill", row.getKey(), row.getValue(), List.of(), false);
+            } catch (BarmanException e) {
+                return new CheckResult("restore drill", false, e.getMessage(), List.of(), false);
+            }
+        };
     }
 
     /** Barman's {@code env_from_recover}: the destination, the relocations and the options, as Python's JSON. */
@@ -791,7 +854,7 @@ public final class BarmanServer {
 
     /** {@code barman check --check-timeout}: the checks, bounded by {@code timeoutSeconds} (0: no limit). */
     public CheckReport check(int timeoutSeconds) {
-        ServerCheck check = new ServerCheck(server, timeoutSeconds);
+        ServerCheck check = new ServerCheck(server, timeoutSeconds).drillRow(drillRow());
         List<CheckResult> results = check.run(() -> RemoteStatus.fetch(server, env, userHome).values());
         return new CheckReport(results, check.lastBackupBytes(), check.walBytes());
     }

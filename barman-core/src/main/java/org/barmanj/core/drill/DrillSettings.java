@@ -1,0 +1,270 @@
+package org.barmanj.core.drill;
+
+import org.barmanj.core.BarmanException;
+import org.barmanj.core.ErrorCode;
+import org.barmanj.core.config.BarmanConfig;
+import org.barmanj.core.config.IniFile;
+import org.barmanj.core.config.OptionType;
+import org.barmanj.core.fs.IoReason;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.stream.Stream;
+
+/**
+ * The drill options, ours: {@code *.drill} files beside the {@code .conf} files of
+ * {@code configuration_files_directory} (or {@code <main configuration file>.drill} when there is none), which
+ * Barman 3.4 never reads (it globs {@code *.conf} only). Same INI syntax as the configuration (comments,
+ * continuation lines), sections named after servers, values read as written: no {@code %} interpolation, so that
+ * SQL probes hold {@code like 'a%'} as is. Unknown keys and sections naming no server are warnings, as Barman
+ * warns about its own; a value that cannot be used is an error when the drill (or its check row) needs it.
+ */
+public final class DrillSettings {
+    /** The keys of a section; {@code drill_probe_<name>} are the probes. */
+    static final Set<String> KEYS = Set.of("drill_path", "drill_maximum_age", "drill_probe_database", "drill_bin_path",
+            "drill_user", "drill_port", "drill_timeout");
+    static final String PROBE = "drill_probe_";
+
+    /** One server's drill options; where each value was written, for messages. */
+    public record Server(String name, Map<String, IniFile.Entry> entries) {
+        /** A server without a section: every default. */
+        public static Server defaults(String name) {
+            return new Server(name, Map.of());
+        }
+
+        private String value(String key) {
+            IniFile.Entry e = entries.get(key);
+            return e == null || e.value().isEmpty() ? null : e.value();
+        }
+
+        private BarmanException invalid(String key, String why) {
+            IniFile.Entry e = entries.get(key);
+            return new BarmanException(ErrorCode.CONFIG_INVALID, "Invalid value '" + e.value() + "' for "
+                    + key + " in [" + name + "] section (" + e.where() + "): " + why);
+        }
+
+        /** The scratch root ({@code drill_path}), or null for the default ({@code <backup_directory>/drill}). */
+        public Path path() {
+            String v = value("drill_path");
+            if (v == null) {
+                return null;
+            }
+            if (!v.startsWith("/")) {
+                throw invalid("drill_path", "allowed: an absolute path");
+            }
+            return Path.of(v);
+        }
+
+        /**
+         * The scratch root of this server's drills: {@code drill_path}, else {@code <backup_directory>/drill}.
+         * Refused: a server name that is not a single path element, and a {@code drill_path} that is {@code /},
+         * equal to or above {@code barman_home} or the server's {@code backup_directory}, or inside that
+         * {@code backup_directory} other than its default {@code <backup_directory>/drill} (the drill removes what
+         * it created there).
+         */
+        public Path scratchRoot(Path barmanHome, Path backupDirectory) {
+            if (name.isEmpty() || name.contains("/") || name.equals(".") || name.equals("..")) {
+                throw new BarmanException(ErrorCode.CONFIG_INVALID, "Cannot drill server '" + name
+                        + "': its name is not a single path element");
+            }
+            Path backupDir = backupDirectory.toAbsolutePath().normalize();
+            Path fallback = backupDir.resolve("drill");
+            Path given = path();
+            if (given == null) {
+                return fallback;
+            }
+            Path root = given.normalize();
+            Path home = barmanHome == null ? null : barmanHome.toAbsolutePath().normalize();
+            if (root.getNameCount() == 0) {
+                throw invalid("drill_path", "not the root folder");
+            }
+            if (home != null && home.startsWith(root)) {
+                throw invalid("drill_path", "equal to or above barman_home (" + home + ")");
+            }
+            if (backupDir.startsWith(root)) {
+                throw invalid("drill_path", "equal to or above the backup_directory (" + backupDir + ")");
+            }
+            if (root.startsWith(backupDir) && !root.equals(fallback)) {
+                throw invalid("drill_path", "inside the backup_directory (" + backupDir + "), other than "
+                        + fallback);
+            }
+            return root;
+        }
+
+        /** {@code drill_maximum_age}, read as Barman reads {@code last_backup_maximum_age}; null when unset. */
+        public Duration maximumAge() {
+            String v = value("drill_maximum_age");
+            if (v == null) {
+                return null;
+            }
+            try {
+                return (Duration) OptionType.INTERVAL_TYPE.parse(v);
+            } catch (IllegalArgumentException e) {
+                throw invalid("drill_maximum_age", e.getMessage());
+            }
+        }
+
+        public String probeDatabase() {
+            String v = value("drill_probe_database");
+            return v == null ? "postgres" : v;
+        }
+
+        /** A folder holding {@code postgres} of the backup's major version, or null (then searched for). */
+        public String binPath() {
+            return value("drill_bin_path");
+        }
+
+        /** The role the checks connect as; null: the user of the server's conninfo. */
+        public String user() {
+            return value("drill_user");
+        }
+
+        /** The port number of the private socket (no TCP port is opened). */
+        public int port() {
+            return positive("drill_port", 5432, 65535);
+        }
+
+        /** How long the drill's PostgreSQL may run (start and checks), in seconds; then it is killed. */
+        public int timeoutSeconds() {
+            return positive("drill_timeout", 3600, Integer.MAX_VALUE);
+        }
+
+        private int positive(String key, int fallback, int max) {
+            String v = value(key);
+            if (v == null) {
+                return fallback;
+            }
+            try {
+                int n = Integer.parseInt(v.strip());
+                if (n > 0 && n <= max) {
+                    return n;
+                }
+            } catch (NumberFormatException e) {
+                // refused below
+            }
+            throw invalid(key, "allowed: an integer from 1 to " + max);
+        }
+
+        /** The probe queries by name, in the order written. */
+        public Map<String, String> probes() {
+            Map<String, String> probes = new LinkedHashMap<>();
+            entries.forEach((k, e) -> {
+                if (k.startsWith(PROBE) && k.length() > PROBE.length() && !KEYS.contains(k)) {
+                    probes.put(k.substring(PROBE.length()), e.value());
+                }
+            });
+            return probes;
+        }
+
+        /** Every value checked; the first unusable one throws. */
+        public void validate() {
+            path();
+            maximumAge();
+            port();
+            timeoutSeconds();
+            probes().forEach((n, sql) -> {
+                if (sql.isBlank()) {
+                    throw invalid(PROBE + n, "allowed: an SQL query returning a first column > 0");
+                }
+            });
+        }
+    }
+
+    private final Map<String, Server> servers;
+    private final List<String> warnings;
+    private final List<Path> files;
+
+    private DrillSettings(Map<String, Server> servers, List<String> warnings, List<Path> files) {
+        this.servers = servers;
+        this.warnings = warnings;
+        this.files = files;
+    }
+
+    /** The settings of the configuration's servers, from the files where it keeps them. */
+    public static DrillSettings load(BarmanConfig config) {
+        return read(files(config), config.servers().keySet());
+    }
+
+    /** The {@code .drill} files of a configuration, sorted. */
+    static List<Path> files(BarmanConfig config) {
+        String dir = config.globalOptions().get("configuration_files_directory");
+        if (dir != null && !dir.isEmpty()) {
+            Path folder = Path.of(dir.startsWith("~/") ? System.getProperty("user.home") + dir.substring(1) : dir);
+            if (Files.isDirectory(folder)) {
+                try (Stream<Path> list = Files.list(folder)) {
+                    return list.filter(p -> p.getFileName().toString().endsWith(".drill") && Files.isRegularFile(p))
+                            .sorted().toList();
+                } catch (IOException e) {
+                    throw new BarmanException(ErrorCode.CONFIG_UNREADABLE, "Cannot list configuration_files_directory '"
+                            + dir + "': " + IoReason.of(e), e);
+                }
+            }
+        }
+        Path beside = Path.of(config.configFile() + ".drill");
+        return Files.isRegularFile(beside) ? List.of(beside) : List.of();
+    }
+
+    /** Reads {@code files}; {@code known}: the configured servers. */
+    static DrillSettings read(List<Path> files, Set<String> known) {
+        IniFile ini = new IniFile();
+        List<String> warnings = new ArrayList<>();
+        for (Path file : files) {
+            String text;
+            try {
+                text = Files.readString(file, StandardCharsets.UTF_8);
+            } catch (IOException e) {
+                throw new BarmanException(ErrorCode.CONFIG_UNREADABLE, "Cannot read drill settings file '" + file
+                        + "': " + IoReason.of(e), e);
+            }
+            List<IniFile.SyntaxError> errors = ini.read(file.toString(), text);
+            if (!errors.isEmpty()) {
+                throw new BarmanException(ErrorCode.CONFIG_SYNTAX, errors.get(0).message());
+            }
+        }
+        Map<String, Server> servers = new TreeMap<>();
+        for (String name : ini.sectionNames()) {
+            if (name.equals(IniFile.DEFAULT_SECTION)) {
+                continue;
+            }
+            IniFile.Section section = ini.section(name);
+            if (!known.contains(name)) {
+                warnings.add("Drill settings for an unknown server [" + name + "] ("
+                        + String.join(", ", section.definedIn()) + ") are ignored");
+                continue;
+            }
+            Map<String, IniFile.Entry> entries = new LinkedHashMap<>(section.entries());
+            for (Map.Entry<String, IniFile.Entry> e : entries.entrySet()) {
+                String key = e.getKey();
+                if (!KEYS.contains(key) && !(key.startsWith(PROBE) && key.length() > PROBE.length())) {
+                    warnings.add("Invalid configuration option \"" + key + "\" in [" + name + "] section ("
+                            + e.getValue().where() + "): not a drill option");
+                }
+            }
+            servers.put(name, new Server(name, Collections.unmodifiableMap(entries)));
+        }
+        return new DrillSettings(servers, warnings, files);
+    }
+
+    /** The settings of a server, or null when no {@code .drill} file has a section for it. */
+    public Server server(String name) {
+        return servers.get(name);
+    }
+
+    public List<String> warnings() {
+        return warnings;
+    }
+
+    public List<Path> files() {
+        return files;
+    }
+}
