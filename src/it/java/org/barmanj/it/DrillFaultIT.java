@@ -113,6 +113,10 @@ class DrillFaultIT {
                 .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
         try {
             await(atStep(step), 120, step);
+            if (!step.equals("restore copy") && !step.equals("pg_checksums")) {
+                // the check below sees a listening socket of the drill: here, one is listening
+                assertFalse(drillSockets().isEmpty(), "the drill's socket listening at " + step);
+            }
             if (kill == Kill.JVM) {
                 List<ProcessHandle> javas = drill.descendants().filter(h -> h.info().command().orElse("")
                         .endsWith("/java")).toList();
@@ -268,16 +272,21 @@ class DrillFaultIT {
 
     /** No Unix socket of the drill listening, no TCP port of its number, no lock of the server held. */
     private void assertNoSocketNorLock() throws IOException {
-        List<String> sockets = Files.readAllLines(Path.of("/proc/net/unix")).stream()
-                .filter(l -> l.contains(scratch.toString())).toList();
-        assertEquals(List.of(), sockets, "Unix sockets of the drill");
+        assertEquals(List.of(), drillSockets(), "Unix sockets of the drill");
         assertEquals("", Proc.run("ss", "-Hltn", "sport = :" + DRILL_PORT).ok().out().strip(), "TCP port");
+        assertTrue(Files.exists(home.root.resolve(".demo-drill.lock")), "the drill lock's file");
         try (Stream<Path> files = Files.list(home.root)) {
             for (Path lock : files.filter(f -> f.getFileName().toString().matches("\\.demo-.*\\.lock")).toList()) {
                 Proc free = Proc.run("flock", "--nonblock", "--exclusive", lock.toString(), "true");
                 assertEquals(0, free.exit(), lock + " held: " + free.err());
             }
         }
+    }
+
+    /** Bound Unix sockets under the scratch folder (/proc/net/unix lists them with their path). */
+    private List<String> drillSockets() throws IOException {
+        return Files.readAllLines(Path.of("/proc/net/unix")).stream().filter(l -> l.contains(scratch.toString()))
+                .toList();
     }
 
     private static void await(BooleanSupplier condition, int seconds, String what) throws InterruptedException {
