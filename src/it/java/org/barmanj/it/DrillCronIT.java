@@ -107,6 +107,14 @@ class DrillCronIT {
             Thread.sleep(1000);
             assertEquals(List.of(), drillJvms(home, ""), "no drill started: not due");
 
+            // A bad value: that server's cron says so, after its other steps.
+            Files.writeString(home.root.resolve("barman.d/demo.drill"), "[demo]\n" + settings
+                    + "drill_schedule = weekly\n[demo2]\n" + settings);
+            Proc bad = home.barman("cron");
+            assertTrue(bad.err().contains("Cron for server demo failed: Invalid value 'weekly' for drill_schedule in "
+                    + "[demo] section"), bad.out() + bad.err());
+            assertFalse((bad.out() + bad.err()).contains("Cron for server demo2 failed"), bad.out() + bad.err());
+
             // Barman 3.4 on the same configuration and lock directory: nothing of the schedule seen.
             for (String[] args : new String[][] {{"list-backups", "demo"}, {"check", "demo"}}) {
                 Proc b34 = home.barman34(args);
