@@ -11,7 +11,7 @@ import java.util.List;
 /**
  * Another barman command run in a process of its own (Barman's {@code BarmanSubProcess}): {@code cron} runs each
  * server's archiver so, as {@code <launcher> -c <configuration file> -q archive-wal <server>}, and its WAL
- * receiver ({@code receive-wal <server>}) and scheduled drills ({@code drill <server> <id>}), detached.
+ * receiver ({@code receive-wal <server>}), detached.
  */
 public record BarmanCommand(String launcher, Path configFile) {
     /** Starts {@code args}; its output goes nowhere unless {@code keepDescriptors}. */
@@ -34,17 +34,7 @@ public record BarmanCommand(String launcher, Path configFile) {
      * must outlive it.
      */
     public void startDetached(boolean keepDescriptors, String... args) throws IOException {
-        startDetached(List.of(), keepDescriptors, args);
-    }
-
-    /**
-     * As {@link #startDetached(boolean, String...)}, through {@code wrapper} (e.g. {@code nice -n 19}): {@code setsid
-     * <wrapper...> <launcher> -c <configuration file> -q <args...>}.
-     */
-    public void startDetached(List<String> wrapper, boolean keepDescriptors, String... args) throws IOException {
-        List<String> command = new ArrayList<>(List.of("setsid"));
-        command.addAll(wrapper);
-        command.addAll(List.of(launcher, "-c", configFile.toString(), "-q"));
+        List<String> command = new ArrayList<>(List.of("setsid", launcher, "-c", configFile.toString(), "-q"));
         command.addAll(List.of(args));
         ProcessBuilder builder = new ProcessBuilder(command);
         ProcessBuilder.Redirect output = keepDescriptors ? ProcessBuilder.Redirect.INHERIT

@@ -26,7 +26,6 @@ import org.barmanj.core.config.ServerConfig;
 import org.barmanj.core.config.Unsupported;
 import org.barmanj.core.drill.Drill;
 import org.barmanj.core.drill.DrillReport;
-import org.barmanj.core.drill.DrillSchedule;
 import org.barmanj.core.drill.DrillSettings;
 import org.barmanj.core.fs.IoReason;
 import org.barmanj.core.hooks.HookScript;
@@ -57,9 +56,6 @@ import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.FileTime;
-import java.time.Duration;
-import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.util.List;
 import java.util.Map;
@@ -419,8 +415,7 @@ public final class BarmanServer {
 
     /**
      * {@code barman cron} for this server, under its cron lock (runs never overlap): the archiver, check-backup of
-     * the oldest backup waiting for its WAL files, the retention policy, then a scheduled drill when one is due
-     * (ours, see {@link #cronDrill}). As Barman, the archiver runs in a
+     * the oldest backup waiting for its WAL files, then the retention policy. As Barman, the archiver runs in a
      * process of its own ({@code archive-wal}), its output going nowhere unless {@code keepDescriptors}; unlike
      * Barman, cron waits for it, so that check-backup and retention see what it archived. A failure is reported,
      * so that the other servers' cron goes on.
@@ -449,7 +444,6 @@ public final class BarmanServer {
                         + server.name());
             }
             enforceRetention();
-            cronDrill(keepDescriptors);
         } catch (IOException | BarmanException e) {
             events.error("Cron for server " + server.name() + " failed: "
                     + (e instanceof IOException io ? IoReason.withFile(io) : e.getMessage()));
@@ -501,62 +495,6 @@ public final class BarmanServer {
             events.info("Starting streaming archiver for server " + server.name());
         }
         subcommands.startDetached(keepDescriptors, "receive-wal", server.name());
-    }
-
-    /**
-     * The scheduled drill ({@code drill_schedule}, see {@link DrillSchedule}): when one is due and neither the host's
-     * drill lock nor this server's is held, {@code drill SERVER <newest DONE backup>} is started detached, as the
-     * receiver is, niced, under {@code flock} of the host's drill lock, so that one scheduled drill runs at a time.
-     * The host lock is held while deciding, so two crons (or two servers' threads) never start two; the drill's
-     * flock waits for this one to let it go.
-     */
-    private void cronDrill(boolean keepDescriptors) throws IOException {
-        if (subcommands == null) {
-            // Embedded there is no program to start a drill with, and one in this process would hold up cron.
-            return;
-        }
-        DrillSettings.Server settings = DrillSettings.load(config).server(server.name());
-        Duration schedule = settings == null ? null : settings.schedule();
-        if (schedule == null) {
-            return;
-        }
-        Path hostLock = DrillSchedule.hostLock(config.lockDirectory());
-        try (LockFile slot = LockFile.tryAcquire(hostLock)) {
-            if (slot == null) {
-                events.debug("A scheduled drill is running on this host: the drill of server " + server.name()
-                        + " waits");
-                return;
-            }
-            if (LockFile.ownerPid(lockPath("drill")) != null) {
-                events.debug("A drill of server " + server.name() + " is running: no scheduled drill");
-                return;
-            }
-            BackupCatalog catalog = BackupCatalog.load(server);
-            Instant lastEnded = null;
-            for (BackupInfo b : catalog.all()) {
-                DrillReport r = lastDrill(b.backupId());
-                if (r != null && (lastEnded == null || r.ended().toInstant().isAfter(lastEnded))) {
-                    lastEnded = r.ended().toInstant();
-                }
-            }
-            Path marker = DrillSchedule.startMarker(server.lockDirectory(), server.name());
-            Instant lastStart = Files.exists(marker) ? Files.getLastModifiedTime(marker).toInstant() : null;
-            List<BackupInfo> done = catalog.withStatus(Status.DONE);
-            Instant now = Instant.now();
-            DrillSchedule.Decision decision = DrillSchedule.decide(schedule, lastEnded, lastStart, !done.isEmpty(),
-                    now);
-            if (!decision.due()) {
-                events.debug("No drill due for server " + server.name() + ": " + decision.reason());
-                return;
-            }
-            String id = done.get(done.size() - 1).backupId();
-            Files.write(marker, new byte[0]);
-            Files.setLastModifiedTime(marker, FileTime.from(now));
-            events.info("Starting drill of backup " + id + " for server " + server.name() + " ("
-                    + decision.reason() + ")");
-            subcommands.startDetached(DrillSchedule.nicedUnderLock(hostLock, env.get("PATH")), keepDescriptors,
-                    "drill", server.name(), id);
-        }
     }
 
     /**
