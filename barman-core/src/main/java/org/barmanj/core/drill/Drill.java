@@ -114,13 +114,14 @@ public final class Drill {
             throw new BarmanException(ErrorCode.DRILL_REFUSED, "Backup " + backup.backupId() + " has no version");
         }
         int major = (int) (version / 10000);
-        if (options.remoteSshCommand() == null && "root".equals(System.getProperty("user.name"))) {
-            throw new BarmanException(ErrorCode.DRILL_REFUSED, "PostgreSQL does not run as root: run the drill as "
-                    + "the barman user (" + barmanUser + ")");
-        }
         try (DrillHost host = options.remoteSshCommand() == null ? new LocalDrillHost()
                 : SshDrillHost.open(options.remoteSshCommand())) {
             PostgresBinaries bins = host.binaries(major, settings.binPath(), server.string(Option.PATH_PREFIX), env);
+            // (On another host PostgreSQL runs as the ssh command's user, who may not be root: its start fails.)
+            if (host.remoteSshCommand() == null && "root".equals(System.getProperty("user.name"))) {
+                throw new BarmanException(ErrorCode.DRILL_REFUSED, "PostgreSQL does not run as root: run the drill "
+                        + "as the barman user (" + barmanUser + ")");
+            }
             Path scratch = scratch(host);
             Path socketFile = scratch.resolve("run/.s.PGSQL." + settings.port());
             if (socketFile.toString().getBytes(StandardCharsets.UTF_8).length > 107) {
