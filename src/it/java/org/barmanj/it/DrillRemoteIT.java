@@ -53,9 +53,10 @@ class DrillRemoteIT {
 
             // 1. A good backup, drilled on pg2-srv.
             long t0 = System.nanoTime();
+            long logins = sshLogins();
             Proc good = home.barman("drill", "--remote-ssh-command", SSH, "demo");
-            System.out.printf("DrillRemoteIT: remote drill in %.1f s%n%s%s", (System.nanoTime() - t0) / 1e9,
-                    good.out(), good.err());
+            System.out.printf("DrillRemoteIT: remote drill in %.1f s, %d ssh logins as enterprisedb (lab sshd log)%n"
+                    + "%s%s", (System.nanoTime() - t0) / 1e9, sshLogins() - logins, good.out(), good.err());
             assertEquals(0, good.exit(), good.out() + good.err());
             assertTrue(good.out().contains("Restoring backup " + id + " of server demo into " + SCRATCH
                     + "/pgdata (over " + SSH + ")"), good.out());
@@ -150,6 +151,14 @@ class DrillRemoteIT {
             }
         });
         return found;
+    }
+
+    /** ssh logins as enterprisedb so far, from the lab sshd's log (what each drill costs in handshakes). */
+    private static long sshLogins() throws IOException {
+        Path log = Path.of("/var/lib/barmanj-lab/sshd/sshd.log");
+        try (var lines = Files.lines(log)) {
+            return lines.filter(l -> l.startsWith("Accepted publickey for enterprisedb ")).count();
+        }
     }
 
     /** barman's ssh processes to pg2-srv (the drill's sessions and shared connection). */

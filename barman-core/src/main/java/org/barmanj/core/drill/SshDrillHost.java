@@ -256,8 +256,21 @@ final class SshDrillHost implements DrillHost {
                 .redirectErrorStream(true));
         sessions.add(p);
         BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
-        String first = out.readLine();
-        long pid = first != null && first.matches("pid \\d+") ? Long.parseLong(first.substring(4)) : -1;
+        List<String> said = new ArrayList<>();
+        long pid = -1;
+        for (String line; pid < 0 && (line = out.readLine()) != null; ) {
+            if (line.matches("pid \\d+")) {
+                pid = Long.parseLong(line.substring(4));
+            } else {
+                said.add(line);  // ssh's own warnings, or why the session failed
+            }
+        }
+        if (pid < 0) {
+            p.destroyForcibly();
+            throw new IOException("cannot start PostgreSQL on the drill host (over " + sshCommand + "): "
+                    + (said.isEmpty() ? "the ssh session ended" : String.join(" / ", said)));
+        }
+        long postmaster = pid;
         Thread drain = new Thread(() -> {
             try {
                 while (out.readLine() != null) {
@@ -277,11 +290,11 @@ final class SshDrillHost implements DrillHost {
 
             @Override
             public void signal(String signal) {
-                if (pid < 0 || !p.isAlive()) {
+                if (!p.isAlive()) {
                     return;
                 }
                 try {
-                    Shell.run(connection.sshCommand(), "kill -s " + signal + " " + pid);
+                    Shell.run(connection.sshCommand(), "kill -s " + signal + " " + postmaster);
                 } catch (IOException e) {
                     // the session's end kills it all the same
                 } catch (InterruptedException e) {
