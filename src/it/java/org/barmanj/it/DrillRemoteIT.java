@@ -106,7 +106,8 @@ class DrillRemoteIT {
             Proc after = home.barman("drill", "--remote-ssh-command", SSH, "demo");
             System.out.println(after.out() + after.err());
             assertEquals(0, after.exit(), after.out() + after.err());
-            assertTrue(after.out().contains("Removing the scratch folder of an earlier drill: " + SCRATCH), after.out());
+            assertTrue(after.out().contains("Removing the scratch folder of an earlier drill: " + SCRATCH),
+                    after.out());
             assertTrue(after.out().strip().endsWith("Drill OK"), after.out());
             assertNothingLeft(home);
 

@@ -49,9 +49,10 @@ import java.util.regex.Pattern;
  *
  * <p>It runs on this host or, with {@code --remote-ssh-command}, on another one ({@link DrillHost}); either way
  * PostgreSQL is started so that it ends with this process however that ends: a killed drill leaves no server
- * running ({@link LocalDrillHost}, {@link SshDrillHost}). Its settings are given as {@code -c} flags, which win over the restored {@code postgresql.auto.conf}: an own
- * {@code config_file}, {@code hba_file} ({@code local all all trust} only) and {@code ident_file},
- * {@code listen_addresses = ''} (no TCP port at all) with the socket in {@code <scratch>/run} (0700), no archiving,
+ * running ({@link LocalDrillHost}, {@link SshDrillHost}). Its settings are given as {@code -c} flags, which win
+ * over the restored {@code postgresql.auto.conf}: an own {@code config_file}, {@code hba_file}
+ * ({@code local all all trust} only) and {@code ident_file}, {@code listen_addresses = ''} (no TCP port at all)
+ * with the socket in {@code <scratch>/run} (0700), no archiving,
  * no replication connection, no logical replication workers, no preloaded libraries, no synchronous standbys
  * (a commit would wait for one), the log in the scratch folder.
  */
