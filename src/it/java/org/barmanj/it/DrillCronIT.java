@@ -84,6 +84,8 @@ class DrillCronIT {
                     "idle I/O class");
             for (long pg : drillPostgres(scratch)) {
                 assertEquals(19, nice(pg), "nice of the drill's PostgreSQL " + pg);
+                assertTrue(Proc.run("ionice", "-p", String.valueOf(pg)).ok().out().startsWith("idle"),
+                        "idle I/O class of the drill's PostgreSQL " + pg);
             }
             assertHostLockHeld(hostLock, true);
 
