@@ -111,6 +111,16 @@ class DrillCronIT {
             BackupIT.waitFor(() -> drillJvms(home, "").size() == 1, "one of the two drills running");
             assertEquals(2, drillProcesses(home, "").stream().filter(p -> p.info().command().orElse("")
                     .endsWith("/flock")).count(), "the other one queued (its flock waiting for the host lock)");
+            for (String server : List.of("demo2", "demo3")) {
+                // The start marker names the process cron started: the flock, alive while queued or running.
+                String[] marker = Files.readString(home.root.resolve("." + server + "-cron_drill.started"))
+                        .strip().split(" ");
+                assertEquals(3, marker.length, String.join(" ", marker));
+                ProcessHandle flock = ProcessHandle.of(Long.parseLong(marker[1])).orElseThrow();
+                assertTrue(flock.info().command().orElse("").endsWith("/flock")
+                        && flock.info().commandLine().orElse("").contains(" -q drill " + server + " "),
+                        flock.info().toString());
+            }
             Proc whileQueued = home.barman("cron");
             assertEquals(List.of(), started(whileQueued), "none started again while queued or running\n"
                     + whileQueued.out());
