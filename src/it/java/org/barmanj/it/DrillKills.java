@@ -86,6 +86,7 @@ final class DrillKills implements AutoCloseable {
      * of WAL between its begin and end, for drills on {@code drillPort}.
      */
     static DrillKills backupWithWalToReplay(String name, int major, int port, int drillPort) throws Exception {
+        long started = System.nanoTime();
         Lab.startSshd();
         DrillKills k = new DrillKills(name, major, port, drillPort);
         Files.writeString(k.drillFile, k.settings);
@@ -94,7 +95,9 @@ final class DrillKills implements AutoCloseable {
                 String.valueOf(major), "pg1-srv", String.valueOf(port),
                 "barman-wal-archive -c " + k.home.conf + " backup-srv demo %p").out().strip());
         BackupIT.pgbench(k.primary, port, "-i", "-q", "-s", String.valueOf(SCALE)).ok();
+        long loaded = System.nanoTime();
         k.home.barman("switch-wal", "--force", "--archive", "demo").ok();
+        long archived = System.nanoTime();
         // The copy is slowed down (25 MB/s) so that WAL written while it runs falls between the backup's begin and
         // end: the drill's PostgreSQL must replay it before it is consistent, a window long enough to kill it in.
         Path conf = k.home.root.resolve("barman.d/demo.conf");
@@ -114,6 +117,9 @@ final class DrillKills implements AutoCloseable {
         String show = k.home.barman("show-backup", "demo", k.drilled).ok().out();
         long wal = lsn(field(show, "End LSN")) - lsn(field(show, "Begin LSN"));
         assertTrue(wal > 48L << 20, "WAL to replay before consistency: " + wal + " bytes\n" + show);
+        System.out.printf("DrillKills: PostgreSQL %d: primary and pgbench data %.1f s, their WAL archived %.1f s, "
+                + "backup %.1f s%n", major, (loaded - started) / 1e9, (archived - loaded) / 1e9,
+                (System.nanoTime() - archived) / 1e9);
         return k;
     }
 
