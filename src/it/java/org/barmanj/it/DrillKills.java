@@ -15,6 +15,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Properties;
 import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
 import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -163,7 +164,7 @@ final class DrillKills implements AutoCloseable {
             drill.destroyForcibly();
         }
         long killedAt = System.nanoTime();
-        await(() -> drillProcesses().isEmpty(), 30, "no process of the killed drill: " + drillProcesses());
+        await(() -> drillProcesses().isEmpty(), 30, () -> "no process of the killed drill: " + drillProcesses());
         System.out.printf("DrillKills: PostgreSQL %d, %s, kill of the %s: the drill's processes gone %.1f s after%n",
                 major, step, kill, (System.nanoTime() - killedAt) / 1e9);
         if (step == Step.REPLAY) {
@@ -295,18 +296,19 @@ final class DrillKills implements AutoCloseable {
     }
 
     /**
-     * Processes of these drills: a command line naming the scratch folder, or PostgreSQL's
-     * cluster_name=barman-drill (backends show it in their title) with a working folder in the scratch folder.
+     * Processes of these drills: a command line naming the scratch folder, or a working folder in it (PostgreSQL's
+     * run in pgdata; an exiting backend has already lost its command line, not yet its files and sockets).
      */
     private List<String> drillProcesses() {
         String folder = scratch.toString();
-        return processes().stream().filter(p -> p[1].contains(folder)
-                || (p[1].contains("barman-drill") && p[2].startsWith(folder))).map(p -> p[0] + " " + p[1]).toList();
+        return processes().stream().filter(p -> p[1].contains(folder) || p[2].startsWith(folder))
+                .map(p -> p[0] + " " + p[1] + " (in " + p[2] + ")").toList();
     }
 
     /** No Unix socket of the drill listening, no TCP port of its number, no lock of the server held. */
     private void assertNoSocketNorLock() throws IOException {
-        assertEquals(List.of(), drillSockets(), "Unix sockets of the drill");
+        List<String> sockets = drillSockets();
+        assertEquals(List.of(), sockets, () -> "Unix sockets of the drill, held by " + holders(sockets));
         assertEquals("", Proc.run("ss", "-Hltn", "sport = :" + drillPort).ok().out().strip(), "TCP port");
         assertTrue(Files.exists(home.root.resolve(".demo-drill.lock")), "the drill lock's file");
         try (Stream<Path> files = Files.list(home.root)) {
@@ -323,11 +325,37 @@ final class DrillKills implements AutoCloseable {
                 .toList();
     }
 
+    /** The processes with a file descriptor on one of these sockets (/proc/net/unix lines, the inode 7th). */
+    private static List<String> holders(List<String> sockets) {
+        List<String> links = sockets.stream().map(l -> "socket:[" + l.strip().split("\\s+")[6] + "]").toList();
+        List<String> found = new ArrayList<>();
+        for (String[] p : processes()) {
+            try (Stream<Path> fds = Files.list(Path.of("/proc", p[0], "fd"))) {
+                if (fds.anyMatch(fd -> {
+                    try {
+                        return links.contains(Files.readSymbolicLink(fd).toString());
+                    } catch (IOException e) {
+                        return false;
+                    }
+                })) {
+                    found.add(p[0] + " " + p[1] + " (in " + p[2] + ")");
+                }
+            } catch (IOException e) {
+                // ended meanwhile
+            }
+        }
+        return found;
+    }
+
     static void await(BooleanSupplier condition, int seconds, String what) throws InterruptedException {
+        await(condition, seconds, () -> what);
+    }
+
+    static void await(BooleanSupplier condition, int seconds, Supplier<String> what) throws InterruptedException {
         long deadline = System.nanoTime() + seconds * 1_000_000_000L;
         while (!condition.getAsBoolean()) {
             if (System.nanoTime() > deadline) {
-                throw new AssertionError("timed out waiting for " + what);
+                throw new AssertionError("timed out waiting for " + what.get());
             }
             Thread.sleep(5);
         }
