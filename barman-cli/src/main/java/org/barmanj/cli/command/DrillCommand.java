@@ -29,6 +29,11 @@ public final class DrillCommand extends ServerCommand {
     @Option(names = "--standby-mode", description = "refused: a drill ends its recovery")
     boolean standbyMode;
 
+    @Option(names = "--remote-ssh-command", paramLabel = "SSH_COMMAND",
+            description = "drill on another host, reached with this ssh command (OpenSSH), as recover's option. "
+                    + "Example: 'ssh postgres@db2'")
+    String remoteSshCommand;
+
     @Option(names = "--keep", description = "keep the scratch folder (PostgreSQL is stopped all the same)")
     boolean keep;
 
@@ -42,7 +47,8 @@ public final class DrillCommand extends ServerCommand {
     @Override
     int run(Session session) {
         DrillRequest request = new DrillRequest(backupId, target.targetTime, target.targetXid, target.targetLsn,
-                target.targetName, target.targetImmediate, target.targetTli, target.exclusive, standbyMode, keep);
+                target.targetName, target.targetImmediate, target.targetTli, target.exclusive, standbyMode, keep,
+                remoteSshCommand);
         BarmanServer server = session.server(serverName);
         if (server == null) {
             return 1;
