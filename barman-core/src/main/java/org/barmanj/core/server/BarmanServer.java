@@ -317,7 +317,10 @@ public final class BarmanServer {
                     + "recovery (it promotes at a target) to check the server");
         }
         DrillSettings all = DrillSettings.load(config);
-        all.warnings().forEach(events::warning);
+        if (all.syntaxError() != null) {
+            throw all.syntaxError();
+        }
+        all.reportWarningsOnce(events);
         DrillSettings.Server settings = all.server(server.name());
         BackupCatalog catalog = BackupCatalog.load(server);
         BackupInfo backup = catalog.find(request.backupId());
@@ -343,11 +346,17 @@ public final class BarmanServer {
         } catch (BarmanException e) {
             return () -> new CheckResult("restore drill", false, e.getMessage(), List.of(), false);
         }
+        // A syntax error said once, as an error; the row only for the servers whose sections could be read.
+        all.reportErrorOnce(events);
         DrillSettings.Server settings = all.server(server.name());
         if (settings == null) {
             return null;
         }
-        all.warnings().forEach(events::warning);
+        all.reportWarningsOnce(events);
+        if (all.syntaxError() != null) {
+            return () -> new CheckResult("restore drill", false, "drill settings unusable: syntax error in "
+                    + all.syntaxErrorWhere(), List.of(), false);
+        }
         return () -> {
             try {
                 DrillReport latest = null;
