@@ -27,6 +27,7 @@ import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -41,6 +42,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
@@ -73,6 +75,16 @@ public final class Drill {
     static final String CLUSTER_NAME = "barman-drill";
     static final String CLUSTER_NAME_SETTING = "cluster_name=" + CLUSTER_NAME;
     private static final Pattern FATAL = Pattern.compile("(FATAL|PANIC): .*");
+    /**
+     * The drill's settings written into a kept pgdata (not its own config_file, log, cluster_name, autovacuum,
+     * hot_standby nor the recovery target action: a copy started by hand is a server of its own).
+     */
+    private static final Set<String> KEPT = Set.of("hba_file", "ident_file", "listen_addresses",
+            "port", "unix_socket_directories", "unix_socket_permissions", "archive_mode", "primary_conninfo",
+            "primary_slot_name", "max_logical_replication_workers", "synchronous_standby_names",
+            "shared_preload_libraries", "session_preload_libraries", "local_preload_libraries", "external_pid_file",
+            "ssl", "archive_cleanup_command", "recovery_end_command", "zero_damaged_pages",
+            "ignore_checksum_failure", "huge_pages", "shared_buffers");
 
     /** What the command line asked for. */
     public record Options(RecoveryTarget target, boolean keep) {
@@ -190,6 +202,11 @@ public final class Drill {
         private String stoppingLine;
         private String lastFatal;
         private boolean ready;
+        /** System.nanoTime() at which drill_timeout ends, set when PostgreSQL starts. */
+        private long deadline = Long.MAX_VALUE;
+        private volatile boolean timedOut;
+        /** A connection error that retrying cannot cure (no such role, no such database), or null. */
+        private String connectRefusal;
 
         Run(BackupInfo backup, Options options, PostgresBinaries bins, Path scratch, Path socketFile) {
             this.backup = backup;
@@ -248,7 +265,8 @@ public final class Drill {
                 start(pitr);
                 Double[] times = waitUntilReady(s0);
                 if (times == null) {
-                    checks.add(new Check("start", Result.FAILED, null, lastFatal != null ? lastFatal
+                    checks.add(new Check("start", Result.FAILED, null, connectRefusal != null ? connectRefusal
+                            : lastFatal != null ? lastFatal
                             : "PostgreSQL did not accept connections within " + settings.timeoutSeconds() + " s"));
                     skipRest("PostgreSQL did not start");
                     return report(started, t0, copy, seconds(s0), 0, 0, sizes);
@@ -262,6 +280,13 @@ public final class Drill {
                 runChecks(pitr);
                 checking = seconds(k0);
                 return report(started, t0, copy, replay, accept, checking, sizes);
+            } catch (RuntimeException | IOException e) {
+                // recorded all the same, so that check does not go on showing the previous drill's result
+                String why = e instanceof IOException io ? IoReason.of(io) : e instanceof BarmanException
+                        ? firstLine(e.getMessage()) : e.toString();
+                checks.add(new Check("drill", Result.FAILED, null, "unexpected error: " + why));
+                skipRest("the drill failed");
+                return report(started, t0, copy, replay, accept, checking, sizes);
             } finally {
                 stop();
                 if (!options.keep()) {
@@ -271,6 +296,7 @@ public final class Drill {
                         events.warning("Cannot remove the drill's scratch folder " + scratch + ": " + IoReason.of(e));
                     }
                 } else {
+                    keepSafely(pitr);
                     events.info("Scratch folder kept: " + scratch);
                 }
             }
@@ -293,7 +319,11 @@ public final class Drill {
                     checks.add(new Check(name, Result.SKIPPED, null, why));
                 }
             }
-            settings.probes().keySet().forEach(p -> checks.add(new Check("probe " + p, Result.SKIPPED, null, why)));
+            for (String p : settings.probes().keySet()) {
+                if (checks.stream().noneMatch(c -> c.name().equals("probe " + p))) {
+                    checks.add(new Check("probe " + p, Result.SKIPPED, null, why));
+                }
+            }
         }
 
         /** A scratch folder left by a drill that did not end: its PostgreSQL killed, the folder removed. */
@@ -405,6 +435,30 @@ public final class Drill {
         private void start(boolean pitr) throws IOException {
             List<String> cmd = new ArrayList<>(List.of("setpriv", "--pdeathsig", "KILL", bins.postgres().toString(),
                     "-D", pgdata.toString()));
+            serverSettings(pitr).forEach((k, v) -> {
+                cmd.add("-c");
+                cmd.add(k + "=" + v);
+            });
+            ProcessBuilder b = new ProcessBuilder(cmd).directory(pgdata.toFile()).redirectErrorStream(true)
+                    .redirectOutput(log.toFile()).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+            b.environment().keySet().removeIf(k -> k.startsWith("PG"));
+            postgres = ChildProcesses.start(b);
+            // drill_timeout bounds the whole life of the server, checks included: a probe that never ends (a read
+            // on the socket waits for ever) is ended by killing the server, and its check fails.
+            Process started = postgres;
+            deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(settings.timeoutSeconds());
+            CompletableFuture.delayedExecutor(settings.timeoutSeconds(), TimeUnit.SECONDS).execute(() -> {
+                if (started.isAlive()) {
+                    timedOut = true;
+                    events.warning("PostgreSQL of the drill still running after drill_timeout ("
+                            + settings.timeoutSeconds() + " s): killed");
+                    killAll(started);
+                }
+            });
+        }
+
+        /** The settings the drill's PostgreSQL is started with, as {@code -c} flags. */
+        private Map<String, String> serverSettings(boolean pitr) {
             Map<String, String> c = new LinkedHashMap<>();
             c.put("config_file", scratch.resolve("drill.conf").toString());
             c.put("hba_file", scratch.resolve("drill_hba.conf").toString());
@@ -426,33 +480,52 @@ public final class Drill {
             c.put("ssl", "off");
             c.put("cluster_name", CLUSTER_NAME);
             c.put("autovacuum", "off");
+            // What a restored postgresql.auto.conf could set to subvert the drill: the log lines it reads are
+            // LOG-level English messages; damaged pages must fail, not be zeroed or passed; no command may run
+            // on the archive; no library may be loaded; memory as PostgreSQL's defaults, whatever the primary has.
+            c.put("lc_messages", "C");
+            c.put("log_min_messages", "warning");
+            c.put("zero_damaged_pages", "off");
+            c.put("ignore_checksum_failure", "off");
+            c.put("archive_cleanup_command", "");
+            c.put("recovery_end_command", "");
+            c.put("session_preload_libraries", "");
+            c.put("local_preload_libraries", "");
+            c.put("huge_pages", "off");
+            c.put("shared_buffers", "128MB");
             if (pitr && options.target().count() > 0) {
                 c.put("recovery_target_action", "promote");
             }
-            c.forEach((k, v) -> {
-                cmd.add("-c");
-                cmd.add(k + "=" + v);
-            });
-            ProcessBuilder b = new ProcessBuilder(cmd).directory(pgdata.toFile()).redirectErrorStream(true)
-                    .redirectOutput(log.toFile()).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
-            b.environment().keySet().removeIf(k -> k.startsWith("PG"));
-            postgres = ChildProcesses.start(b);
-            // drill_timeout bounds the whole life of the server, checks included: a probe that never ends (a read
-            // on the socket waits for ever) is ended by killing the server, and its check fails.
-            Process started = postgres;
-            CompletableFuture.delayedExecutor(settings.timeoutSeconds(), TimeUnit.SECONDS).execute(() -> {
-                if (started.isAlive()) {
-                    events.warning("PostgreSQL of the drill still running after drill_timeout ("
-                            + settings.timeoutSeconds() + " s): killed");
-                    kill("KILL", started.pid());
+            return c;
+        }
+
+        /**
+         * The drill's safety settings appended to the kept pgdata's {@code postgresql.auto.conf}, so that the copy
+         * started by hand ({@code pg_ctl -D <scratch>/pgdata start}) cannot archive, replicate, or listen on TCP.
+         */
+        private void keepSafely(boolean pitr) {
+            if (!Files.isDirectory(pgdata, LinkOption.NOFOLLOW_LINKS)) {
+                return;
+            }
+            StringBuilder lines = new StringBuilder("# barman drill --keep: the drill's settings, so that this copy "
+                    + "cannot archive nor reach a primary\n");
+            serverSettings(pitr).forEach((k, v) -> {
+                if (KEPT.contains(k)) {
+                    lines.append(k).append(" = '").append(v.replace("'", "''")).append("'\n");
                 }
             });
+            try {
+                Files.writeString(pgdata.resolve("postgresql.auto.conf"), lines, StandardCharsets.UTF_8,
+                        StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+            } catch (IOException e) {
+                events.warning("Cannot write the drill's settings into the kept " + pgdata
+                        + "/postgresql.auto.conf: " + IoReason.of(e) + ": start it only with -c archive_mode=off");
+            }
         }
 
         /** Seconds to consistency and to accepting connections, or null when it exited or timed out. */
         private Double[] waitUntilReady(long s0) throws IOException {
             Double consistent = null;
-            long deadline = s0 + TimeUnit.SECONDS.toNanos(settings.timeoutSeconds());
             while (System.nanoTime() < deadline) {
                 boolean wasConsistent = consistentAt != null;
                 readLog();
@@ -464,6 +537,10 @@ public final class Drill {
                         double acceptTime = seconds(s0);
                         return new Double[] {consistent != null ? consistent : acceptTime, acceptTime};
                     } catch (SQLException e) {
+                        if (isPermanent(e.getSQLState())) {
+                            connectRefusal = "cannot connect as '" + user + "': " + firstLine(e.getMessage());
+                            return null;
+                        }
                         events.debug("drill: not connected yet: " + e.getMessage());
                     }
                 }
@@ -530,14 +607,36 @@ public final class Drill {
             p.setProperty("gssEncMode", "disable");
             p.setProperty("ApplicationName", "barman drill");
             p.setProperty("connectTimeout", "10");
+            // what is left of drill_timeout, so that a query that never ends fails with PostgreSQL's own reason
+            p.setProperty("options", "-c statement_timeout=" + Math.min(Integer.MAX_VALUE,
+                    remainingSeconds() * 1000L));
             return DriverManager.getConnection("jdbc:postgresql://localhost:" + settings.port() + "/" + database, p);
+        }
+
+        /** Whole seconds left of drill_timeout, at least 1 (0 would mean no limit to JDBC and PostgreSQL). */
+        private int remainingSeconds() {
+            long left = TimeUnit.NANOSECONDS.toSeconds(deadline - System.nanoTime());
+            return (int) Math.max(1, Math.min(Integer.MAX_VALUE, left));
+        }
+
+        /** {@code s}, which JDBC cancels once drill_timeout is over, should PostgreSQL not end it itself. */
+        private <S extends Statement> S timed(S s) throws SQLException {
+            s.setQueryTimeout(remainingSeconds());
+            return s;
+        }
+
+        /** A check's failure; after drill_timeout, says so first. */
+        private String failure(SQLException e) {
+            String why = firstLine(e.getMessage());
+            return timedOut || System.nanoTime() >= deadline ? "drill_timeout (" + settings.timeoutSeconds()
+                    + " s) reached: " + why : why;
         }
 
         private void runChecks(boolean pitr) throws IOException {
             targetCheck();
             boolean checksumsOn;
             List<String> databases = new ArrayList<>();
-            try (Connection c = connect("postgres"); Statement s = c.createStatement()) {
+            try (Connection c = connect("postgres"); Statement s = timed(c.createStatement())) {
                 try (ResultSet r = s.executeQuery("SHOW data_checksums")) {
                     r.next();
                     checksumsOn = "on".equals(r.getString(1));
@@ -549,7 +648,7 @@ public final class Drill {
                 }
             } catch (SQLException e) {
                 checks.add(new Check("page checksums", Result.FAILED, null, "cannot query PostgreSQL: "
-                        + firstLine(e.getMessage())));
+                        + failure(e)));
                 skipRest("PostgreSQL cannot be queried");
                 return;
             }
@@ -602,7 +701,7 @@ public final class Drill {
             int relations = 0;
             List<String> errors = new ArrayList<>();
             for (String db : databases) {
-                try (Connection c = connect(db); Statement s = c.createStatement()) {
+                try (Connection c = connect(db); Statement s = timed(c.createStatement())) {
                     s.execute("CREATE EXTENSION IF NOT EXISTS pg_prewarm");
                     List<String[]> rels = new ArrayList<>();
                     try (ResultSet r = s.executeQuery("SELECT c.oid, c.oid::regclass::text FROM pg_class c "
@@ -616,15 +715,15 @@ public final class Drill {
                         for (String[] rel : rels) {
                             ps.setString(1, rel[0]);
                             try {
-                                ps.executeQuery().close();
+                                timed(ps).executeQuery().close();
                                 relations++;
                             } catch (SQLException e) {
-                                errors.add(db + "." + rel[1] + ": " + firstLine(e.getMessage()));
+                                errors.add(db + "." + rel[1] + ": " + failure(e));
                             }
                         }
                     }
                 } catch (SQLException e) {
-                    errors.add(db + ": " + firstLine(e.getMessage()));
+                    errors.add(db + ": " + failure(e));
                 }
             }
             String checksums = checksumsOn ? "data checksums on" : "data checksums off: page headers only";
@@ -693,7 +792,7 @@ public final class Drill {
             int checked = 0;
             List<String> errors = new ArrayList<>();
             for (String db : databases) {
-                try (Connection c = connect(db); Statement s = c.createStatement()) {
+                try (Connection c = connect(db); Statement s = timed(c.createStatement())) {
                     s.execute("CREATE EXTENSION IF NOT EXISTS amcheck");
                     List<String[]> indexes = list(s, "SELECT c.oid, c.oid::regclass::text FROM pg_index i "
                             + "JOIN pg_class c ON c.oid = i.indexrelid JOIN pg_am a ON a.oid = c.relam "
@@ -702,10 +801,10 @@ public final class Drill {
                     for (String[] ix : indexes) {
                         try (PreparedStatement ps = c.prepareStatement("SELECT bt_index_check(?::oid::regclass)")) {
                             ps.setString(1, ix[0]);
-                            ps.executeQuery().close();
+                            timed(ps).executeQuery().close();
                             checked++;
                         } catch (SQLException e) {
-                            errors.add(db + "." + ix[1] + ": " + firstLine(e.getMessage()));
+                            errors.add(db + "." + ix[1] + ": " + failure(e));
                         }
                     }
                     if (heap) {
@@ -715,7 +814,7 @@ public final class Drill {
                             try (PreparedStatement ps = c.prepareStatement("SELECT blkno, offnum, msg FROM "
                                     + "verify_heapam(?::oid::regclass) LIMIT 1")) {
                                 ps.setString(1, t[0]);
-                                try (ResultSet r = ps.executeQuery()) {
+                                try (ResultSet r = timed(ps).executeQuery()) {
                                     if (r.next()) {
                                         errors.add(db + "." + t[1] + " block " + r.getString(1) + ": "
                                                 + r.getString(3));
@@ -723,12 +822,12 @@ public final class Drill {
                                 }
                                 checked++;
                             } catch (SQLException e) {
-                                errors.add(db + "." + t[1] + ": " + firstLine(e.getMessage()));
+                                errors.add(db + "." + t[1] + ": " + failure(e));
                             }
                         }
                     }
                 } catch (SQLException e) {
-                    errors.add(db + ": " + firstLine(e.getMessage()));
+                    errors.add(db + ": " + failure(e));
                 }
             }
             if (!errors.isEmpty()) {
@@ -751,7 +850,7 @@ public final class Drill {
 
         private Check probe(String name, String sql) {
             String row = "probe " + name;
-            try (Connection c = connect(settings.probeDatabase()); Statement s = c.createStatement();
+            try (Connection c = connect(settings.probeDatabase()); Statement s = timed(c.createStatement());
                  ResultSet r = s.executeQuery(sql)) {
                 if (!r.next()) {
                     return new Check(row, Result.FAILED, null, "returned no row");
@@ -766,11 +865,14 @@ public final class Drill {
                 return n > 0 ? new Check(row, Result.OK, null, "returned " + v)
                         : new Check(row, Result.FAILED, null, "returned " + v + ", expected > 0");
             } catch (SQLException e) {
-                return new Check(row, Result.FAILED, null, firstLine(e.getMessage()));
+                return new Check(row, Result.FAILED, null, failure(e));
             }
         }
 
-        /** Fast shutdown (SIGINT), then SIGKILL after a minute; true when it shut down cleanly. */
+        /**
+         * Fast shutdown (SIGINT), then, after a minute, every process of the server killed ({@link #killAll});
+         * true when it shut down cleanly.
+         */
         private boolean stop() {
             if (postgres == null) {
                 return false;
@@ -778,25 +880,80 @@ public final class Drill {
             Process p = postgres;
             postgres = null;
             if (!p.isAlive()) {
+                killLeftInPgdata();
                 return false;
             }
             kill("INT", p.pid());
             try {
                 if (p.waitFor(60, TimeUnit.SECONDS)) {
+                    killLeftInPgdata();
                     readLog();
                     return p.exitValue() == 0;
                 }
                 events.warning("PostgreSQL of the drill did not stop within 60 s: killed");
-                kill("KILL", p.pid());
-                p.waitFor(30, TimeUnit.SECONDS);
+                killAll(p);
             } catch (InterruptedException e) {
-                kill("KILL", p.pid());
+                killAll(p);
                 Thread.currentThread().interrupt();
             } catch (IOException e) {
                 // the log is only read for the record
             }
             return false;
         }
+
+        /**
+         * The whole server ended: SIGQUIT to the postmaster (immediate shutdown: it tells its backends to quit),
+         * then SIGKILL to each of its children and to every process still working in the scratch pgdata (a backend
+         * outlives its postmaster, reparented), then to the postmaster.
+         */
+        private void killAll(Process postmaster) {
+            List<ProcessHandle> children = new ArrayList<>(postmaster.toHandle().children().toList());
+            kill("QUIT", postmaster.pid());
+            try {
+                postmaster.waitFor(5, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            children.addAll(postmaster.toHandle().children().toList());
+            children.stream().filter(ProcessHandle::isAlive).forEach(h -> kill("KILL", h.pid()));
+            kill("KILL", postmaster.pid());
+            try {
+                postmaster.waitFor(30, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            killLeftInPgdata();
+        }
+
+        /** SIGKILL to every process of this user whose working folder is the scratch pgdata, waiting for them. */
+        private void killLeftInPgdata() {
+            Path real;
+            try {
+                real = pgdata.toRealPath();
+            } catch (IOException e) {
+                return;
+            }
+            List<ProcessHandle> left = ProcessHandle.allProcesses().filter(h -> h.pid() != ProcessHandle.current()
+                    .pid() && running(h.pid()) && real.equals(realCwd(h.pid()))).toList();
+            for (ProcessHandle h : left) {
+                kill("KILL", h.pid());
+            }
+            for (ProcessHandle h : left) {
+                try {
+                    h.onExit().get(10, TimeUnit.SECONDS);
+                } catch (Exception e) {
+                    // reported by the removal of the folder, if it cannot be removed
+                }
+            }
+        }
+    }
+
+    /**
+     * Whether a connection error will not go away by retrying: SQLSTATE class 28 (invalid authorization: no such
+     * role, refused by hba) or 3D000 (no such database).
+     */
+    static boolean isPermanent(String sqlState) {
+        return sqlState != null && (sqlState.startsWith("28") || sqlState.equals("3D000"));
     }
 
     private static void kill(String signal, long pid) {
