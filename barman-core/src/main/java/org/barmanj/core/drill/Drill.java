@@ -62,7 +62,10 @@ import java.util.stream.Stream;
  * {@code config_file}, {@code hba_file} ({@code local all all trust} only) and {@code ident_file},
  * {@code listen_addresses = ''} (no TCP port at all) with the socket in {@code <scratch>/run} (0700), no archiving,
  * no replication connection, no logical replication workers, no preloaded libraries, no synchronous standbys
- * (a commit would wait for one), the log in the scratch folder.
+ * (a commit would wait for one), the log in the scratch folder, and what a restored {@code postgresql.auto.conf}
+ * could set against the drill (the language and level of the log it reads, damaged pages zeroed or passed, memory).
+ * {@code drill_timeout} bounds the server: each query's {@code statement_timeout} is what is left of it, then the
+ * postmaster and every process of it is killed.
  */
 public final class Drill {
     private static final Pattern CONSISTENT = Pattern.compile("consistent recovery state reached at ([0-9A-F]+/[0-9A-F]+)");
@@ -201,6 +204,8 @@ public final class Drill {
         private String redoDoneAt;
         private String stoppingLine;
         private String lastFatal;
+        /** The last line of the server's log read (a failure to start that is not PostgreSQL's own, say). */
+        private String lastLogLine;
         private boolean ready;
         /** System.nanoTime() at which drill_timeout ends, set when PostgreSQL starts. */
         private long deadline = Long.MAX_VALUE;
@@ -267,6 +272,8 @@ public final class Drill {
                 if (times == null) {
                     checks.add(new Check("start", Result.FAILED, null, connectRefusal != null ? connectRefusal
                             : lastFatal != null ? lastFatal
+                            : postgres != null && !postgres.isAlive() ? "PostgreSQL exited with code "
+                            + postgres.exitValue() + (lastLogLine == null ? "" : ": " + lastLogLine)
                             : "PostgreSQL did not accept connections within " + settings.timeoutSeconds() + " s"));
                     skipRest("PostgreSQL did not start");
                     return report(started, t0, copy, seconds(s0), 0, 0, sizes);
@@ -576,6 +583,9 @@ public final class Drill {
             logOffset += text.substring(0, end + 1).getBytes(StandardCharsets.UTF_8).length;
             for (String line : text.substring(0, end).split("\n")) {
                 events.debug("drill postgres: " + line);
+                if (!line.isBlank()) {
+                    lastLogLine = line.strip();
+                }
                 Matcher m = CONSISTENT.matcher(line);
                 if (m.find()) {
                     consistentAt = m.group(1);
@@ -625,10 +635,11 @@ public final class Drill {
             return s;
         }
 
-        /** A check's failure; after drill_timeout, says so first. */
+        /** A check's failure; after drill_timeout (or a query cancelled by its timeout), says so first. */
         private String failure(SQLException e) {
             String why = firstLine(e.getMessage());
-            return timedOut || System.nanoTime() >= deadline ? "drill_timeout (" + settings.timeoutSeconds()
+            boolean over = timedOut || System.nanoTime() >= deadline || "57014".equals(e.getSQLState());
+            return over ? "drill_timeout (" + settings.timeoutSeconds()
                     + " s) reached: " + why : why;
         }
 
