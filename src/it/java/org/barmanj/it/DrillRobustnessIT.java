@@ -173,6 +173,8 @@ class DrillRobustnessIT {
                     + " s) reached: "), drill.out());
         }
         assertTrue(drill.out().contains("\tprobe rows: OK"), drill.out());
+        assertTrue(drill.out().contains("\tpage checksums: FAILED [pg_checksums --check] (PostgreSQL did not shut "
+                + "down cleanly: killed at drill_timeout (" + timeout + " s))"), drill.out());
         assertTrue(Files.readString(backupDir.resolve("drill.json")).contains("\"status\": \"FAILED\""));
         assertNothingLeft();
         assertLocksFree();

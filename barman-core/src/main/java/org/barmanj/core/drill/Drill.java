@@ -677,7 +677,8 @@ public final class Drill {
                 boolean clean = stop();
                 checks.add(checksumRow, clean ? pgChecksums(pgChecksums)
                         : new Check("page checksums", Result.FAILED, "pg_checksums --check",
-                        "PostgreSQL did not shut down cleanly: " + (lastFatal == null ? "killed" : lastFatal)));
+                        "PostgreSQL did not shut down cleanly: " + (timedOut ? "killed at drill_timeout ("
+                        + settings.timeoutSeconds() + " s)" : lastFatal == null ? "killed" : lastFatal)));
             }
         }
 
@@ -899,7 +900,8 @@ public final class Drill {
                 if (p.waitFor(60, TimeUnit.SECONDS)) {
                     killLeftInPgdata();
                     readLog();
-                    return p.exitValue() == 0;
+                    // killed at drill_timeout meanwhile, an immediate shutdown may exit 0 too
+                    return p.exitValue() == 0 && !timedOut;
                 }
                 events.warning("PostgreSQL of the drill did not stop within 60 s: killed");
                 killAll(p);
