@@ -2,6 +2,7 @@ package org.barmanj.cli.command;
 
 import org.barmanj.cli.Session;
 import org.barmanj.cli.output.Output;
+import org.barmanj.core.BarmanException;
 import org.barmanj.core.catalog.BackupCatalog;
 import org.barmanj.core.catalog.BackupInfo;
 import org.barmanj.core.catalog.WalInfo;
@@ -30,7 +31,17 @@ public final class ShowBackupCommand extends ServerCommand {
 
     /** Everything shown about a backup, computed once for both output formats. */
     private record Details(BackupInfo backup, WalInfo wal, BackupInfo previous, BackupInfo next,
-                           String retention, List<BackupCatalog.ChildTimeline> children, DrillReport drill) {
+                           String retention, List<BackupCatalog.ChildTimeline> children, String drill) {
+    }
+
+    /** The line of the backup's drill.json, null without one; an unreadable one says so, the rest is shown. */
+    private static String lastDrill(BarmanServer service, String backupId) {
+        try {
+            DrillReport r = service.lastDrill(backupId);
+            return r == null ? null : r.summary();
+        } catch (BarmanException e) {
+            return "unreadable (" + e.getMessage() + ")";
+        }
     }
 
     @Override
@@ -47,7 +58,7 @@ public final class ShowBackupCommand extends ServerCommand {
             String retention = service.retentionEnforced()
                     ? service.retentionReport(catalog).get(backup.backupId()) : null;
             d = new Details(backup, catalog.walInfo(backup), catalog.previous(backup), catalog.next(backup),
-                    retention, catalog.childTimelines(backup), service.lastDrill(backup.backupId()));
+                    retention, catalog.childTimelines(backup), lastDrill(service, backup.backupId()));
         } else {
             d = new Details(backup, null, null, null, null, List.of(), null);
         }
@@ -159,7 +170,7 @@ public final class ShowBackupCommand extends ServerCommand {
                 ? "- (this is the latest base backup)" : d.next().backupId()));
         if (d.drill() != null) {
             // Ours, only for a backup with a drill.json: Barman 3.4's output otherwise.
-            print.accept(String.format(NESTED, "Last drill", d.drill().summary()));
+            print.accept(String.format(NESTED, "Last drill", d.drill()));
         }
         if (!d.children().isEmpty()) {
             print.accept("");
@@ -263,7 +274,7 @@ public final class ShowBackupCommand extends ServerCommand {
         catalog.put("next_backup", d.next() == null ? "- (this is the latest base backup)" : d.next().backupId());
         o.put("catalog_information", catalog);
         if (d.drill() != null) {
-            o.put("last_drill", d.drill().summary());
+            o.put("last_drill", d.drill());
         }
         return o;
     }

@@ -36,6 +36,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
@@ -54,7 +55,10 @@ import java.util.regex.Pattern;
  * ({@code local all all trust} only) and {@code ident_file}, {@code listen_addresses = ''} (no TCP port at all)
  * with the socket in {@code <scratch>/run} (0700), no archiving,
  * no replication connection, no logical replication workers, no preloaded libraries, no synchronous standbys
- * (a commit would wait for one), the log in the scratch folder.
+ * (a commit would wait for one), the log in the scratch folder, and what a restored {@code postgresql.auto.conf}
+ * could set against the drill (the language and level of the log it reads, damaged pages zeroed or passed, memory).
+ * {@code drill_timeout} bounds the server: each query's {@code statement_timeout} is what is left of it, then the
+ * postmaster and every process of it is killed.
  */
 public final class Drill {
     private static final Pattern CONSISTENT = Pattern.compile("consistent recovery state reached at ([0-9A-F]+/[0-9A-F]+)");
@@ -67,6 +71,16 @@ public final class Drill {
     static final String CLUSTER_NAME = "barman-drill";
     static final String CLUSTER_NAME_SETTING = "cluster_name=" + CLUSTER_NAME;
     private static final Pattern FATAL = Pattern.compile("(FATAL|PANIC): .*");
+    /**
+     * The drill's settings written into a kept pgdata (not its own config_file, log, cluster_name, autovacuum,
+     * hot_standby nor the recovery target action: a copy started by hand is a server of its own).
+     */
+    private static final Set<String> KEPT = Set.of("hba_file", "ident_file", "listen_addresses",
+            "port", "unix_socket_directories", "unix_socket_permissions", "archive_mode", "primary_conninfo",
+            "primary_slot_name", "max_logical_replication_workers", "synchronous_standby_names",
+            "shared_preload_libraries", "session_preload_libraries", "local_preload_libraries", "external_pid_file",
+            "ssl", "archive_cleanup_command", "recovery_end_command", "zero_damaged_pages",
+            "ignore_checksum_failure", "huge_pages", "shared_buffers");
 
     /** What the command line asked for; {@code remoteSshCommand} null: a drill on this host. */
     public record Options(RecoveryTarget target, boolean keep, String remoteSshCommand) {
@@ -202,7 +216,14 @@ public final class Drill {
         private String redoDoneAt;
         private String stoppingLine;
         private String lastFatal;
+        /** The last line of the server's log read (a failure to start that is not PostgreSQL's own, say). */
+        private String lastLogLine;
         private boolean ready;
+        /** System.nanoTime() at which drill_timeout ends, set when PostgreSQL starts. */
+        private long deadline = Long.MAX_VALUE;
+        private volatile boolean timedOut;
+        /** A connection error that retrying cannot cure (no such role, no such database), or null. */
+        private String connectRefusal;
 
         Run(DrillHost host, BackupInfo backup, Options options, PostgresBinaries bins, Path scratch,
             Path socketFile) {
@@ -257,7 +278,10 @@ public final class Drill {
                 start(pitr);
                 Double[] times = waitUntilReady(s0);
                 if (times == null) {
-                    checks.add(new Check("start", Result.FAILED, null, lastFatal != null ? lastFatal
+                    checks.add(new Check("start", Result.FAILED, null, connectRefusal != null ? connectRefusal
+                            : lastFatal != null ? lastFatal
+                            : postgres != null && !postgres.isAlive() ? "PostgreSQL exited with code "
+                            + postgres.exitValue() + (lastLogLine == null ? "" : ": " + lastLogLine)
                             : "PostgreSQL did not accept connections within " + settings.timeoutSeconds() + " s"));
                     skipRest("PostgreSQL did not start");
                     return report(started, t0, copy, seconds(s0), 0, 0, sizes);
@@ -271,6 +295,13 @@ public final class Drill {
                 runChecks(pitr);
                 checking = seconds(k0);
                 return report(started, t0, copy, replay, accept, checking, sizes);
+            } catch (RuntimeException | IOException e) {
+                // recorded all the same, so that check does not go on showing the previous drill's result
+                String why = e instanceof IOException io ? IoReason.of(io) : e instanceof BarmanException
+                        ? firstLine(e.getMessage()) : e.toString();
+                checks.add(new Check("drill", Result.FAILED, null, "unexpected error: " + why));
+                skipRest("the drill failed");
+                return report(started, t0, copy, replay, accept, checking, sizes);
             } finally {
                 stop();
                 if (!options.keep()) {
@@ -281,6 +312,7 @@ public final class Drill {
                                 + IoReason.of(e));
                     }
                 } else {
+                    keepSafely(pitr);
                     events.info("Scratch folder kept: " + host.describe(scratch));
                 }
             }
@@ -303,7 +335,11 @@ public final class Drill {
                     checks.add(new Check(name, Result.SKIPPED, null, why));
                 }
             }
-            settings.probes().keySet().forEach(p -> checks.add(new Check("probe " + p, Result.SKIPPED, null, why)));
+            for (String p : settings.probes().keySet()) {
+                if (checks.stream().noneMatch(c -> c.name().equals("probe " + p))) {
+                    checks.add(new Check("probe " + p, Result.SKIPPED, null, why));
+                }
+            }
         }
 
         private void restore() {
@@ -369,6 +405,27 @@ public final class Drill {
 
         private void start(boolean pitr) throws IOException {
             List<String> cmd = new ArrayList<>(List.of(bins.postgres().toString(), "-D", pgdata.toString()));
+            serverSettings(pitr).forEach((k, v) -> {
+                cmd.add("-c");
+                cmd.add(k + "=" + v);
+            });
+            postgres = host.start(cmd, pgdata, log, socketFile);
+            // drill_timeout bounds the whole life of the server, checks included: a probe that never ends (a read
+            // on the socket waits for ever) is ended by killing the server, and its check fails.
+            DrillHost.Postmaster started = postgres;
+            deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(settings.timeoutSeconds());
+            CompletableFuture.delayedExecutor(settings.timeoutSeconds(), TimeUnit.SECONDS).execute(() -> {
+                if (started.isAlive()) {
+                    timedOut = true;
+                    events.warning("PostgreSQL of the drill still running after drill_timeout ("
+                            + settings.timeoutSeconds() + " s): killed");
+                    started.killAll();
+                }
+            });
+        }
+
+        /** The settings the drill's PostgreSQL is started with, as {@code -c} flags. */
+        private Map<String, String> serverSettings(boolean pitr) {
             Map<String, String> c = new LinkedHashMap<>();
             c.put("config_file", scratch.resolve("drill.conf").toString());
             c.put("hba_file", scratch.resolve("drill_hba.conf").toString());
@@ -390,30 +447,48 @@ public final class Drill {
             c.put("ssl", "off");
             c.put("cluster_name", CLUSTER_NAME);
             c.put("autovacuum", "off");
+            // What a restored postgresql.auto.conf could set to subvert the drill: the log lines it reads are
+            // LOG-level English messages; damaged pages must fail, not be zeroed or passed; no command may run
+            // on the archive; no library may be loaded; memory as PostgreSQL's defaults, whatever the primary has.
+            c.put("lc_messages", "C");
+            c.put("log_min_messages", "warning");
+            c.put("zero_damaged_pages", "off");
+            c.put("ignore_checksum_failure", "off");
+            c.put("archive_cleanup_command", "");
+            c.put("recovery_end_command", "");
+            c.put("session_preload_libraries", "");
+            c.put("local_preload_libraries", "");
+            c.put("huge_pages", "off");
+            c.put("shared_buffers", "128MB");
             if (pitr && options.target().count() > 0) {
                 c.put("recovery_target_action", "promote");
             }
-            c.forEach((k, v) -> {
-                cmd.add("-c");
-                cmd.add(k + "=" + v);
-            });
-            postgres = host.start(cmd, pgdata, log, socketFile);
-            // drill_timeout bounds the whole life of the server, checks included: a probe that never ends (a read
-            // on the socket waits for ever) is ended by killing the server, and its check fails.
-            DrillHost.Postmaster started = postgres;
-            CompletableFuture.delayedExecutor(settings.timeoutSeconds(), TimeUnit.SECONDS).execute(() -> {
-                if (started.isAlive()) {
-                    events.warning("PostgreSQL of the drill still running after drill_timeout ("
-                            + settings.timeoutSeconds() + " s): killed");
-                    started.signal("KILL");
+            return c;
+        }
+
+        /**
+         * The drill's safety settings appended to the kept pgdata's {@code postgresql.auto.conf}, so that the copy
+         * started by hand ({@code pg_ctl -D <scratch>/pgdata start}) cannot archive, replicate, or listen on TCP.
+         */
+        private void keepSafely(boolean pitr) {
+            StringBuilder lines = new StringBuilder("# barman drill --keep: the drill's settings, so that this copy "
+                    + "cannot archive nor reach a primary\n");
+            serverSettings(pitr).forEach((k, v) -> {
+                if (KEPT.contains(k)) {
+                    lines.append(k).append(" = '").append(v.replace("'", "''")).append("'\n");
                 }
             });
+            try {
+                host.append(pgdata, "postgresql.auto.conf", lines.toString());
+            } catch (IOException e) {
+                events.warning("Cannot write the drill's settings into the kept " + pgdata
+                        + "/postgresql.auto.conf: " + IoReason.of(e) + ": start it only with -c archive_mode=off");
+            }
         }
 
         /** Seconds to consistency and to accepting connections, or null when it exited or timed out. */
         private Double[] waitUntilReady(long s0) throws IOException {
             Double consistent = null;
-            long deadline = s0 + TimeUnit.SECONDS.toNanos(settings.timeoutSeconds());
             while (System.nanoTime() < deadline) {
                 boolean wasConsistent = consistentAt != null;
                 readLog();
@@ -425,6 +500,10 @@ public final class Drill {
                         double acceptTime = seconds(s0);
                         return new Double[] {consistent != null ? consistent : acceptTime, acceptTime};
                     } catch (SQLException e) {
+                        if (isPermanent(e.getSQLState())) {
+                            connectRefusal = "cannot connect as '" + user + "': " + firstLine(e.getMessage());
+                            return null;
+                        }
                         events.debug("drill: not connected yet: " + e.getMessage());
                     }
                 }
@@ -451,6 +530,9 @@ public final class Drill {
             logOffset += text.substring(0, end + 1).getBytes(StandardCharsets.UTF_8).length;
             for (String line : text.substring(0, end).split("\n")) {
                 events.debug("drill postgres: " + line);
+                if (!line.isBlank()) {
+                    lastLogLine = line.strip();
+                }
                 Matcher m = CONSISTENT.matcher(line);
                 if (m.find()) {
                     consistentAt = m.group(1);
@@ -482,14 +564,37 @@ public final class Drill {
             p.setProperty("gssEncMode", "disable");
             p.setProperty("ApplicationName", "barman drill");
             p.setProperty("connectTimeout", "10");
+            // what is left of drill_timeout, so that a query that never ends fails with PostgreSQL's own reason
+            p.setProperty("options", "-c statement_timeout=" + Math.min(Integer.MAX_VALUE,
+                    remainingSeconds() * 1000L));
             return DriverManager.getConnection("jdbc:postgresql://localhost:" + settings.port() + "/" + database, p);
+        }
+
+        /** Whole seconds left of drill_timeout, at least 1 (0 would mean no limit to JDBC and PostgreSQL). */
+        private int remainingSeconds() {
+            long left = TimeUnit.NANOSECONDS.toSeconds(deadline - System.nanoTime());
+            return (int) Math.max(1, Math.min(Integer.MAX_VALUE, left));
+        }
+
+        /** {@code s}, which JDBC cancels once drill_timeout is over, should PostgreSQL not end it itself. */
+        private <S extends Statement> S timed(S s) throws SQLException {
+            s.setQueryTimeout(remainingSeconds());
+            return s;
+        }
+
+        /** A check's failure; after drill_timeout (or a query cancelled by its timeout), says so first. */
+        private String failure(SQLException e) {
+            String why = firstLine(e.getMessage());
+            boolean over = timedOut || System.nanoTime() >= deadline || "57014".equals(e.getSQLState());
+            return over ? "drill_timeout (" + settings.timeoutSeconds()
+                    + " s) reached: " + why : why;
         }
 
         private void runChecks(boolean pitr) throws IOException {
             targetCheck();
             boolean checksumsOn;
             List<String> databases = new ArrayList<>();
-            try (Connection c = connect("postgres"); Statement s = c.createStatement()) {
+            try (Connection c = connect("postgres"); Statement s = timed(c.createStatement())) {
                 try (ResultSet r = s.executeQuery("SHOW data_checksums")) {
                     r.next();
                     checksumsOn = "on".equals(r.getString(1));
@@ -501,7 +606,7 @@ public final class Drill {
                 }
             } catch (SQLException e) {
                 checks.add(new Check("page checksums", Result.FAILED, null, "cannot query PostgreSQL: "
-                        + firstLine(e.getMessage())));
+                        + failure(e)));
                 skipRest("PostgreSQL cannot be queried");
                 return;
             }
@@ -519,7 +624,8 @@ public final class Drill {
                 boolean clean = stop();
                 checks.add(checksumRow, clean ? pgChecksums(pgChecksums)
                         : new Check("page checksums", Result.FAILED, "pg_checksums --check",
-                        "PostgreSQL did not shut down cleanly: " + (lastFatal == null ? "killed" : lastFatal)));
+                        "PostgreSQL did not shut down cleanly: " + (timedOut ? "killed at drill_timeout ("
+                        + settings.timeoutSeconds() + " s)" : lastFatal == null ? "killed" : lastFatal)));
             }
         }
 
@@ -554,7 +660,7 @@ public final class Drill {
             int relations = 0;
             List<String> errors = new ArrayList<>();
             for (String db : databases) {
-                try (Connection c = connect(db); Statement s = c.createStatement()) {
+                try (Connection c = connect(db); Statement s = timed(c.createStatement())) {
                     s.execute("CREATE EXTENSION IF NOT EXISTS pg_prewarm");
                     List<String[]> rels = new ArrayList<>();
                     try (ResultSet r = s.executeQuery("SELECT c.oid, c.oid::regclass::text FROM pg_class c "
@@ -568,15 +674,15 @@ public final class Drill {
                         for (String[] rel : rels) {
                             ps.setString(1, rel[0]);
                             try {
-                                ps.executeQuery().close();
+                                timed(ps).executeQuery().close();
                                 relations++;
                             } catch (SQLException e) {
-                                errors.add(db + "." + rel[1] + ": " + firstLine(e.getMessage()));
+                                errors.add(db + "." + rel[1] + ": " + failure(e));
                             }
                         }
                     }
                 } catch (SQLException e) {
-                    errors.add(db + ": " + firstLine(e.getMessage()));
+                    errors.add(db + ": " + failure(e));
                 }
             }
             String checksums = checksumsOn ? "data checksums on" : "data checksums off: page headers only";
@@ -644,7 +750,7 @@ public final class Drill {
             int checked = 0;
             List<String> errors = new ArrayList<>();
             for (String db : databases) {
-                try (Connection c = connect(db); Statement s = c.createStatement()) {
+                try (Connection c = connect(db); Statement s = timed(c.createStatement())) {
                     s.execute("CREATE EXTENSION IF NOT EXISTS amcheck");
                     List<String[]> indexes = list(s, "SELECT c.oid, c.oid::regclass::text FROM pg_index i "
                             + "JOIN pg_class c ON c.oid = i.indexrelid JOIN pg_am a ON a.oid = c.relam "
@@ -653,10 +759,10 @@ public final class Drill {
                     for (String[] ix : indexes) {
                         try (PreparedStatement ps = c.prepareStatement("SELECT bt_index_check(?::oid::regclass)")) {
                             ps.setString(1, ix[0]);
-                            ps.executeQuery().close();
+                            timed(ps).executeQuery().close();
                             checked++;
                         } catch (SQLException e) {
-                            errors.add(db + "." + ix[1] + ": " + firstLine(e.getMessage()));
+                            errors.add(db + "." + ix[1] + ": " + failure(e));
                         }
                     }
                     if (heap) {
@@ -666,7 +772,7 @@ public final class Drill {
                             try (PreparedStatement ps = c.prepareStatement("SELECT blkno, offnum, msg FROM "
                                     + "verify_heapam(?::oid::regclass) LIMIT 1")) {
                                 ps.setString(1, t[0]);
-                                try (ResultSet r = ps.executeQuery()) {
+                                try (ResultSet r = timed(ps).executeQuery()) {
                                     if (r.next()) {
                                         errors.add(db + "." + t[1] + " block " + r.getString(1) + ": "
                                                 + r.getString(3));
@@ -674,12 +780,12 @@ public final class Drill {
                                 }
                                 checked++;
                             } catch (SQLException e) {
-                                errors.add(db + "." + t[1] + ": " + firstLine(e.getMessage()));
+                                errors.add(db + "." + t[1] + ": " + failure(e));
                             }
                         }
                     }
                 } catch (SQLException e) {
-                    errors.add(db + ": " + firstLine(e.getMessage()));
+                    errors.add(db + ": " + failure(e));
                 }
             }
             if (!errors.isEmpty()) {
@@ -702,7 +808,7 @@ public final class Drill {
 
         private Check probe(String name, String sql) {
             String row = "probe " + name;
-            try (Connection c = connect(settings.probeDatabase()); Statement s = c.createStatement();
+            try (Connection c = connect(settings.probeDatabase()); Statement s = timed(c.createStatement());
                  ResultSet r = s.executeQuery(sql)) {
                 if (!r.next()) {
                     return new Check(row, Result.FAILED, null, "returned no row");
@@ -717,11 +823,14 @@ public final class Drill {
                 return n > 0 ? new Check(row, Result.OK, null, "returned " + v)
                         : new Check(row, Result.FAILED, null, "returned " + v + ", expected > 0");
             } catch (SQLException e) {
-                return new Check(row, Result.FAILED, null, firstLine(e.getMessage()));
+                return new Check(row, Result.FAILED, null, failure(e));
             }
         }
 
-        /** Fast shutdown (SIGINT), then SIGKILL after a minute; true when it shut down cleanly. */
+        /**
+         * Fast shutdown (SIGINT), then, after a minute, every process of the server killed ({@link DrillHost.Postmaster#killAll});
+         * true when it shut down cleanly.
+         */
         private boolean stop() {
             if (postgres == null) {
                 return false;
@@ -729,25 +838,35 @@ public final class Drill {
             DrillHost.Postmaster p = postgres;
             postgres = null;
             if (!p.isAlive()) {
+                host.killLeft(pgdata);
                 return false;
             }
             p.signal("INT");
             try {
                 if (p.waitFor(60, TimeUnit.SECONDS)) {
+                    host.killLeft(pgdata);
                     readLog();
-                    return p.exitValue() == 0;
+                    // killed at drill_timeout meanwhile, an immediate shutdown may exit 0 too
+                    return p.exitValue() == 0 && !timedOut;
                 }
                 events.warning("PostgreSQL of the drill did not stop within 60 s: killed");
-                p.signal("KILL");
-                p.waitFor(30, TimeUnit.SECONDS);
+                p.killAll();
             } catch (InterruptedException e) {
-                p.signal("KILL");
+                p.killAll();
                 Thread.currentThread().interrupt();
             } catch (IOException e) {
                 // the log is only read for the record
             }
             return false;
         }
+    }
+
+    /**
+     * Whether a connection error will not go away by retrying: SQLSTATE class 28 (invalid authorization: no such
+     * role, refused by hba) or 3D000 (no such database).
+     */
+    static boolean isPermanent(String sqlState) {
+        return sqlState != null && (sqlState.startsWith("28") || sqlState.equals("3D000"));
     }
 
     /**

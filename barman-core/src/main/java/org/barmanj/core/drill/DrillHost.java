@@ -40,6 +40,12 @@ interface DrillHost extends AutoCloseable {
     /** Creates the scratch folder (0700; it must not exist) with its marker file and its {@code run} folder. */
     void createScratch(Path scratch, String marker) throws IOException;
 
+    /** Appends {@code text} to {@code file} in {@code folder}, when that is a folder (not a link). */
+    void append(Path folder, String file, String text) throws IOException;
+
+    /** SIGKILL to every process of this user whose working folder is {@code pgdata}, waiting for them. */
+    void killLeft(Path pgdata);
+
     /** Writes small text files. */
     void write(Map<Path, String> files) throws IOException;
 
@@ -71,8 +77,15 @@ interface DrillHost extends AutoCloseable {
     interface Postmaster {
         boolean isAlive();
 
-        /** Sends a signal ({@code INT}, {@code KILL}) to the postmaster. */
+        /** Sends a signal ({@code INT}: fast shutdown) to the postmaster. */
         void signal(String signal);
+
+        /**
+         * The whole server ended: SIGQUIT to the postmaster (immediate shutdown: it tells its backends to quit),
+         * then SIGKILL to each of its children and to every process still working in its pgdata (a backend
+         * outlives its postmaster, reparented), then to the postmaster.
+         */
+        void killAll();
 
         boolean waitFor(long timeout, TimeUnit unit) throws InterruptedException;
 

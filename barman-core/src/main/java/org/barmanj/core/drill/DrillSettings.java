@@ -2,6 +2,7 @@ package org.barmanj.core.drill;
 
 import org.barmanj.core.BarmanException;
 import org.barmanj.core.ErrorCode;
+import org.barmanj.core.Events;
 import org.barmanj.core.config.BarmanConfig;
 import org.barmanj.core.config.IniFile;
 import org.barmanj.core.config.OptionType;
@@ -19,6 +20,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.WeakHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.Stream;
 
 /**
@@ -190,19 +193,36 @@ public final class DrillSettings {
         }
     }
 
+    /**
+     * What {@link #load} read for each configuration (by identity: a reloaded configuration reads the files
+     * again), so that a command over every server reports a syntax error or a warning once, not once per server.
+     */
+    private static final Map<BarmanConfig, DrillSettings> LOADED = Collections.synchronizedMap(new WeakHashMap<>());
+
     private final Map<String, Server> servers;
     private final List<String> warnings;
     private final List<Path> files;
+    private final IniFile.SyntaxError syntaxError;
+    private final AtomicBoolean errorReported = new AtomicBoolean();
+    private final AtomicBoolean warningsReported = new AtomicBoolean();
 
-    private DrillSettings(Map<String, Server> servers, List<String> warnings, List<Path> files) {
+    private DrillSettings(Map<String, Server> servers, List<String> warnings, List<Path> files,
+                          IniFile.SyntaxError syntaxError) {
         this.servers = servers;
         this.warnings = warnings;
         this.files = files;
+        this.syntaxError = syntaxError;
     }
 
-    /** The settings of the configuration's servers, from the files where it keeps them. */
+    /** The settings of the configuration's servers, from the files where it keeps them; read once per config. */
     public static DrillSettings load(BarmanConfig config) {
-        return read(files(config), config.servers().keySet());
+        DrillSettings known = LOADED.get(config);
+        if (known != null) {
+            return known;
+        }
+        DrillSettings read = read(files(config), config.servers().keySet());
+        LOADED.putIfAbsent(config, read);
+        return LOADED.get(config);
     }
 
     /** The {@code .drill} files of a configuration, sorted. */
@@ -228,6 +248,7 @@ public final class DrillSettings {
     static DrillSettings read(List<Path> files, Set<String> known) {
         IniFile ini = new IniFile();
         List<String> warnings = new ArrayList<>();
+        IniFile.SyntaxError syntaxError = null;
         for (Path file : files) {
             String text;
             try {
@@ -237,8 +258,8 @@ public final class DrillSettings {
                         + "': " + IoReason.of(e), e);
             }
             List<IniFile.SyntaxError> errors = ini.read(file.toString(), text);
-            if (!errors.isEmpty()) {
-                throw new BarmanException(ErrorCode.CONFIG_SYNTAX, errors.get(0).message());
+            if (syntaxError == null && !errors.isEmpty()) {
+                syntaxError = errors.get(0);
             }
         }
         Map<String, Server> servers = new TreeMap<>();
@@ -262,7 +283,34 @@ public final class DrillSettings {
             }
             servers.put(name, new Server(name, Collections.unmodifiableMap(entries)));
         }
-        return new DrillSettings(servers, warnings, files);
+        return new DrillSettings(servers, warnings, files, syntaxError);
+    }
+
+    /**
+     * The first syntax error of the files, as an error (CONFIG_SYNTAX), or null. The sections read as far as
+     * they could be are still there, so that only the servers they name are concerned.
+     */
+    public BarmanException syntaxError() {
+        return syntaxError == null ? null : new BarmanException(ErrorCode.CONFIG_SYNTAX, syntaxError.message());
+    }
+
+    /** Where the syntax error is ({@code <file> line N}), or null. */
+    public String syntaxErrorWhere() {
+        return syntaxError == null ? null : syntaxError.source() + " line " + syntaxError.line();
+    }
+
+    /** The syntax error told to {@code events} as an error, the first time only (a command over every server). */
+    public void reportErrorOnce(Events events) {
+        if (syntaxError != null && errorReported.compareAndSet(false, true)) {
+            events.error(syntaxError.message());
+        }
+    }
+
+    /** The warnings told to {@code events}, the first time only. */
+    public void reportWarningsOnce(Events events) {
+        if (warningsReported.compareAndSet(false, true)) {
+            warnings.forEach(events::warning);
+        }
     }
 
     /** The settings of a server, or null when no {@code .drill} file has a section for it. */

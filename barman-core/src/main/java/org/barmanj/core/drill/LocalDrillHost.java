@@ -12,6 +12,7 @@ import java.io.RandomAccessFile;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
+import java.nio.file.StandardOpenOption;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
@@ -106,6 +107,36 @@ final class LocalDrillHost implements DrillHost {
     }
 
     @Override
+    public void append(Path folder, String file, String text) throws IOException {
+        if (Files.isDirectory(folder, LinkOption.NOFOLLOW_LINKS)) {
+            Files.writeString(folder.resolve(file), text, StandardCharsets.UTF_8, StandardOpenOption.CREATE,
+                    StandardOpenOption.APPEND);
+        }
+    }
+
+    @Override
+    public void killLeft(Path pgdata) {
+        Path real;
+        try {
+            real = pgdata.toRealPath();
+        } catch (IOException e) {
+            return;
+        }
+        List<ProcessHandle> left = ProcessHandle.allProcesses().filter(h -> h.pid() != ProcessHandle.current()
+                .pid() && running(h.pid()) && real.equals(realCwd(h.pid()))).toList();
+        for (ProcessHandle h : left) {
+            kill("KILL", h.pid());
+        }
+        for (ProcessHandle h : left) {
+            try {
+                h.onExit().get(10, TimeUnit.SECONDS);
+            } catch (Exception e) {
+                // reported by the removal of the folder, if it cannot be removed
+            }
+        }
+    }
+
+    @Override
     public void write(Map<Path, String> files) throws IOException {
         for (Map.Entry<Path, String> f : files.entrySet()) {
             Files.writeString(f.getKey(), f.getValue());
@@ -160,6 +191,26 @@ final class LocalDrillHost implements DrillHost {
             @Override
             public void signal(String signal) {
                 kill(signal, p.pid());
+            }
+
+            @Override
+            public void killAll() {
+                List<ProcessHandle> children = new ArrayList<>(p.toHandle().children().toList());
+                kill("QUIT", p.pid());
+                try {
+                    p.waitFor(5, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                children.addAll(p.toHandle().children().toList());
+                children.stream().filter(ProcessHandle::isAlive).forEach(h -> kill("KILL", h.pid()));
+                kill("KILL", p.pid());
+                try {
+                    p.waitFor(30, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                killLeft(pgdata);
             }
 
             @Override

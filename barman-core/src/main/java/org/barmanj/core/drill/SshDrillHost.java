@@ -83,6 +83,27 @@ final class SshDrillHost implements DrillHost {
             rm -rf "$s"
             """;
 
+    /** As {@link LocalDrillHost#killLeft}: every process of the user working in that pgdata, killed, waited for. */
+    private static final String KILL_LEFT = """
+            r=$(readlink -f %s) || exit 0
+            left() { for d in /proc/[0-9]*; do [ "$(readlink "$d/cwd" 2>/dev/null)" = "$r" ] && echo "${d#/proc/}"; done; }
+            for p in $(left); do kill -s KILL "$p" 2>/dev/null; done
+            i=0
+            while [ $i -lt 100 ] && [ -n "$(left)" ]; do sleep 0.1; i=$((i+1)); done
+            """;
+    /** As {@link LocalDrillHost}'s killAll, over ssh: QUIT, then KILL of its children, of it, of what is left. */
+    private static final String KILL_ALL = """
+            pid=%s
+            kids() { for f in /proc/[0-9]*/stat; do set -- $(sed 's/.*) //' "$f" 2>/dev/null)
+                [ "$2" = "$pid" ] && { f=${f#/proc/}; echo "${f%%/stat}"; }; done; }
+            k=$(kids)
+            kill -s QUIT "$pid" 2>/dev/null
+            i=0
+            while [ $i -lt 50 ] && kill -0 "$pid" 2>/dev/null; do sleep 0.1; i=$((i+1)); done
+            for c in $k $(kids); do kill -s KILL "$c" 2>/dev/null; done
+            kill -s KILL "$pid" 2>/dev/null
+            """;
+
     private final String sshCommand;
     private final SharedConnection connection;
     /** Where the forwarded sockets are, here. */
@@ -200,6 +221,22 @@ final class SshDrillHost implements DrillHost {
     }
 
     @Override
+    public void append(Path folder, String file, String text) throws IOException {
+        String q = Shell.quote(folder.toString());
+        check(script("if [ -d " + q + " ] && [ ! -L " + q + " ]; then printf '%s' " + Shell.quote(text) + " >>"
+                + Shell.quote(folder.resolve(file).toString()) + "; fi"), "append to " + folder.resolve(file));
+    }
+
+    @Override
+    public void killLeft(Path pgdata) {
+        try {
+            script(KILL_LEFT.formatted(Shell.quote(pgdata.toString())));
+        } catch (BarmanException e) {
+            // the connection lost: the end of the session kills the server there
+        }
+    }
+
+    @Override
     public void write(Map<Path, String> files) throws IOException {
         StringBuilder s = new StringBuilder("set -e\n");
         files.forEach((path, text) -> s.append("printf '%s' ").append(Shell.quote(text)).append(" >")
@@ -300,9 +337,24 @@ final class SshDrillHost implements DrillHost {
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
                 }
-                if (signal.equals("KILL")) {
-                    p.destroyForcibly();
+            }
+
+            @Override
+            public void killAll() {
+                try {
+                    if (p.isAlive()) {
+                        script(KILL_ALL.formatted(postmaster));
+                    }
+                } catch (BarmanException e) {
+                    // the connection lost: the session's end below kills it there all the same
                 }
+                try {
+                    p.waitFor(30, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                p.destroyForcibly();  // its end kills it there all the same
+                killLeft(pgdata);
             }
 
             @Override

@@ -320,7 +320,10 @@ public final class BarmanServer {
                     + "recovery (it promotes at a target) to check the server");
         }
         DrillSettings all = DrillSettings.load(config);
-        all.warnings().forEach(events::warning);
+        if (all.syntaxError() != null) {
+            throw all.syntaxError();
+        }
+        all.reportWarningsOnce(events);
         DrillSettings.Server settings = all.server(server.name());
         BackupCatalog catalog = BackupCatalog.load(server);
         BackupInfo backup = catalog.find(request.backupId());
@@ -359,11 +362,17 @@ public final class BarmanServer {
         } catch (BarmanException e) {
             return () -> new CheckResult("restore drill", false, e.getMessage(), List.of(), false);
         }
+        // A syntax error said once, as an error; the row only for the servers whose sections could be read.
+        all.reportErrorOnce(events);
         DrillSettings.Server settings = all.server(server.name());
         if (settings == null) {
             return null;
         }
-        all.warnings().forEach(events::warning);
+        all.reportWarningsOnce(events);
+        if (all.syntaxError() != null) {
+            return () -> new CheckResult("restore drill", false, "drill settings unusable: syntax error in "
+                    + all.syntaxErrorWhere(), List.of(), false);
+        }
         return () -> {
             try {
                 DrillReport latest = newestDrill(BackupCatalog.load(server).withStatus(Status.DONE));
@@ -532,7 +541,13 @@ public final class BarmanServer {
         }
         Duration schedule;
         try {
-            DrillSettings.Server settings = DrillSettings.load(config).server(server.name());
+            DrillSettings all = DrillSettings.load(config);
+            if (all.syntaxError() != null) {
+                // said once for all the servers of this cron; no drill started from settings read in part
+                all.reportErrorOnce(events);
+                return;
+            }
+            DrillSettings.Server settings = all.server(server.name());
             schedule = settings == null ? null : settings.schedule();
         } catch (BarmanException e) {
             events.error(e.getMessage());

@@ -1,6 +1,7 @@
 package org.barmanj.core.drill;
 
 import org.barmanj.core.BarmanException;
+import org.barmanj.core.ErrorCode;
 import org.barmanj.core.drill.DrillReport.Check;
 import org.barmanj.core.drill.DrillReport.Result;
 import org.junit.jupiter.api.Test;
@@ -49,6 +50,19 @@ class DrillReportTest {
         assertThrows(BarmanException.class, () -> DrillReport.parse("{\"checks\": 3}", "x"));
         assertThrows(BarmanException.class, () -> DrillReport.parse("{", "x"));
         assertThrows(BarmanException.class, () -> DrillReport.parse("", "x"));
+    }
+
+    @Test
+    void everyKindOfBadFileIsACatalogErrorNamingIt() {
+        for (String bad : List.of("", "not json", "[]", "{}", "{\"checks\": [1]}", "{\"checks\": [{\"result\": "
+                + "\"BOGUS\"}]}", "{\"checks\": [], \"figures\": {\"copy_seconds\": \"x\"}}",
+                report(Result.OK).toJson().replace("\"started\": \"", "\"started\": \"x"),
+                report(Result.OK).toJson().substring(0, 40))) {
+            BarmanException e = assertThrows(BarmanException.class, () -> DrillReport.parse(bad,
+                    "/b/base/x/drill.json"), bad);
+            assertEquals(ErrorCode.CATALOG_CORRUPT, e.code());
+            assertTrue(e.getMessage().startsWith("Cannot read /b/base/x/drill.json: "), e.getMessage());
+        }
     }
 
     @Test

@@ -2,12 +2,14 @@ package org.barmanj.core.drill;
 
 import org.barmanj.core.BarmanException;
 import org.barmanj.core.ErrorCode;
+import org.barmanj.core.Events;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -99,9 +101,45 @@ class DrillSettingsTest {
     }
 
     @Test
-    void syntaxErrorIsFatal() {
-        BarmanException e = assertThrows(BarmanException.class, () -> read("drill_path = /x\n"));
+    void syntaxErrorIsKeptWithTheSectionsReadAndToldOnce() throws Exception {
+        DrillSettings s = read("[pg]\ndrill_port = 6000\ndrill_nosuch = 1\nnot a line\n");
+        BarmanException e = s.syntaxError();
         assertEquals(ErrorCode.CONFIG_SYNTAX, e.code());
+        assertTrue(e.getMessage().startsWith("syntax error in " + dir.resolve("pg.drill") + " line 4: "),
+                e.getMessage());
+        assertEquals(dir.resolve("pg.drill") + " line 4", s.syntaxErrorWhere());
+        assertEquals(6000, s.server("pg").port());
+        assertNull(s.server("other"));
+        List<String> told = new ArrayList<>();
+        Events events = new Events() {
+            @Override
+            public void info(String message) {
+                told.add("info " + message);
+            }
+
+            @Override
+            public void warning(String message) {
+                told.add("warning " + message);
+            }
+
+            @Override
+            public void error(String message) {
+                told.add("error " + message);
+            }
+
+            @Override
+            public void debug(String message) {
+            }
+        };
+        for (int server = 0; server < 3; server++) {
+            s.reportErrorOnce(events);
+            s.reportWarningsOnce(events);
+        }
+        assertEquals(2, told.size(), told.toString());
+        assertEquals("error " + e.getMessage(), told.get(0));
+        assertTrue(told.get(1).startsWith("warning Invalid configuration option \"drill_nosuch\" in [pg]"),
+                told.get(1));
+        assertNull(read("[pg]\n").syntaxError());
     }
     private Path root(String drillPath, String server) throws Exception {
         Path f = dir.resolve("pg.drill");

@@ -24,6 +24,16 @@ class DrillTest {
     }
 
     @Test
+    void onlyAuthorizationAndUnknownDatabaseErrorsArePermanent() {
+        assertTrue(Drill.isPermanent("28000"));
+        assertTrue(Drill.isPermanent("28P01"));
+        assertTrue(Drill.isPermanent("3D000"));
+        assertFalse(Drill.isPermanent("57P03"));
+        assertFalse(Drill.isPermanent("08001"));
+        assertFalse(Drill.isPermanent(null));
+    }
+
+    @Test
     void aZombieIsNotRunning() {
         assertTrue(Drill.isZombie("911 (postgres) Z 1 911 911 0 -1"));
         assertTrue(Drill.isZombie("911 (a) b) X 1"));
