@@ -182,6 +182,7 @@ public final class Drill {
         private final Path socketFile;
         private final Path log;
         private final List<Check> checks = new ArrayList<>();
+        private final RedoTiming redo = new RedoTiming();
         private final String user;
         private Process postgres;
         private long logOffset;
@@ -284,7 +285,7 @@ public final class Drill {
                     : t.time() == null ? rest : "time: '" + t.time() + "'" + (rest.isEmpty() ? "" : ", " + rest);
             return new DrillReport(server.name(), backup.backupId(), started, now(), bins.version(), target,
                     List.copyOf(checks), new DrillReport.Figures(copy, replay, accept, checking, seconds(t0), sizes[0],
-                    sizes[1], sizes[2]));
+                    sizes[1], sizes[2], redo.measured()));
         }
 
         private void skipRest(String why) {
@@ -499,6 +500,7 @@ public final class Drill {
             logOffset += text.substring(0, end + 1).getBytes(StandardCharsets.UTF_8).length;
             for (String line : text.substring(0, end).split("\n")) {
                 events.debug("drill postgres: " + line);
+                redo.line(line, System.nanoTime());
                 Matcher m = CONSISTENT.matcher(line);
                 if (m.find()) {
                     consistentAt = m.group(1);
