@@ -23,7 +23,8 @@ final class ForecastView {
                 + Formats.size(f.walStoredBytes()) + " as stored; at " + Formats.size(f.copyRate()) + "/s)");
         if (f.replayRate() == null) {
             out.result("\tWAL replay: unknown (" + Formats.size(f.walBytes()) + "; no replay rate measured yet: "
-                    + "no drill's redo lasted " + secs(DrillForecast.MIN_REDO_SECONDS) + " or more)");
+                    + "no drill replayed " + Formats.size(DrillForecast.MIN_REDO_BYTES) + " of WAL or more in "
+                    + secs(DrillForecast.MIN_REDO_SECONDS) + " or more)");
         } else {
             out.result("\tWAL replay: " + secs(f.replaySeconds()) + " (" + Formats.size(f.walBytes()) + " at "
                     + Formats.size(f.replayRate()) + "/s, the redo rate of the drill of " + source(f.replayFrom())

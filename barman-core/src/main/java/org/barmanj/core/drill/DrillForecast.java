@@ -19,17 +19,20 @@ import java.util.List;
  * to the end of the archive on its timeline, counted uncompressed ({@code xlog_segment_size} each: the restore
  * writes them decompressed, and the drill's rate is of the bytes written), at the newest drill's restore rate
  * (bytes written per second of its copy);</li>
- * <li>WAL replay: the same segments' bytes at the redo rate of the newest drill whose redo lasted at least
- * {@link #MIN_REDO_SECONDS} (a drill of a backup with little WAL after it measures mostly the fixed start, not
- * a rate); none such: no replay forecast ({@link Forecast#replaySeconds()} null);</li>
+ * <li>WAL replay: the same segments' bytes at the redo rate of the newest drill that replayed at least
+ * {@link #MIN_REDO_BYTES} in at least {@link #MIN_REDO_SECONDS} (a drill of a backup with little WAL after it
+ * replays a few KiB in 0.00 s: no rate, only the fixed start); none such: no replay forecast
+ * ({@link Forecast#replaySeconds()} null);</li>
  * <li>start: the newest drill's time to accept connections without its redo (the start, the end-of-recovery
  * checkpoint), taken as fixed; from an older {@code drill.json} without redo figures, its whole time to accept
  * connections (its replay included).</li>
  * </ul>
  */
 public final class DrillForecast {
-    /** Shortest redo a replay rate is taken from: below, the log's 0.01 s (0.1 s before 15) makes no rate. */
-    public static final double MIN_REDO_SECONDS = 1.0;
+    /** Least WAL a replay rate is taken from: 4 segments of 16 MiB. */
+    public static final long MIN_REDO_BYTES = 64L << 20;
+    /** Shortest redo a replay rate is taken from: ten times the 0.01 s of PostgreSQL's {@code elapsed}. */
+    public static final double MIN_REDO_SECONDS = 0.1;
 
     private DrillForecast() {
     }
@@ -84,7 +87,7 @@ public final class DrillForecast {
         }
         DrillReport newest = started.get(0);
         DrillReport replayDrill = started.stream().filter(d -> d.figures().redo() != null
-                && d.figures().redo().seconds() >= MIN_REDO_SECONDS && d.figures().redo().bytes() > 0)
+                && d.figures().redo().seconds() >= MIN_REDO_SECONDS && d.figures().redo().bytes() >= MIN_REDO_BYTES)
                 .findFirst().orElse(null);
         String begin = backup.beginWal();
         String end = backup.endWal();

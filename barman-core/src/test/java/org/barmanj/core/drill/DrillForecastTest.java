@@ -61,10 +61,13 @@ class DrillForecastTest {
         // written 160 MiB (128 + 32) in 2 s: 80 MiB/s; redo of 64 MiB in 4 s: 16 MiB/s; start 0.5 s
         DrillReport replaying = drill("20261202T050000", 0, new Figures(2, 3, 4.5, 1, 10, 128 * MIB, 2, 32 * MIB,
                 new Redo(64 * MIB, 4.0)));
-        // newest: 200 MiB in 2 s: 100 MiB/s; a redo of 0.02 s gives no rate; start 0.3 s
+        // newest: 200 MiB in 2 s: 100 MiB/s; a redo of 1000 B gives no rate; start 0.3 s
         DrillReport newest = drill("20261203T050000", 10, new Figures(2, 0.2, 0.32, 1, 4, 168 * MIB, 2, 32 * MIB,
                 new Redo(1000, 0.02)));
-        Forecast f = DrillForecast.of("pg", backup(), xlog(), List.of(replaying, newest));
+        // a drill between them whose redo of 100 MiB took 0.05 s: too short for a rate
+        DrillReport quick = drill("20261202T060000", 5, new Figures(2, 0.2, 0.35, 1, 4, 168 * MIB, 2, 32 * MIB,
+                new Redo(100 * MIB, 0.05)));
+        Forecast f = DrillForecast.of("pg", backup(), xlog(), List.of(replaying, newest, quick));
         assertEquals("20261203T050000", f.backupId());
         assertEquals(100 * MIB, f.baseBytes());
         assertEquals(9, f.walSegments(), "segments 4 to 12 of timeline 1");
@@ -87,7 +90,9 @@ class DrillForecastTest {
     void noReplayRateMeasuredYet() {
         DrillReport small = drill("20261203T050000", 0, new Figures(1, 0.2, 0.4, 1, 3, 90 * MIB, 2, 10 * MIB,
                 new Redo(2000, 0.01)));
-        Forecast f = DrillForecast.of("pg", backup(), xlog(), List.of(small));
+        DrillReport fewSegments = drill("20261202T050000", -5, new Figures(1, 0.2, 0.4, 1, 3, 90 * MIB, 2,
+                10 * MIB, new Redo(63 * MIB, 0.5)));
+        Forecast f = DrillForecast.of("pg", backup(), xlog(), List.of(small, fewSegments));
         assertNull(f.replayRate());
         assertNull(f.replaySeconds());
         assertNull(f.totalSeconds());
