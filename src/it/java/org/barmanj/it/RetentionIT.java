@@ -919,16 +919,38 @@ class RetentionIT {
             boolean hit = delete.kill();
             Proc killed = delete.finish();
             awaitNoBarmanOn(home);
-            boolean there = backupsOnDisk(home).contains(oldest);
+            // Killed between the removal of backup.info and that of its folder: an empty folder, no backup.
+            boolean leftover = backupsOnDisk(home).contains(oldest)
+                    && !Files.exists(base(home).resolve(oldest).resolve("backup.info"));
+            boolean there = backupsOnDisk(home).contains(oldest) && !leftover;
             String when = "after delete killed " + point + " (" + (hit ? "" : "not killed: over, ") + "exit "
                     + killed.exit() + ", "
                     + killed.out().lines().count() + " lines printed, " + oldest + (there ? " still there, "
-                    + info(home, oldest).get("status") : " gone") + ")";
+                    + info(home, oldest).get("status") : leftover ? " gone, its empty folder left" : " gone") + ")";
             System.out.println("RetentionIT: " + when);
             assertFalse(killed.err().contains("ERROR") || killed.err().contains("EXCEPTION"), when + "\n"
                     + killed.err());
             assertReadable(home, others, when);
             assertNoNeededWalLost(home, walsBefore, when);
+            if (leftover) {
+                try (Stream<Path> left = Files.list(base(home).resolve(oldest))) {
+                    assertEquals(List.of(), left.toList(), when);
+                }
+                assertFalse(home.barman("list-backups", "demo").out().contains(oldest), when);
+                Proc again = home.barman(step % 2 == 0 ? new String[] {"delete", "demo", oldest}
+                        : new String[] {"cron"});
+                assertEquals(0, again.exit(), "a later delete or cron " + when + "\n" + again.out() + again.err());
+                assertEquals("", again.err(), "a later delete or cron " + when);
+                assertTrue(deletions(again.out()).stream().map(Deletion::id).toList().contains(oldest),
+                        again.out());
+                if (step % 2 == 1) {
+                    assertEquals(ids.subList(0, 3), deletions(again.out()).stream().map(Deletion::id).toList(),
+                            "a later cron " + when + "\n" + again.out());
+                    assertRetentionDone(home, ids.get(3), "after a later cron, " + when);
+                    assertCheckPasses(home, "after a later cron, " + when);
+                    return;
+                }
+            }
             if (there) {
                 stillThere[0]++;
                 if (step % 2 == 0) {

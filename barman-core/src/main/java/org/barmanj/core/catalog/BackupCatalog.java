@@ -36,6 +36,7 @@ public final class BackupCatalog {
     private final CatalogLayout layout;
     private final TreeMap<String, BackupInfo> backups = new TreeMap<>();
     private final Map<String, String> unreadable = new TreeMap<>();
+    private final List<String> foldersWithoutInfo = new ArrayList<>();
     private List<WalFileEntry> xlog;
 
     private BackupCatalog(ServerConfig config) {
@@ -67,6 +68,8 @@ public final class BackupCatalog {
                 // Anything there that is not a readable file (a folder, say) is reported, not skipped.
                 if (Files.exists(info, LinkOption.NOFOLLOW_LINKS)) {
                     read(dir.getFileName().toString(), info);
+                } else if (isBackupId(dir.getFileName().toString())) {
+                    foldersWithoutInfo.add(dir.getFileName().toString());
                 }
             }
         } catch (IOException e) {
@@ -101,6 +104,15 @@ public final class BackupCatalog {
             backups.remove(id);
             unreadable.put(id, "cannot read " + file + ": " + IoReason.of(e));
         }
+    }
+
+    /**
+     * The folders of {@code base} named as a backup id that hold no backup of this catalog (no backup.info in
+     * either dialect): a backup being taken, or what an interrupted delete left.
+     */
+    public List<String> foldersWithoutInfo() {
+        return foldersWithoutInfo.stream().filter(id -> !backups.containsKey(id) && !unreadable.containsKey(id))
+                .sorted().toList();
     }
 
     public ServerConfig config() {

@@ -14,6 +14,7 @@ import org.barmanj.core.hooks.HookScript;
 
 import java.io.IOException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.OffsetDateTime;
@@ -32,7 +33,9 @@ import java.util.stream.Stream;
  * <p>The catalog stays readable at every instant, by both tools: before any file goes, the backup is marked
  * FAILED with an error saying a delete started ({@link #isInterrupted}), so a crash leaves a FAILED backup, not a
  * DONE one with missing files; the data go next, then the WAL files, then backup.info and its folder. A later
- * {@code delete} (or {@code cron}) of that backup finishes the work.
+ * {@code delete} (or {@code cron}) of that backup finishes the work. A crash between the removal of backup.info
+ * and that of its folder leaves an empty folder, no longer a backup for either tool: a later {@code delete} of that
+ * id (or {@code cron}) removes it ({@link #isLeftover}).
  */
 public final class BackupDeletion {
     private static final String MARK = "delete started on ";
@@ -50,6 +53,40 @@ public final class BackupDeletion {
     /** True for a backup whose delete started and did not finish (its files may be partly gone). */
     public static boolean isInterrupted(BackupInfo backup) {
         return backup.status() == Status.FAILED && backup.error() != null && backup.error().startsWith(MARK);
+    }
+
+    /**
+     * True for what a delete killed after removing backup.info leaves: {@code base/<id>} an empty folder (not a
+     * link) and no backup.info for that id. A backup being taken may have such a folder for an instant: the
+     * caller holds the server's backup lock.
+     */
+    public static boolean isLeftover(CatalogLayout layout, String id) {
+        Path folder = layout.backupDirectory(id);
+        if (!BackupCatalog.isBackupId(id) || !Files.isDirectory(folder, LinkOption.NOFOLLOW_LINKS)
+                || Files.exists(layout.backupInfoFile(id), LinkOption.NOFOLLOW_LINKS)) {
+            return false;
+        }
+        try (Stream<Path> children = Files.list(folder)) {
+            return children.findAny().isEmpty();
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    /** Finishes the delete that left {@link #isLeftover} {@code id}: its empty folder goes (only if still empty). */
+    public boolean removeLeftover(String id) {
+        OffsetDateTime start = OffsetDateTime.now();
+        events.info("Deleting backup " + id + " for server " + server.name());
+        try {
+            Files.delete(layout.backupDirectory(id));
+        } catch (IOException e) {
+            events.error("Failure deleting backup " + id + " for server " + server.name() + ".\n"
+                    + IoReason.withFile(e));
+            return false;
+        }
+        events.info("Deleted backup " + id + " (start time: " + PyDateTime.ctime(start) + ", elapsed time: "
+                + Formats.duration(Duration.between(start, OffsetDateTime.now())) + ")");
+        return true;
     }
 
     /**

@@ -522,7 +522,8 @@ public final class BarmanServer {
     /**
      * Barman's {@code cron_retention_policy}, with {@code retention_policy_mode = auto}: every backup the policy
      * reports OBSOLETE is deleted, oldest first, under its lock (one that another process holds is left for the
-     * next run). Deletes that were interrupted (see {@link BackupDeletion}) are finished too.
+     * next run). Deletes that were interrupted (see {@link BackupDeletion}) are finished too, first those that
+     * left only an empty folder.
      */
     private void enforceRetention() throws IOException {
         if (!RetentionReport.enforced(server) || !"auto".equals(server.string(Option.RETENTION_POLICY_MODE))) {
@@ -534,6 +535,11 @@ public final class BarmanServer {
             return;
         }
         BackupCatalog catalog = BackupCatalog.load(server);
+        for (String id : catalog.foldersWithoutInfo()) {
+            if (BackupDeletion.isLeftover(layout, id)) {
+                removeLeftover(id, true);
+            }
+        }
         Map<String, String> report = RetentionReport.of(catalog, OffsetDateTime.now());
         for (BackupInfo backup : catalog.all()) {
             String id = backup.backupId();
@@ -565,6 +571,9 @@ public final class BarmanServer {
      * as Barman's {@code Cannot delete backup} error. Returns whether it was deleted.
      */
     public boolean delete(String backupIdOrAlias) {
+        if (BackupDeletion.isLeftover(layout, backupIdOrAlias)) {
+            return removeLeftover(backupIdOrAlias, false) || cannotDelete(backupIdOrAlias);
+        }
         BackupInfo backup = catalog().find(backupIdOrAlias);
         String id = backup.backupId();
         String unsupported = Unsupported.refusal(server, Unsupported.Use.DELETE);
@@ -596,6 +605,37 @@ public final class BarmanServer {
             events.error("Permission denied, unable to access '" + IoReason.withFile(e) + "'");
         }
         return deleted || cannotDelete(id);
+    }
+
+    /**
+     * The empty folder a delete killed after removing backup.info left ({@link BackupDeletion#isLeftover}) goes,
+     * under the backup's lock and while no backup runs (a backup may have just made its folder). False when it
+     * cannot be removed now: told as an error, except to {@code cron}, which tries again on its next run.
+     */
+    private boolean removeLeftover(String id, boolean cron) {
+        try (LockFile backupLock = tryLock("backup"); LockFile lock = tryLock(id)) {
+            if (backupLock == null || lock == null) {
+                if (!cron) {
+                    events.error("Another process is holding the lock for backup " + id + " of server "
+                            + server.name() + ".");
+                }
+                return false;
+            }
+            if (!BackupDeletion.isLeftover(layout, id)) {
+                return false;
+            }
+            if (cron) {
+                events.info("Finishing the interrupted delete of backup " + id + " for server " + server.name());
+            }
+            if (!new BackupDeletion(server, events).removeLeftover(id)) {
+                return false;
+            }
+            Files.deleteIfExists(lockPath(id));
+            return true;
+        } catch (IOException e) {
+            events.error("Permission denied, unable to access '" + IoReason.withFile(e) + "'");
+            return false;
+        }
     }
 
     private boolean cannotDelete(String id) {

@@ -3,6 +3,10 @@ package org.barmanj.core.retention;
 import org.barmanj.core.RecordingEvents;
 import org.barmanj.core.catalog.BackupCatalog;
 import org.barmanj.core.catalog.BackupInfo;
+import org.barmanj.core.config.BarmanConfig;
+import org.barmanj.core.fs.FileTrees;
+import org.barmanj.core.server.BarmanCommand;
+import org.barmanj.core.server.BarmanServer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -10,6 +14,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.OffsetDateTime;
 import java.util.List;
+import java.util.Map;
 
 import static org.barmanj.core.retention.SyntheticCatalog.wal;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -178,5 +183,59 @@ class BackupDeletionTest {
                 () -> delete(c, "20261120T000000", false, new RecordingEvents()));
         assertEquals(BackupInfo.Status.DONE, BackupCatalog.load(c.server).find("20261120T000000").status());
         assertEquals(11, c.xlog().size());
+    }
+
+    /** A delete killed between backup.info's removal and its folder's leaves an empty folder, no backup. */
+    @Test
+    void anEmptyFolderLeftByAKilledDeleteIsNoBackupAndGoes() throws Exception {
+        SyntheticCatalog c = abc("");
+        String id = "20261120T000000";
+        Path folder = c.layout.backupDirectory(id);
+        assertFalse(BackupDeletion.isLeftover(c.layout, id), "a backup with its backup.info");
+        try (var children = Files.list(folder)) {
+            for (Path child : children.toList()) {
+                FileTrees.delete(child);
+            }
+        }
+        BackupCatalog catalog = BackupCatalog.load(c.server);
+        assertEquals(List.of(id), catalog.foldersWithoutInfo());
+        assertThrows(RuntimeException.class, () -> catalog.find(id));
+        assertTrue(BackupDeletion.isLeftover(c.layout, id));
+        Files.writeString(folder.resolve("backup.info.tmp"), "");
+        assertFalse(BackupDeletion.isLeftover(c.layout, id), "a folder that holds anything stays");
+        Files.delete(folder.resolve("backup.info.tmp"));
+        Files.createDirectories(c.layout.basebackupsDirectory().resolve("not-a-backup"));
+        assertFalse(BackupDeletion.isLeftover(c.layout, "not-a-backup"));
+        assertEquals(List.of(id), BackupCatalog.load(c.server).foldersWithoutInfo());
+        RecordingEvents events = new RecordingEvents();
+        assertTrue(new BackupDeletion(c.server, events).removeLeftover(id));
+        assertFalse(Files.exists(folder));
+        assertEquals("Deleting backup " + id + " for server demo", events.all.get(0));
+        assertTrue(events.all.get(1).startsWith("Deleted backup " + id + " (start time: "), events.all.get(1));
+    }
+
+    /** {@code delete} of that id, and {@code cron}, finish such a delete (there is no backup to find). */
+    @Test
+    void deleteAndCronRemoveTheEmptyFolderOfAKilledDelete() throws Exception {
+        SyntheticCatalog c = abc("retention_policy = REDUNDANCY 3\n");
+        String first = "20261120T000000";
+        String second = "20261121T000000";
+        for (String id : List.of(first, second)) {
+            FileTrees.delete(c.layout.backupDirectory(id));
+            Files.createDirectories(c.layout.backupDirectory(id));
+        }
+        BarmanConfig config = BarmanConfig.load(home.resolve("barman.conf").toString(), Map.of(), home.toString());
+        RecordingEvents events = new RecordingEvents();
+        BarmanServer server = new BarmanServer(config, config.server("demo"), Map.of(), events,
+                new BarmanCommand("/bin/false", home.resolve("barman.conf")));
+        assertTrue(server.delete(first), events.all.toString());
+        assertFalse(Files.exists(c.layout.backupDirectory(first)));
+        assertTrue(events.all.get(1).startsWith("Deleted backup " + first + " (start time: "), events.all.toString());
+        events.all.clear();
+        server.cron(false);
+        assertFalse(Files.exists(c.layout.backupDirectory(second)), events.all.toString());
+        assertTrue(events.all.contains("Finishing the interrupted delete of backup " + second + " for server demo"),
+                events.all.toString());
+        assertTrue(Files.exists(c.layout.backupInfoFile("20261122T000000")));
     }
 }
