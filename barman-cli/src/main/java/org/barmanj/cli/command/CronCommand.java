@@ -13,7 +13,9 @@ import java.util.Map;
  * {@code barman cron}: the maintenance cron runs every minute. For every active server, under the server's
  * cron lock (so runs never overlap): the archiver (in a process of its own), the WAL receiver when
  * {@code streaming_archiver} is on (started detached when none runs, stopped when it is off), check-backup of the
- * oldest backup waiting for its WAL files, the retention policy. The receiver of an inactive or disabled server is
+ * oldest backup waiting for its WAL files, the retention policy, then a scheduled drill when {@code drill_schedule}
+ * makes one due (started detached and niced; the host's scheduled drills run one at a time). The receiver of an
+ * inactive or disabled server is
  * stopped. The servers are served at the same time, so that one server's
  * backlog does not hold up the others.
  */

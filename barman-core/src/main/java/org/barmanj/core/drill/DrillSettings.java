@@ -32,7 +32,7 @@ import java.util.stream.Stream;
 public final class DrillSettings {
     /** The keys of a section; {@code drill_probe_<name>} are the probes. */
     static final Set<String> KEYS = Set.of("drill_path", "drill_maximum_age", "drill_probe_database", "drill_bin_path",
-            "drill_user", "drill_port", "drill_timeout");
+            "drill_user", "drill_port", "drill_timeout", "drill_schedule");
     static final String PROBE = "drill_probe_";
 
     /** One server's drill options; where each value was written, for messages. */
@@ -103,15 +103,24 @@ public final class DrillSettings {
 
         /** {@code drill_maximum_age}, read as Barman reads {@code last_backup_maximum_age}; null when unset. */
         public Duration maximumAge() {
-            String v = value("drill_maximum_age");
+            return interval("drill_maximum_age");
+        }
+
+        private Duration interval(String key) {
+            String v = value(key);
             if (v == null) {
                 return null;
             }
             try {
                 return (Duration) OptionType.INTERVAL_TYPE.parse(v);
             } catch (IllegalArgumentException e) {
-                throw invalid("drill_maximum_age", e.getMessage());
+                throw invalid(key, e.getMessage());
             }
+        }
+
+        /** {@code drill_schedule}: how often cron starts a drill, read as {@code drill_maximum_age}; null: never. */
+        public Duration schedule() {
+            return interval("drill_schedule");
         }
 
         public String probeDatabase() {
@@ -170,6 +179,7 @@ public final class DrillSettings {
         public void validate() {
             path();
             maximumAge();
+            schedule();
             port();
             timeoutSeconds();
             probes().forEach((n, sql) -> {

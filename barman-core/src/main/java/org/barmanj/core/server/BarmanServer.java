@@ -27,6 +27,7 @@ import org.barmanj.core.config.Unsupported;
 import org.barmanj.core.drill.Drill;
 import org.barmanj.core.drill.DrillForecast;
 import org.barmanj.core.drill.DrillReport;
+import org.barmanj.core.drill.DrillSchedule;
 import org.barmanj.core.drill.DrillSettings;
 import org.barmanj.core.fs.IoReason;
 import org.barmanj.core.hooks.HookScript;
@@ -57,6 +58,8 @@ import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.util.List;
 import java.util.Map;
@@ -354,6 +357,18 @@ public final class BarmanServer {
         return Drill.recorded(layout, backupId);
     }
 
+    /** The newest {@code drill.json} of {@code backups} (by its end), or null. */
+    private DrillReport newestDrill(List<BackupInfo> backups) {
+        DrillReport latest = null;
+        for (BackupInfo b : backups) {
+            DrillReport r = Drill.recorded(layout, b.backupId());
+            if (r != null && (latest == null || r.ended().isAfter(latest.ended()))) {
+                latest = r;
+            }
+        }
+        return latest;
+    }
+
     /**
      * The {@code restore drill} row of check, only for a server with drill settings (a section in a
      * {@code .drill} file): without, check stays Barman 3.4's. Null when there is no row.
@@ -372,13 +387,7 @@ public final class BarmanServer {
         all.warnings().forEach(events::warning);
         return () -> {
             try {
-                DrillReport latest = null;
-                for (BackupInfo b : BackupCatalog.load(server).withStatus(Status.DONE)) {
-                    DrillReport r = Drill.recorded(layout, b.backupId());
-                    if (r != null && (latest == null || r.ended().isAfter(latest.ended()))) {
-                        latest = r;
-                    }
-                }
+                DrillReport latest = newestDrill(BackupCatalog.load(server).withStatus(Status.DONE));
                 Map.Entry<Boolean, String> row = DrillReport.checkRow(latest, settings.maximumAge(),
                         OffsetDateTime.now());
                 return new CheckResult("restore drill", row.getKey(), row.getValue(), List.of(), false);
@@ -437,10 +446,11 @@ public final class BarmanServer {
 
     /**
      * {@code barman cron} for this server, under its cron lock (runs never overlap): the archiver, check-backup of
-     * the oldest backup waiting for its WAL files, then the retention policy. As Barman, the archiver runs in a
-     * process of its own ({@code archive-wal}), its output going nowhere unless {@code keepDescriptors}; unlike
-     * Barman, cron waits for it, so that check-backup and retention see what it archived. A failure is reported,
-     * so that the other servers' cron goes on.
+     * the oldest backup waiting for its WAL files, the retention policy, then the scheduled drill (ours, see
+     * {@link #cronDrill}). As Barman, the archiver runs in a process of its own ({@code archive-wal}), its output
+     * going nowhere unless {@code keepDescriptors}; unlike Barman, cron waits for it, so that check-backup and
+     * retention see what it archived. A failure is reported, so that the other servers' cron goes on; one of the
+     * drill's stops nothing else.
      */
     public void cron(boolean keepDescriptors) {
         try (LockFile cron = tryLock("cron")) {
@@ -449,27 +459,36 @@ public final class BarmanServer {
                         + ". Skipping to the next server");
                 return;
             }
-            String unsupported = Unsupported.refusal(server, Unsupported.Use.CRON);
-            if (unsupported != null) {
-                events.error(unsupported);
+            try {
+                cronMaintenance(keepDescriptors);
+            } catch (IOException | BarmanException e) {
+                events.error("Cron for server " + server.name() + " failed: "
+                        + (e instanceof IOException io ? IoReason.withFile(io) : e.getMessage()));
             }
-            cronArchiver(keepDescriptors);
-            if (server.flag(Option.STREAMING_ARCHIVER)) {
-                cronReceiveWal(keepDescriptors);
-            } else {
-                stopReceiveWal(false);
-            }
-            List<BackupInfo> waiting = catalog().withStatus(Status.WAITING_FOR_WALS);
-            if (!waiting.isEmpty()) {
-                BackupInfo oldest = waiting.get(0);
-                checkBackup(oldest, "Starting check-backup for backup " + oldest.backupId() + " of server "
-                        + server.name());
-            }
-            enforceRetention();
-        } catch (IOException | BarmanException e) {
-            events.error("Cron for server " + server.name() + " failed: "
-                    + (e instanceof IOException io ? IoReason.withFile(io) : e.getMessage()));
+            cronDrill(keepDescriptors);
+        } catch (IOException e) {
+            events.error("Cron for server " + server.name() + " failed: " + IoReason.withFile(e));
         }
+    }
+
+    private void cronMaintenance(boolean keepDescriptors) throws IOException {
+        String unsupported = Unsupported.refusal(server, Unsupported.Use.CRON);
+        if (unsupported != null) {
+            events.error(unsupported);
+        }
+        cronArchiver(keepDescriptors);
+        if (server.flag(Option.STREAMING_ARCHIVER)) {
+            cronReceiveWal(keepDescriptors);
+        } else {
+            stopReceiveWal(false);
+        }
+        List<BackupInfo> waiting = catalog().withStatus(Status.WAITING_FOR_WALS);
+        if (!waiting.isEmpty()) {
+            BackupInfo oldest = waiting.get(0);
+            checkBackup(oldest, "Starting check-backup for backup " + oldest.backupId() + " of server "
+                    + server.name());
+        }
+        enforceRetention();
     }
 
     /** Barman's {@code cron_archive_wal}: the archiver is started only when no other one runs. */
@@ -516,7 +535,63 @@ public final class BarmanServer {
             }
             events.info("Starting streaming archiver for server " + server.name());
         }
-        subcommands.startDetached(keepDescriptors, "receive-wal", server.name());
+        subcommands.startDetached(List.of(), keepDescriptors, "receive-wal", server.name());
+    }
+
+    /**
+     * The scheduled drill ({@code drill_schedule}, see {@link DrillSchedule}), decided under the server's cron lock,
+     * so that two crons never decide for the same server at once; nothing another server does is waited for. When
+     * one is due, the start marker is written, then {@code drill SERVER <newest DONE backup>} is started detached as
+     * the receiver is, niced, under {@code flock} of the host's drill lock: that flock waits for the drills started
+     * before it, so the host's scheduled drills run one at a time. The marker then names the started process. A
+     * bad {@code drill_schedule} is said in its usual line; any failure here is reported and stops nothing else.
+     */
+    private void cronDrill(boolean keepDescriptors) {
+        if (subcommands == null) {
+            // Embedded there is no program to start a drill with, and one in this process would hold up cron.
+            return;
+        }
+        Duration schedule;
+        try {
+            DrillSettings.Server settings = DrillSettings.load(config).server(server.name());
+            schedule = settings == null ? null : settings.schedule();
+        } catch (BarmanException e) {
+            events.error(e.getMessage());
+            return;
+        }
+        if (schedule == null) {
+            return;
+        }
+        try {
+            List<BackupInfo> done = BackupCatalog.load(server).withStatus(Status.DONE);
+            DrillReport newest = newestDrill(done);
+            Path marker = DrillSchedule.startMarker(server.lockDirectory(), server.name());
+            DrillSchedule.Start start = DrillSchedule.Start.read(marker);
+            Instant now = Instant.now();
+            DrillSchedule.Decision decision = DrillSchedule.decide(schedule,
+                    newest == null ? null : newest.ended().toInstant(), start == null ? null : start.at(),
+                    start != null && start.alive(), !done.isEmpty(), now);
+            if (decision.due() && LockFile.ownerPid(lockPath("drill")) != null) {
+                // Tried only when due: trying the lock could make a drill started by hand at that moment refuse.
+                decision = new DrillSchedule.Decision(false, "a drill of server " + server.name() + " is running");
+            }
+            if (!decision.due()) {
+                events.debug("No drill due for server " + server.name() + ": " + decision.reason());
+                return;
+            }
+            String id = done.get(done.size() - 1).backupId();
+            DrillSchedule.Start starting = new DrillSchedule.Start(now, null, null);
+            starting.write(marker);
+            events.info("Starting drill of backup " + id + " for server " + server.name() + " ("
+                    + decision.reason() + ")");
+            Process drill = subcommands.startDetached(
+                    DrillSchedule.nicedUnderLock(DrillSchedule.hostLock(config.lockDirectory()), env.get("PATH")),
+                    keepDescriptors, "drill", server.name(), id);
+            starting.of(drill).write(marker);
+        } catch (IOException | BarmanException e) {
+            events.error("Cannot start the scheduled drill of server " + server.name() + ": "
+                    + (e instanceof IOException io ? IoReason.withFile(io) : e.getMessage()));
+        }
     }
 
     /**

@@ -38,6 +38,7 @@ class DrillSettingsTest {
                     where name like 'a%' and x = '%(name)s'
                 drill_probe_database = shop
                 drill_port = 6543
+                drill_schedule = 2 weeks
                 """);
         DrillSettings.Server pg = s.server("pg");
         assertEquals(Path.of("/srv/drill"), pg.path());
@@ -46,6 +47,7 @@ class DrillSettingsTest {
                 pg.probes());
         assertEquals("shop", pg.probeDatabase());
         assertEquals(6543, pg.port());
+        assertEquals(Duration.ofDays(14), pg.schedule());
         assertEquals(List.of(), s.warnings());
         assertNull(s.server("other"));
     }
@@ -55,6 +57,7 @@ class DrillSettingsTest {
         DrillSettings.Server pg = read("[pg]\n").server("pg");
         assertNull(pg.path());
         assertNull(pg.maximumAge());
+        assertNull(pg.schedule());
         assertEquals("postgres", pg.probeDatabase());
         assertEquals(5432, pg.port());
         assertEquals(3600, pg.timeoutSeconds());
@@ -79,6 +82,14 @@ class DrillSettingsTest {
                 + " line 2): allowed: N {hour|day|week|month}[s], e.g. '1 week'", e.getMessage());
         assertThrows(BarmanException.class, pg::validate);
         assertThrows(BarmanException.class, pg::path);
+    }
+
+    @Test
+    void badScheduleIsRefusedByValidate() throws Exception {
+        DrillSettings.Server pg = read("[pg]\ndrill_schedule = weekly\n").server("pg");
+        BarmanException e = assertThrows(BarmanException.class, pg::validate);
+        assertEquals("Invalid value 'weekly' for drill_schedule in [pg] section (" + dir.resolve("pg.drill")
+                + " line 2): allowed: N {hour|day|week|month}[s], e.g. '1 week'", e.getMessage());
     }
 
     @Test
