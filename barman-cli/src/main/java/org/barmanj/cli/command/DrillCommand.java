@@ -32,6 +32,11 @@ public final class DrillCommand extends ServerCommand {
     @Option(names = "--standby-mode", description = "refused: a drill ends its recovery")
     boolean standbyMode;
 
+    @Option(names = "--remote-ssh-command", paramLabel = "SSH_COMMAND",
+            description = "drill on another host, reached with this ssh command (OpenSSH), as recover's option. "
+                    + "Example: 'ssh postgres@db2'")
+    String remoteSshCommand;
+
     @Option(names = "--keep", description = "keep the scratch folder (PostgreSQL is stopped all the same)")
     boolean keep;
 
@@ -52,7 +57,8 @@ public final class DrillCommand extends ServerCommand {
             return forecastOnly(session);
         }
         DrillRequest request = new DrillRequest(backupId, target.targetTime, target.targetXid, target.targetLsn,
-                target.targetName, target.targetImmediate, target.targetTli, target.exclusive, standbyMode, keep);
+                target.targetName, target.targetImmediate, target.targetTli, target.exclusive, standbyMode, keep,
+                remoteSshCommand);
         BarmanServer server = session.server(serverName);
         if (server == null) {
             return 1;
@@ -83,9 +89,10 @@ public final class DrillCommand extends ServerCommand {
     }
 
     private int forecastOnly(Session session) {
-        if (!"latest".equals(backupId) || keep || standbyMode || target.targetTime != null || target.targetXid != null
-                || target.targetLsn != null || target.targetName != null || target.targetImmediate
-                || target.targetTli != null || target.exclusive) {
+        if (!"latest".equals(backupId) || keep || standbyMode || remoteSshCommand != null
+                || target.targetTime != null || target.targetXid != null || target.targetLsn != null
+                || target.targetName != null || target.targetImmediate || target.targetTli != null
+                || target.exclusive) {
             throw new BarmanException(ErrorCode.USAGE, "barman drill: --forecast takes only SERVER_NAME: it "
                     + "forecasts a restore of the latest DONE backup and all the WAL archived since");
         }

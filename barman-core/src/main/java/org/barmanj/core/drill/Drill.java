@@ -11,23 +11,18 @@ import org.barmanj.core.config.ServerConfig;
 import org.barmanj.core.drill.DrillReport.Check;
 import org.barmanj.core.drill.DrillReport.Result;
 import org.barmanj.core.fs.Durable;
-import org.barmanj.core.fs.FileTrees;
 import org.barmanj.core.fs.IoReason;
 import org.barmanj.core.lock.LockFile;
 import org.barmanj.core.postgres.ConnInfo;
-import org.barmanj.core.process.ChildProcesses;
 import org.barmanj.core.recovery.Recovery;
 import org.barmanj.core.recovery.RecoveryTarget;
 import org.barmanj.core.remote.Shell;
 
 import java.io.IOException;
-import java.io.RandomAccessFile;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
@@ -45,7 +40,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import java.util.stream.Stream;
 
 /**
  * {@code barman drill}: the backup restored into a scratch folder with {@link Recovery} (every tablespace mapped
@@ -53,12 +47,12 @@ import java.util.stream.Stream;
  * started there privately, the checks run against it, then stopped and the folder removed. The catalog is only
  * read, except for {@code drill.json} in the backup's folder, written under the backup's lock.
  *
- * <p>PostgreSQL is started as {@code setpriv --pdeathsig KILL postgres ...} (not pg_ctl, which daemonises) from
- * the thread running the drill, which lives until it is stopped, and through {@link ChildProcesses}, whose
- * watchdog ends its process group if this process dies in any way: a killed drill leaves no server running.
- * Its settings are given as {@code -c} flags, which win over the restored {@code postgresql.auto.conf}: an own
- * {@code config_file}, {@code hba_file} ({@code local all all trust} only) and {@code ident_file},
- * {@code listen_addresses = ''} (no TCP port at all) with the socket in {@code <scratch>/run} (0700), no archiving,
+ * <p>It runs on this host or, with {@code --remote-ssh-command}, on another one ({@link DrillHost}); either way
+ * PostgreSQL is started so that it ends with this process however that ends: a killed drill leaves no server
+ * running ({@link LocalDrillHost}, {@link SshDrillHost}). Its settings are given as {@code -c} flags, which win
+ * over the restored {@code postgresql.auto.conf}: an own {@code config_file}, {@code hba_file}
+ * ({@code local all all trust} only) and {@code ident_file}, {@code listen_addresses = ''} (no TCP port at all)
+ * with the socket in {@code <scratch>/run} (0700), no archiving,
  * no replication connection, no logical replication workers, no preloaded libraries, no synchronous standbys
  * (a commit would wait for one), the log in the scratch folder.
  */
@@ -74,8 +68,8 @@ public final class Drill {
     static final String CLUSTER_NAME_SETTING = "cluster_name=" + CLUSTER_NAME;
     private static final Pattern FATAL = Pattern.compile("(FATAL|PANIC): .*");
 
-    /** What the command line asked for. */
-    public record Options(RecoveryTarget target, boolean keep) {
+    /** What the command line asked for; {@code remoteSshCommand} null: a drill on this host. */
+    public record Options(RecoveryTarget target, boolean keep, String remoteSshCommand) {
     }
 
     private final ServerConfig server;
@@ -95,10 +89,15 @@ public final class Drill {
         this.layout = new CatalogLayout(server);
     }
 
-    /** The folder the drills of this server use: {@code <drill_path or backup_directory/drill>/<server>}. */
-    public Path scratch() {
+    /**
+     * The folder the drills of this server use on {@code host}: {@code <drill_path>/<server>}, {@code drill_path}
+     * defaulting to {@code <backup_directory>/drill} here, to the host's own default on another one.
+     */
+    private Path scratch(DrillHost host) {
         Path home = server.barmanHome() == null ? null : Path.of(server.barmanHome());
-        return settings.scratchRoot(home, layout.backupDirectory()).resolve(server.name());
+        Path root = settings.scratchRoot(home, layout.backupDirectory());
+        Path remoteDefault = settings.path() == null ? host.defaultScratchRoot() : null;
+        return (remoteDefault != null ? remoteDefault : root).resolve(server.name());
     }
 
     /**
@@ -116,24 +115,37 @@ public final class Drill {
             throw new BarmanException(ErrorCode.DRILL_REFUSED, "Backup " + backup.backupId() + " has no version");
         }
         int major = (int) (version / 10000);
-        PostgresBinaries bins = PostgresBinaries.find(major, settings.binPath(), server.string(Option.PATH_PREFIX),
-                env);
-        if ("root".equals(System.getProperty("user.name"))) {
-            throw new BarmanException(ErrorCode.DRILL_REFUSED, "PostgreSQL does not run as root: run the drill as "
-                    + "the barman user (" + barmanUser + ")");
+        try (DrillHost host = options.remoteSshCommand() == null ? new LocalDrillHost()
+                : SshDrillHost.open(options.remoteSshCommand())) {
+            PostgresBinaries bins = host.binaries(major, settings.binPath(), server.string(Option.PATH_PREFIX), env);
+            // (On another host PostgreSQL runs as the ssh command's user, who may not be root: its start fails.)
+            if (host.remoteSshCommand() == null && "root".equals(System.getProperty("user.name"))) {
+                throw new BarmanException(ErrorCode.DRILL_REFUSED, "PostgreSQL does not run as root: run the drill "
+                        + "as the barman user (" + barmanUser + ")");
+            }
+            Path scratch = scratch(host);
+            Path socketFile = scratch.resolve("run/.s.PGSQL." + settings.port());
+            if (socketFile.toString().getBytes(StandardCharsets.UTF_8).length > 107) {
+                throw new BarmanException(ErrorCode.DRILL_REFUSED, "The drill's socket " + socketFile + " is longer "
+                        + "than a Unix socket path may be (107 bytes): set a shorter drill_path");
+            }
+            if (host.remoteSshCommand() != null && socketFile.toString().contains(":")) {
+                // (ssh's forward to it is written host:port-like, as recover refuses ':' in a remote destination)
+                throw new BarmanException(ErrorCode.DRILL_REFUSED, "The drill's scratch folder " + scratch + " on "
+                        + "another host cannot contain the ':' character: set another drill_path");
+            }
+            return run(host, backup, options, bins, scratch, socketFile);
         }
-        Path scratch = scratch();
-        Path socketFile = scratch.resolve("run/.s.PGSQL." + settings.port());
-        if (socketFile.toString().getBytes(StandardCharsets.UTF_8).length > 107) {
-            throw new BarmanException(ErrorCode.DRILL_REFUSED, "The drill's socket " + socketFile + " is longer than "
-                    + "a Unix socket path may be (107 bytes): set a shorter drill_path");
-        }
+    }
+
+    private DrillReport run(DrillHost host, BackupInfo backup, Options options, PostgresBinaries bins, Path scratch,
+                            Path socketFile) {
         try (LockFile lock = LockFile.tryAcquire(LockFile.of(server.lockDirectory(), server.name(), "drill"))) {
             if (lock == null) {
                 throw new BarmanException(ErrorCode.DRILL_REFUSED, "Another drill is running for server "
                         + server.name());
             }
-            DrillReport report = new Run(backup, options, bins, scratch, socketFile).execute();
+            DrillReport report = new Run(host, backup, options, bins, scratch, socketFile).execute();
             record(report);
             return report;
         } catch (IOException e) {
@@ -174,6 +186,7 @@ public final class Drill {
 
     /** One drill, from the cleanup of an earlier one to the removal of its scratch folder. */
     private final class Run {
+        private final DrillHost host;
         private final BackupInfo backup;
         private final Options options;
         private final PostgresBinaries bins;
@@ -184,7 +197,7 @@ public final class Drill {
         private final List<Check> checks = new ArrayList<>();
         private final RedoTiming redo = new RedoTiming();
         private final String user;
-        private Process postgres;
+        private DrillHost.Postmaster postgres;
         private long logOffset;
         private String consistentAt;
         private String redoDoneAt;
@@ -192,7 +205,9 @@ public final class Drill {
         private String lastFatal;
         private boolean ready;
 
-        Run(BackupInfo backup, Options options, PostgresBinaries bins, Path scratch, Path socketFile) {
+        Run(DrillHost host, BackupInfo backup, Options options, PostgresBinaries bins, Path scratch,
+            Path socketFile) {
+            this.host = host;
             this.backup = backup;
             this.options = options;
             this.bins = bins;
@@ -221,17 +236,11 @@ public final class Drill {
             double checking = 0;
             long[] sizes = {0, 0, 0};
             boolean pitr = options.target().count() > 0 || options.target().timeline() != null;
-            removeStale();
-            Files.createDirectories(scratch.getParent());
-            Files.createDirectory(scratch, PosixFilePermissions.asFileAttribute(
-                    PosixFilePermissions.fromString("rwx------")));
+            host.removeStale(scratch, events);
+            host.createScratch(scratch, "barman drill of server " + server.name() + "\n");
             try {
-                Files.writeString(scratch.resolve(MARKER), "barman drill of server " + server.name() + "\n");
-                Files.createDirectories(scratch.resolve("run"));
-                Files.setPosixFilePermissions(scratch, PosixFilePermissions.fromString("rwx------"));
-                Files.setPosixFilePermissions(scratch.resolve("run"), PosixFilePermissions.fromString("rwx------"));
                 events.info("Restoring backup " + backup.backupId() + " of server " + server.name() + " into "
-                        + pgdata);
+                        + host.describe(pgdata));
                 long c0 = System.nanoTime();
                 try {
                     restore();
@@ -244,7 +253,7 @@ public final class Drill {
                 sizes = sizes();
                 checks.add(new Check("restore", Result.OK, null, "copied in " + round(copy) + " s"));
                 writeConfiguration();
-                events.info("Starting PostgreSQL " + bins.version() + " on " + socketFile.getParent());
+                events.info("Starting PostgreSQL " + bins.version() + " on " + host.describe(socketFile.getParent()));
                 long s0 = System.nanoTime();
                 start(pitr);
                 Double[] times = waitUntilReady(s0);
@@ -267,12 +276,13 @@ public final class Drill {
                 stop();
                 if (!options.keep()) {
                     try {
-                        FileTrees.delete(scratch);
+                        host.delete(scratch);
                     } catch (IOException e) {
-                        events.warning("Cannot remove the drill's scratch folder " + scratch + ": " + IoReason.of(e));
+                        events.warning("Cannot remove the drill's scratch folder " + host.describe(scratch) + ": "
+                                + IoReason.of(e));
                     }
                 } else {
-                    events.info("Scratch folder kept: " + scratch);
+                    events.info("Scratch folder kept: " + host.describe(scratch));
                 }
             }
         }
@@ -297,50 +307,6 @@ public final class Drill {
             settings.probes().keySet().forEach(p -> checks.add(new Check("probe " + p, Result.SKIPPED, null, why)));
         }
 
-        /** A scratch folder left by a drill that did not end: its PostgreSQL killed, the folder removed. */
-        private void removeStale() throws IOException {
-            if (!Files.exists(scratch, LinkOption.NOFOLLOW_LINKS)) {
-                return;
-            }
-            if (Files.isSymbolicLink(scratch) || !Files.isDirectory(scratch, LinkOption.NOFOLLOW_LINKS)
-                    || !Files.isRegularFile(scratch.resolve(MARKER), LinkOption.NOFOLLOW_LINKS)) {
-                throw new BarmanException(ErrorCode.DRILL_REFUSED, "Refusing to remove " + scratch + ": it is not a "
-                        + "drill's scratch folder (a symbolic link, not a folder, or no " + MARKER + " file in it)");
-            }
-            Path pid = pgdata.resolve("postmaster.pid");
-            if (Files.exists(pid)) {
-                String first = Files.readAllLines(pid).stream().findFirst().orElse("").strip().replace("-", "");
-                if (first.matches("\\d+")) {
-                    long n = Long.parseLong(first);
-                    ProcessHandle p = ProcessHandle.of(n).filter(h -> running(n)).orElse(null);
-                    if (p != null) {
-                        // a process killed with the drill that left it may still be ending: a moment to go
-                        for (int i = 0; i < 100 && running(n)
-                                && !isDrillPostmaster(realCwd(n), pgdata.toRealPath(), cmdline(n)); i++) {
-                            sleep(100);
-                        }
-                    }
-                    if (p != null && running(n)) {
-                        if (!isDrillPostmaster(realCwd(n), pgdata.toRealPath(), cmdline(n))) {
-                            throw new BarmanException(ErrorCode.DRILL_REFUSED, "Refusing to remove " + scratch
-                                    + ": its postmaster.pid names a live process (pid " + n
-                                    + ") that is not the drill's PostgreSQL");
-                        }
-                        events.warning("Killing PostgreSQL (pid " + n + ") left running by an earlier drill in "
-                                + pgdata);
-                        kill("KILL", n);
-                        try {
-                            p.onExit().get(30, TimeUnit.SECONDS);
-                        } catch (Exception e) {
-                            // checked below through the folder's removal
-                        }
-                    }
-                }
-            }
-            events.info("Removing the scratch folder of an earlier drill: " + scratch);
-            FileTrees.delete(scratch);
-        }
-
         private void restore() {
             Map<String, String> tablespaces = new LinkedHashMap<>();
             for (BackupInfo.Tablespace t : backup.tablespaces()) {
@@ -349,7 +315,7 @@ public final class Drill {
             RecoveryTarget t = options.target();
             RecoveryTarget target = t.count() > 0 ? new RecoveryTarget(t.time(), t.xid(), t.lsn(), t.name(),
                     t.immediate(), t.timeline(), t.exclusive(), "promote") : t;
-            Recovery.Options o = new Recovery.Options(null, false, target, tablespaces, false, null,
+            Recovery.Options o = new Recovery.Options(host.remoteSshCommand(), false, target, tablespaces, false, null,
                     server.integer(Option.PARALLEL_JOBS) == null ? 1 : server.integer(Option.PARALLEL_JOBS), false,
                     barmanUser, "localhost", 0, 0, scratch.resolve("staging").toString());
             Events quiet = new Events() {
@@ -373,39 +339,37 @@ public final class Drill {
                     events.debug(message);
                 }
             };
-            new Recovery(server, backup, pgdata.toString(), o, quiet).run();
+            host.restore(new Recovery(server, backup, pgdata.toString(), o, quiet));
         }
 
         /** Bytes of the base backup copied, and the WAL segments staged (count, bytes). */
         private long[] sizes() throws IOException {
             long[] s = {0, 0, 0};
-            try (Stream<Path> all = Files.walk(scratch)) {
-                all.filter(Files::isRegularFile).forEach(p -> {
-                    long size = p.toFile().length();
-                    Path rel = pgdata.relativize(p);
-                    String first = rel.getNameCount() > 0 ? rel.getName(0).toString() : "";
-                    if ((first.equals("pg_wal") || first.equals("barman_wal")) && rel.getNameCount() == 2) {
-                        if (WalName.isSegment(p.getFileName().toString())) {
-                            s[1]++;
-                            s[2] += size;
-                        }
-                    } else {
-                        s[0] += size;
+            host.files(scratch).forEach((file, size) -> {
+                Path rel = pgdata.relativize(scratch.resolve(file));
+                String first = rel.getNameCount() > 0 ? rel.getName(0).toString() : "";
+                if ((first.equals("pg_wal") || first.equals("barman_wal")) && rel.getNameCount() == 2) {
+                    if (WalName.isSegment(rel.getFileName().toString())) {
+                        s[1]++;
+                        s[2] += size;
                     }
-                });
-            }
+                } else {
+                    s[0] += size;
+                }
+            });
             return s;
         }
 
         private void writeConfiguration() throws IOException {
-            Files.writeString(scratch.resolve("drill.conf"), "# barman drill: the settings are given as -c flags\n");
-            Files.writeString(scratch.resolve("drill_hba.conf"), "local all all trust\n");
-            Files.writeString(scratch.resolve("drill_ident.conf"), "");
+            Map<Path, String> files = new LinkedHashMap<>();
+            files.put(scratch.resolve("drill.conf"), "# barman drill: the settings are given as -c flags\n");
+            files.put(scratch.resolve("drill_hba.conf"), "local all all trust\n");
+            files.put(scratch.resolve("drill_ident.conf"), "");
+            host.write(files);
         }
 
         private void start(boolean pitr) throws IOException {
-            List<String> cmd = new ArrayList<>(List.of("setpriv", "--pdeathsig", "KILL", bins.postgres().toString(),
-                    "-D", pgdata.toString()));
+            List<String> cmd = new ArrayList<>(List.of(bins.postgres().toString(), "-D", pgdata.toString()));
             Map<String, String> c = new LinkedHashMap<>();
             c.put("config_file", scratch.resolve("drill.conf").toString());
             c.put("hba_file", scratch.resolve("drill_hba.conf").toString());
@@ -434,18 +398,15 @@ public final class Drill {
                 cmd.add("-c");
                 cmd.add(k + "=" + v);
             });
-            ProcessBuilder b = new ProcessBuilder(cmd).directory(pgdata.toFile()).redirectErrorStream(true)
-                    .redirectOutput(log.toFile()).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
-            b.environment().keySet().removeIf(k -> k.startsWith("PG"));
-            postgres = ChildProcesses.start(b);
+            postgres = host.start(cmd, pgdata, log, socketFile);
             // drill_timeout bounds the whole life of the server, checks included: a probe that never ends (a read
             // on the socket waits for ever) is ended by killing the server, and its check fails.
-            Process started = postgres;
+            DrillHost.Postmaster started = postgres;
             CompletableFuture.delayedExecutor(settings.timeoutSeconds(), TimeUnit.SECONDS).execute(() -> {
                 if (started.isAlive()) {
                     events.warning("PostgreSQL of the drill still running after drill_timeout ("
                             + settings.timeoutSeconds() + " s): killed");
-                    kill("KILL", started.pid());
+                    started.signal("KILL");
                 }
             });
         }
@@ -479,18 +440,9 @@ public final class Drill {
 
         /** The new lines of the server's log. */
         private void readLog() throws IOException {
-            if (!Files.exists(log)) {
+            byte[] bytes = host.read(log, logOffset, 1 << 24);
+            if (bytes.length == 0) {
                 return;
-            }
-            byte[] bytes;
-            try (RandomAccessFile f = new RandomAccessFile(log.toFile(), "r")) {
-                long len = f.length();
-                if (len <= logOffset) {
-                    return;
-                }
-                f.seek(logOffset);
-                bytes = new byte[(int) Math.min(len - logOffset, 1 << 24)];
-                f.readFully(bytes);
             }
             String text = new String(bytes, StandardCharsets.UTF_8);
             int end = text.lastIndexOf('\n');
@@ -527,7 +479,7 @@ public final class Drill {
             Properties p = new Properties();
             p.setProperty("user", user);
             p.setProperty("socketFactory", UnixSocketFactory.class.getName());
-            p.setProperty("socketFactoryArg", socketFile.toString());
+            p.setProperty("socketFactoryArg", host.checksSocket(socketFile).toString());
             p.setProperty("sslmode", "disable");
             p.setProperty("gssEncMode", "disable");
             p.setProperty("ApplicationName", "barman drill");
@@ -641,8 +593,7 @@ public final class Drill {
         private Check pgChecksums(Path tool) {
             String method = "pg_checksums --check";
             try {
-                Shell.Result r = Shell.run(null, Shell.quoteAll(List.of(tool.toString(), "--check", "-D",
-                        pgdata.toString())));
+                Shell.Result r = host.run(List.of(tool.toString(), "--check", "-D", pgdata.toString()));
                 String out = (r.out() + r.err()).strip();
                 if (r.exit() == 0) {
                     String scanned = out.lines().filter(l -> l.startsWith("Blocks scanned")).findFirst()
@@ -673,7 +624,7 @@ public final class Drill {
                     List<String> cmd = List.of(tool.toString(), "-h", socketFile.getParent().toString(), "-p",
                             String.valueOf(settings.port()), "-U", user, "--all", "--install-missing",
                             "--maintenance-db=postgres");
-                    Shell.Result r = Shell.run(null, Shell.quoteAll(cmd));
+                    Shell.Result r = host.run(cmd);
                     String out = (r.out() + r.err()).strip();
                     if (r.exit() == 0) {
                         return new Check("amcheck", Result.OK, method, "heap and B-tree indexes of "
@@ -777,37 +728,27 @@ public final class Drill {
             if (postgres == null) {
                 return false;
             }
-            Process p = postgres;
+            DrillHost.Postmaster p = postgres;
             postgres = null;
             if (!p.isAlive()) {
                 return false;
             }
-            kill("INT", p.pid());
+            p.signal("INT");
             try {
                 if (p.waitFor(60, TimeUnit.SECONDS)) {
                     readLog();
                     return p.exitValue() == 0;
                 }
                 events.warning("PostgreSQL of the drill did not stop within 60 s: killed");
-                kill("KILL", p.pid());
+                p.signal("KILL");
                 p.waitFor(30, TimeUnit.SECONDS);
             } catch (InterruptedException e) {
-                kill("KILL", p.pid());
+                p.signal("KILL");
                 Thread.currentThread().interrupt();
             } catch (IOException e) {
                 // the log is only read for the record
             }
             return false;
-        }
-    }
-
-    private static void kill(String signal, long pid) {
-        try {
-            Shell.run(null, "kill -s " + signal + " " + pid);
-        } catch (IOException e) {
-            // nothing else to try
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
         }
     }
 
@@ -819,15 +760,6 @@ public final class Drill {
         return cwd != null && cwd.equals(pgdata) && cmdline.contains(CLUSTER_NAME_SETTING);
     }
 
-    /** Whether a process exists and is not a zombie (whose cwd and cmdline can no longer be read). */
-    private static boolean running(long pid) {
-        try {
-            return !isZombie(Files.readString(Path.of("/proc/" + pid + "/stat"), StandardCharsets.UTF_8));
-        } catch (IOException e) {
-            return false;
-        }
-    }
-
     /** Whether a {@code /proc/<pid>/stat} line is of a zombie or dead process (state after the command's ')'). */
     static boolean isZombie(String stat) {
         int i = stat.lastIndexOf(')');
@@ -835,24 +767,19 @@ public final class Drill {
         return state.startsWith("Z") || state.startsWith("X");
     }
 
-    private static Path realCwd(long pid) {
-        try {
-            return Path.of("/proc/" + pid + "/cwd").toRealPath();
-        } catch (IOException e) {
-            return null;
-        }
+    /** The refusal to remove a folder that is not a drill's. */
+    static BarmanException notScratch(Path scratch) {
+        return new BarmanException(ErrorCode.DRILL_REFUSED, "Refusing to remove " + scratch + ": it is not a "
+                + "drill's scratch folder (a symbolic link, not a folder, or no " + MARKER + " file in it)");
     }
 
-    private static List<String> cmdline(long pid) {
-        try {
-            String all = Files.readString(Path.of("/proc/" + pid + "/cmdline"), StandardCharsets.UTF_8);
-            return List.of(all.split("\0"));
-        } catch (IOException e) {
-            return List.of();
-        }
+    /** The refusal to remove a drill's folder where a process other than the drill's PostgreSQL runs. */
+    static BarmanException foreignProcess(Path scratch, long pid) {
+        return new BarmanException(ErrorCode.DRILL_REFUSED, "Refusing to remove " + scratch + ": its postmaster.pid "
+                + "names a live process (pid " + pid + ") that is not the drill's PostgreSQL");
     }
 
-    private static void sleep(long ms) {
+    static void sleep(long ms) {
         try {
             Thread.sleep(ms);
         } catch (InterruptedException e) {

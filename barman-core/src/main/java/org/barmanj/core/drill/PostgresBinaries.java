@@ -17,10 +17,13 @@ import java.util.regex.Pattern;
 
 /**
  * The PostgreSQL programs of one major version: {@code postgres} must be found (its {@code --version} says which
- * major it is), {@code pg_checksums} and {@code pg_amcheck} are used when the same folder has them.
+ * major it is), {@code pg_checksums} and {@code pg_amcheck} are used when the same folder has them ({@code tools}:
+ * those found there).
  */
-record PostgresBinaries(Path folder, String version) {
+record PostgresBinaries(Path folder, String version, Set<String> tools) {
     private static final Pattern VERSION = Pattern.compile("\\(PostgreSQL\\) (\\d+)(\\.\\d+)?");
+    /** The programs used beside {@code postgres} when they are there. */
+    static final List<String> TOOLS = List.of("pg_checksums", "pg_amcheck");
 
     Path postgres() {
         return folder.resolve("postgres");
@@ -28,8 +31,7 @@ record PostgresBinaries(Path folder, String version) {
 
     /** A tool of the same folder, or null when absent. */
     Path tool(String name) {
-        Path p = folder.resolve(name);
-        return Files.isExecutable(p) ? p : null;
+        return tools.contains(name) ? folder.resolve(name) : null;
     }
 
     /**
@@ -38,18 +40,10 @@ record PostgresBinaries(Path folder, String version) {
      * {@code postgres} is of that major.
      */
     static PostgresBinaries find(int major, String binPath, String pathPrefix, Map<String, String> env) {
-        Set<String> candidates = new LinkedHashSet<>();
-        if (binPath != null) {
-            candidates.add(binPath);
-        } else {
-            if (pathPrefix != null) {
-                candidates.addAll(List.of(pathPrefix.split(":")));
-            }
-            candidates.add("/usr/lib/postgresql/" + major + "/bin");
-            String path = env.get("PATH");
-            if (path != null) {
-                candidates.addAll(List.of(path.split(":")));
-            }
+        Set<String> candidates = new LinkedHashSet<>(candidates(major, binPath, pathPrefix));
+        String path = env.get("PATH");
+        if (binPath == null && path != null) {
+            candidates.addAll(List.of(path.split(":")));
         }
         List<String> seen = new ArrayList<>();
         for (String dir : candidates) {
@@ -63,11 +57,53 @@ record PostgresBinaries(Path folder, String version) {
             String version = version(postgres);
             seen.add(postgres + " (" + (version == null ? "version unknown" : version) + ")");
             if (version != null && version.split("\\.")[0].equals(String.valueOf(major))) {
-                return new PostgresBinaries(Path.of(dir), version);
+                Set<String> tools = new LinkedHashSet<>();
+                TOOLS.stream().filter(t -> Files.isExecutable(Path.of(dir, t))).forEach(tools::add);
+                return new PostgresBinaries(Path.of(dir), version, tools);
             }
         }
-        throw new BarmanException(ErrorCode.DRILL_REFUSED, "No PostgreSQL " + major + " binaries found for the "
-                + "drill (looked for postgres in " + String.join(", ", candidates) + (seen.isEmpty() ? ""
+        throw notFound(major, "", String.join(", ", candidates), seen);
+    }
+
+    /** The folders {@code drill_bin_path}, else {@code path_prefix}'s and Debian's, where to look for {@code major}. */
+    static List<String> candidates(int major, String binPath, String pathPrefix) {
+        if (binPath != null) {
+            return List.of(binPath);
+        }
+        List<String> dirs = new ArrayList<>();
+        if (pathPrefix != null) {
+            dirs.addAll(List.of(pathPrefix.split(":")));
+        }
+        dirs.add("/usr/lib/postgresql/" + major + "/bin");
+        return dirs;
+    }
+
+    /**
+     * The first folder of major {@code major} among lines {@code <folder>\t<postgres --version>\t<tools>} (in the
+     * order looked at, on another host).
+     */
+    static PostgresBinaries pick(int major, List<String> lines, String where, String looked) {
+        List<String> seen = new ArrayList<>();
+        for (String line : lines) {
+            String[] f = line.split("\t", -1);
+            if (f.length < 3) {
+                continue;
+            }
+            Matcher m = VERSION.matcher(f[1]);
+            String version = m.find() ? m.group(1) + (m.group(2) == null ? "" : m.group(2)) : null;
+            seen.add(f[0] + "/postgres (" + (version == null ? "version unknown" : version) + ")");
+            if (version != null && version.split("\\.")[0].equals(String.valueOf(major))) {
+                Set<String> tools = new LinkedHashSet<>(List.of(f[2].strip().split("\\s+")));
+                tools.retainAll(TOOLS);
+                return new PostgresBinaries(Path.of(f[0]), version, tools);
+            }
+        }
+        throw notFound(major, where, looked, seen);
+    }
+
+    private static BarmanException notFound(int major, String where, String looked, List<String> seen) {
+        return new BarmanException(ErrorCode.DRILL_REFUSED, "No PostgreSQL " + major + " binaries found" + where
+                + " for the drill (looked for postgres in " + looked + (seen.isEmpty() ? ""
                 : "; found " + String.join(", ", seen)) + "): set drill_bin_path in the server's .drill section");
     }
 

@@ -94,10 +94,15 @@ public final class Recovery {
     /** Restores the backup; the destination's preparation opens the connection its other short commands share. */
     public void run() {
         try (SharedConnection shared = SharedConnection.of(options.remoteSshCommand())) {
-            connection = shared;
-            rsync = new Rsync(shared, options.networkCompression());
-            restore();
+            run(shared);
         }
+    }
+
+    /** Restores the backup, its short commands riding {@code shared} (of the remote ssh command), left open. */
+    public void run(SharedConnection shared) {
+        connection = shared;
+        rsync = new Rsync(shared, options.networkCompression());
+        restore();
     }
 
     private void restore() {

@@ -328,7 +328,8 @@ public final class BarmanServer {
         RecoveryTarget target = new RecoveryTarget(request.targetTime(), request.targetXid(), request.targetLsn(),
                 request.targetName(), request.targetImmediate(), request.targetTimeline(), request.exclusive(), null);
         return new Drill(server, settings != null ? settings : DrillSettings.Server.defaults(server.name()),
-                config.barmanUser(), env, events).run(backup, new Drill.Options(target, request.keep()));
+                config.barmanUser(), env, events).run(backup, new Drill.Options(target, request.keep(),
+                request.remoteSshCommand()));
     }
 
     /**
