@@ -5,6 +5,7 @@ import com.tngtech.archunit.core.importer.ClassFileImporter;
 import com.tngtech.archunit.core.importer.ImportOption;
 import com.tngtech.archunit.lang.ArchRule;
 import org.barmanj.core.check.CheckResult;
+import org.barmanj.core.drill.DrillForecast;
 import org.barmanj.core.drill.DrillReport;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -20,7 +21,7 @@ import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.sli
 /**
  * The layering of docs/architecture.md: the core knows nothing of the command line and prints nothing; the
  * command line reaches the core only through the per-server service and the types it returns (configuration,
- * catalog, check results, drill reports, Barman's text formats, the error catalog and the event seam); the core's packages
+ * catalog, check results, drill reports and forecasts, Barman's text formats, the error catalog and the event seam); the core's packages
  * depend on each other without cycles.
  */
 class ArchitectureTest {
@@ -58,7 +59,9 @@ class ArchitectureTest {
                                 "org.barmanj.core.server..", "org.barmanj.core.config..", "org.slf4j..", "ch.qos.logback..",
                                 "org.barmanj.core.catalog..", "org.barmanj.core.compat.."),
                         type(CheckResult.class), type(DrillReport.class), type(DrillReport.Check.class),
-                        type(DrillReport.Figures.class), type(DrillReport.Result.class))));
+                        type(DrillReport.Figures.class), type(DrillReport.Result.class), type(DrillReport.Redo.class),
+                        type(DrillForecast.class), type(DrillForecast.Forecast.class),
+                        type(DrillForecast.Source.class))));
     }
 
     @Test

@@ -106,4 +106,53 @@ class DrillCliTest {
         assertEquals(2, nagios.exit(), nagios.out());
         assertTrue(nagios.out().contains("demo.restore drill: FAILED (too old"), nagios.out());
     }
+
+    @Test
+    void forecastFromTheRecordedDrill() throws IOException {
+        CliRun none = CliRun.withConfig(conf, "drill", "--forecast", "demo");
+        assertEquals(1, none.exit(), none.err());
+        assertEquals("ERROR: No forecast for server demo: no drill has restored and started a backup yet (run "
+                + "'barman drill demo')\n", none.err());
+        CliRun withId = CliRun.withConfig(conf, "drill", "--forecast", "demo", ID);
+        assertEquals(2, withId.exit(), withId.err());
+        assertTrue(withId.err().startsWith("ERROR: barman drill: --forecast takes only SERVER_NAME"), withId.err());
+
+        // 3 segments after the backup's end (000000010000000000000002), stored compressed at 1 MiB each
+        Path wals = home.resolve("demo/wals/0000000100000000");
+        StringBuilder xlog = new StringBuilder("000000010000000000000002\t10\t1893456000.5\tNone\n");
+        for (int i = 3; i <= 5; i++) {
+            String name = "00000001000000000000000" + i;
+            Files.writeString(wals.resolve(name), "a WAL file");
+            xlog.append(name).append("\t1048576\t1893456001.5\tgzip\n");
+        }
+        Files.writeString(home.resolve("demo/wals/xlog.db"), xlog.toString());
+        // restore: 16 MiB + 16 MiB written in 2 s; redo of 64 MiB in 2 s; accepts connections after 2.5 s
+        String ended = OffsetDateTime.now(ZoneOffset.UTC).toString();
+        Files.writeString(home.resolve("demo/base/" + ID + "/drill.json"), """
+                {"server": "demo", "backup_id": "%s", "started": "%s", "ended": "%s", "postgres_version": "15.18",
+                 "target": "end of the archived WAL",
+                 "checks": [{"name": "restore", "result": "OK", "method": null, "detail": "copied"}],
+                 "figures": {"copy_seconds": 2.0, "wal_replay_seconds": 0.1, "accept_connections_seconds": 2.5,
+                 "total_seconds": 12.5, "bytes_copied": 16777216, "wal_segments": 1, "wal_bytes": 16777216,
+                 "redo_bytes": 67108864, "redo_seconds": 2.0}}
+                """.formatted(ID, ended, ended));
+        CliRun f = CliRun.withConfig(conf, "drill", "--forecast", "demo");
+        assertEquals(0, f.exit(), f.err());
+        String[] lines = f.out().split("\n");
+        assertEquals(5, lines.length, f.out());
+        assertTrue(lines[0].startsWith("Forecast: restore of backup " + ID + " of server demo and the WAL archived "
+                + "since (rates of the drill of " + ID + " at "), lines[0]);
+        // 1024 B of base backup + 4 segments of 16 MiB at 16 MiB/s
+        assertEquals("\tcopy: 4.0 s (64.0 MiB: base backup 1.0 KiB + 4 WAL segments uncompressed 64.0 MiB, 3 of "
+                + "them after the backup's end, 3.0 MiB as stored; at 16.0 MiB/s)", lines[1]);
+        assertTrue(lines[2].startsWith("\tWAL replay: 2.0 s (64.0 MiB at 32.0 MiB/s, the redo rate of the drill of "
+                + ID), lines[2]);
+        assertEquals("\tstart: 0.5 s (to accept connections, without the redo)", lines[3]);
+        assertEquals("\ttotal: 6.5 s", lines[4]);
+
+        CliRun json = CliRun.withConfig(conf, "-f", "json", "drill", "--forecast", "demo");
+        assertEquals(0, json.exit(), json.err());
+        assertTrue(json.out().contains("\"total_seconds\": 6.5"), json.out());
+        assertTrue(json.out().contains("\"wal_segments_after_backup\": 3"), json.out());
+    }
 }

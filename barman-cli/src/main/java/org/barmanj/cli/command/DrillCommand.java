@@ -2,7 +2,10 @@ package org.barmanj.cli.command;
 
 import org.barmanj.cli.Session;
 import org.barmanj.cli.output.Output;
+import org.barmanj.core.BarmanException;
+import org.barmanj.core.ErrorCode;
 import org.barmanj.core.compat.Formats;
+import org.barmanj.core.drill.DrillForecast;
 import org.barmanj.core.drill.DrillReport;
 import org.barmanj.core.server.BarmanServer;
 import org.barmanj.core.server.DrillRequest;
@@ -37,6 +40,10 @@ public final class DrillCommand extends ServerCommand {
     @Option(names = "--keep", description = "keep the scratch folder (PostgreSQL is stopped all the same)")
     boolean keep;
 
+    @Option(names = "--forecast", description = "print the forecast of a restore of the latest DONE backup and the "
+            + "WAL archived since, from the recorded drills' rates, without running a drill")
+    boolean forecast;
+
     @Parameters(index = "0", paramLabel = "SERVER_NAME", description = "specifies the server name for the command")
     String serverName;
 
@@ -46,6 +53,9 @@ public final class DrillCommand extends ServerCommand {
 
     @Override
     int run(Session session) {
+        if (forecast) {
+            return forecastOnly(session);
+        }
         DrillRequest request = new DrillRequest(backupId, target.targetTime, target.targetXid, target.targetLsn,
                 target.targetName, target.targetImmediate, target.targetTli, target.exclusive, standbyMode, keep,
                 remoteSshCommand);
@@ -55,12 +65,51 @@ public final class DrillCommand extends ServerCommand {
         }
         DrillReport report = server.drill(request);
         Output out = session.output();
+        DrillForecast.Forecast next;
+        String noForecast = null;
+        try {
+            next = server.drillForecast();
+        } catch (BarmanException e) {
+            next = null;
+            noForecast = e.getMessage();
+        }
         if (out.json()) {
-            out.jsonRoot().put(server.config().name(), json(report));
+            Map<String, Object> o = json(report);
+            o.put("forecast", next == null ? null : ForecastView.json(next));
+            out.jsonRoot().put(server.config().name(), o);
         } else {
             console(report, out);
+            if (next != null) {
+                ForecastView.console(next, out);
+            } else {
+                out.result("Forecast: none (" + noForecast + ")");
+            }
         }
         return report.ok() ? 0 : 1;
+    }
+
+    private int forecastOnly(Session session) {
+        if (!"latest".equals(backupId) || keep || standbyMode || remoteSshCommand != null
+                || target.targetTime != null || target.targetXid != null || target.targetLsn != null
+                || target.targetName != null || target.targetImmediate || target.targetTli != null
+                || target.exclusive) {
+            throw new BarmanException(ErrorCode.USAGE, "barman drill: --forecast takes only SERVER_NAME: it "
+                    + "forecasts a restore of the latest DONE backup and all the WAL archived since");
+        }
+        BarmanServer server = session.server(serverName);
+        if (server == null) {
+            return 1;
+        }
+        DrillForecast.Forecast f = server.drillForecast();
+        Output out = session.output();
+        if (out.json()) {
+            Map<String, Object> o = Session.object();
+            o.put("forecast", ForecastView.json(f));
+            out.jsonRoot().put(server.config().name(), o);
+        } else {
+            ForecastView.console(f, out);
+        }
+        return 0;
     }
 
     private static void console(DrillReport r, Output out) {
@@ -75,6 +124,11 @@ public final class DrillCommand extends ServerCommand {
                 + Formats.size(f.copyThroughput()) + "/s)");
         out.result("\tWAL replay: " + secs(f.replaySeconds()) + " (" + f.walSegments() + " segments, "
                 + Formats.size(f.walBytes()) + ")");
+        if (f.redo() != null) {
+            out.result("\tredo: " + secs(f.redo().seconds()) + " (" + Formats.size(f.redo().bytes()) + ", "
+                    + Formats.size(f.redo().throughput()) + "/s; start without it: " + secs(f.startOverheadSeconds())
+                    + ")");
+        }
         out.result("\taccepts connections after: " + secs(f.acceptSeconds()));
         out.result("\tchecks: " + secs(f.checksSeconds()));
         out.result("\ttotal: " + secs(f.totalSeconds()));
@@ -114,6 +168,13 @@ public final class DrillCommand extends ServerCommand {
         fig.put("bytes_copied", f.bytesCopied());
         fig.put("wal_segments", f.walSegments());
         fig.put("wal_bytes", f.walBytes());
+        fig.put("restore_bytes_per_second", f.restoreThroughput());
+        if (f.redo() != null) {
+            fig.put("redo_bytes", f.redo().bytes());
+            fig.put("redo_seconds", f.redo().seconds());
+            fig.put("redo_bytes_per_second", f.redo().throughput());
+            fig.put("start_overhead_seconds", f.startOverheadSeconds());
+        }
         o.put("figures", fig);
         return o;
     }

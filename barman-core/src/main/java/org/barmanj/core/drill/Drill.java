@@ -209,6 +209,7 @@ public final class Drill {
         private final Path socketFile;
         private final Path log;
         private final List<Check> checks = new ArrayList<>();
+        private final RedoTiming redo = new RedoTiming();
         private final String user;
         private DrillHost.Postmaster postgres;
         private long logOffset;
@@ -326,7 +327,7 @@ public final class Drill {
                     : t.time() == null ? rest : "time: '" + t.time() + "'" + (rest.isEmpty() ? "" : ", " + rest);
             return new DrillReport(server.name(), backup.backupId(), started, now(), bins.version(), target,
                     List.copyOf(checks), new DrillReport.Figures(copy, replay, accept, checking, seconds(t0), sizes[0],
-                    sizes[1], sizes[2]));
+                    sizes[1], sizes[2], redo.measured()));
         }
 
         private void skipRest(String why) {
@@ -533,6 +534,7 @@ public final class Drill {
                 if (!line.isBlank()) {
                     lastLogLine = line.strip();
                 }
+                redo.line(line, System.nanoTime());
                 Matcher m = CONSISTENT.matcher(line);
                 if (m.find()) {
                     consistentAt = m.group(1);

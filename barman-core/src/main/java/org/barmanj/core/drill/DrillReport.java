@@ -33,10 +33,17 @@ public record DrillReport(String server, String backupId, OffsetDateTime started
     /**
      * Seconds: the copy ({@code Recovery.run}), WAL replay (postgres started to consistency), to accept
      * connections (from the start), the checks, the whole drill; bytes of the base backup copied and the WAL
-     * segments staged for replay.
+     * segments staged for replay; the redo as PostgreSQL logged it ({@code redo}, null in a {@code drill.json}
+     * written before it was recorded, or when the log had none).
      */
     public record Figures(double copySeconds, double replaySeconds, double acceptSeconds, double checksSeconds,
-                          double totalSeconds, long bytesCopied, long walSegments, long walBytes) {
+                          double totalSeconds, long bytesCopied, long walSegments, long walBytes, Redo redo) {
+        public Figures(double copySeconds, double replaySeconds, double acceptSeconds, double checksSeconds,
+                       double totalSeconds, long bytesCopied, long walSegments, long walBytes) {
+            this(copySeconds, replaySeconds, acceptSeconds, checksSeconds, totalSeconds, bytesCopied, walSegments,
+                    walBytes, null);
+        }
+
         /** Bytes per second of the copy (0 when it took no measurable time). */
         public double copyThroughput() {
             return copySeconds > 0 ? bytesCopied / copySeconds : 0;
@@ -45,6 +52,30 @@ public record DrillReport(String server, String backupId, OffsetDateTime started
         /** WAL bytes per second of replay. */
         public double replayThroughput() {
             return replaySeconds > 0 ? walBytes / replaySeconds : 0;
+        }
+
+        /**
+         * Bytes the restore wrote (base backup and WAL files, uncompressed) per second of the copy: the copy time
+         * includes the WAL files'.
+         */
+        public double restoreThroughput() {
+            return copySeconds > 0 ? (bytesCopied + walBytes) / copySeconds : 0;
+        }
+
+        /**
+         * Seconds from the start of postgres to accepting connections, without the redo (the end-of-recovery
+         * checkpoint included); null without a measured redo.
+         */
+        public Double startOverheadSeconds() {
+            return redo == null ? null : Math.max(0, acceptSeconds - redo.seconds());
+        }
+    }
+
+    /** The redo: WAL bytes from {@code redo starts at} to {@code redo done at}, and its seconds. */
+    public record Redo(long bytes, double seconds) {
+        /** Bytes per second (0 when it took no measurable time). */
+        public double throughput() {
+            return seconds > 0 ? bytes / seconds : 0;
         }
     }
 
@@ -117,6 +148,13 @@ public record DrillReport(String server, String backupId, OffsetDateTime started
         f.put("wal_segments", figures.walSegments());
         f.put("wal_bytes", figures.walBytes());
         f.put("copy_bytes_per_second", figures.copyThroughput());
+        f.put("restore_bytes_per_second", figures.restoreThroughput());
+        if (figures.redo() != null) {
+            f.put("redo_bytes", figures.redo().bytes());
+            f.put("redo_seconds", figures.redo().seconds());
+            f.put("redo_bytes_per_second", figures.redo().throughput());
+            f.put("start_overhead_seconds", figures.startOverheadSeconds());
+        }
         o.put("figures", f);
         return MiniJson.write(o);
     }
@@ -134,7 +172,9 @@ public record DrillReport(String server, String backupId, OffsetDateTime started
             Map<?, ?> f = (Map<?, ?>) o.get("figures");
             Figures figures = new Figures(num(f, "copy_seconds"), num(f, "wal_replay_seconds"),
                     num(f, "accept_connections_seconds"), num(f, "checks_seconds"), num(f, "total_seconds"),
-                    (long) num(f, "bytes_copied"), (long) num(f, "wal_segments"), (long) num(f, "wal_bytes"));
+                    (long) num(f, "bytes_copied"), (long) num(f, "wal_segments"), (long) num(f, "wal_bytes"),
+                    f.get("redo_bytes") == null || f.get("redo_seconds") == null ? null
+                            : new Redo((long) num(f, "redo_bytes"), num(f, "redo_seconds")));
             return new DrillReport((String) o.get("server"), (String) o.get("backup_id"),
                     OffsetDateTime.parse((String) o.get("started")), OffsetDateTime.parse((String) o.get("ended")),
                     (String) o.get("postgres_version"), (String) o.get("target"), List.copyOf(checks), figures);

@@ -25,6 +25,7 @@ import org.barmanj.core.config.Option;
 import org.barmanj.core.config.ServerConfig;
 import org.barmanj.core.config.Unsupported;
 import org.barmanj.core.drill.Drill;
+import org.barmanj.core.drill.DrillForecast;
 import org.barmanj.core.drill.DrillReport;
 import org.barmanj.core.drill.DrillSchedule;
 import org.barmanj.core.drill.DrillSettings;
@@ -332,6 +333,27 @@ public final class BarmanServer {
         return new Drill(server, settings != null ? settings : DrillSettings.Server.defaults(server.name()),
                 config.barmanUser(), env, events).run(backup, new Drill.Options(target, request.keep(),
                 request.remoteSshCommand()));
+    }
+
+    /**
+     * The forecast of a restore of the latest DONE backup and the WAL archived since, from the rates of the drills
+     * recorded for this server's DONE backups (see {@link DrillForecast}).
+     */
+    public DrillForecast.Forecast drillForecast() {
+        BackupCatalog catalog = BackupCatalog.load(server);
+        List<BackupInfo> done = catalog.withStatus(Status.DONE);
+        if (done.isEmpty()) {
+            throw new BarmanException(ErrorCode.DRILL_REFUSED, "No forecast for server " + server.name()
+                    + ": it has no DONE backup");
+        }
+        List<DrillReport> drills = new java.util.ArrayList<>();
+        for (BackupInfo b : done) {
+            DrillReport r = Drill.recorded(layout, b.backupId());
+            if (r != null) {
+                drills.add(r);
+            }
+        }
+        return DrillForecast.of(server.name(), done.get(done.size() - 1), catalog.xlog(), drills);
     }
 
     /** The drill recorded for a backup ({@code drill.json}), or null when it has none. */

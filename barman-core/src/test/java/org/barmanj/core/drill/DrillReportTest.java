@@ -39,6 +39,24 @@ class DrillReportTest {
     }
 
     @Test
+    void redoFiguresRoundTripAndAreAbsentFromOlderFiles() {
+        DrillReport r = report(Result.OK);
+        DrillReport.Figures f = r.figures();
+        DrillReport withRedo = new DrillReport(r.server(), r.backupId(), r.started(), r.ended(), r.postgresVersion(),
+                r.target(), r.checks(), new DrillReport.Figures(f.copySeconds(), f.replaySeconds(), f.acceptSeconds(),
+                f.checksSeconds(), f.totalSeconds(), f.bytesCopied(), f.walSegments(), f.walBytes(),
+                new DrillReport.Redo(32L << 20, 0.125)));
+        String json = withRedo.toJson();
+        assertEquals(withRedo, DrillReport.parse(json, "drill.json"));
+        assertTrue(json.contains("\"redo_bytes\": 33554432"), json);
+        assertTrue(json.contains("\"redo_bytes_per_second\": 268435456.000"), json);
+        assertTrue(json.contains("\"start_overhead_seconds\": 0.375"), json);
+        assertTrue(json.contains("\"restore_bytes_per_second\": 33555098.667"), json);
+        assertFalse(r.toJson().contains("redo_"), "no redo measured: no redo keys");
+        assertNull(DrillReport.parse(r.toJson(), "drill.json").figures().redo());
+    }
+
+    @Test
     void okAndReason() {
         assertTrue(report(Result.OK).ok());
         assertNull(report(Result.OK).reason());
