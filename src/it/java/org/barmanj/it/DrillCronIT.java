@@ -220,7 +220,7 @@ class DrillCronIT {
     /** The JVMs among them (not the flock before them, nor the shell script that starts java). */
     private static List<ProcessHandle> drillJvms(BarmanHome home, String server) {
         return drillProcesses(home, server).stream()
-                .filter(p -> p.info().command().orElse("").endsWith("/java")).toList();
+                .filter(Proc::isJvm).toList();
     }
 
     private static List<Long> drillPostgres(Path scratch) {

@@ -71,4 +71,22 @@ public record Proc(int exit, String out, String err) {
         }
         return this;
     }
+
+    /**
+     * True for a JVM process: its executable is java and its parent's is not (a child the JVM forks to start a
+     * process is a copy of it, named java, until it execs).
+     */
+    static boolean isJvm(ProcessHandle h) {
+        return h.info().command().orElse("").endsWith("/java")
+                && !h.parent().flatMap(p -> p.info().command()).orElse("").endsWith("/java");
+    }
+
+    /** The one JVM among the descendants of {@code launched} (barman's launcher started through runuser). */
+    static ProcessHandle jvmOf(Process launched) {
+        List<ProcessHandle> javas = launched.descendants().filter(Proc::isJvm).toList();
+        if (javas.size() != 1) {
+            throw new AssertionError("barman's JVM: expected one, found " + javas.size() + " " + javas);
+        }
+        return javas.get(0);
+    }
 }
