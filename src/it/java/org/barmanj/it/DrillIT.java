@@ -200,6 +200,30 @@ class DrillIT {
                 Files.move(aside, wal);
             }
 
+            // 3b. A damaged WAL file after the backup's end: PostgreSQL stops its replay there and opens; the drill
+            // must not call that the end of the archive.
+            Lab.psql(primary, "INSERT INTO drill_data SELECT g, md5(g::text) FROM generate_series(20001, 40000) g");
+            home.barman("switch-wal", "--force", "--archive", "demo").ok();
+            Lab.psql(primary, "INSERT INTO drill_data VALUES (0, 'after')");
+            home.barman("switch-wal", "--force", "--archive", "demo").ok();
+            String endWal = home.barman("show-backup", "demo", id).out().lines()
+                    .filter(l -> l.contains("End WAL")).findFirst().orElseThrow().replaceAll(".*: ", "").strip();
+            String nextWal = String.format("%s%08X", endWal.substring(0, 16), Long.parseLong(endWal.substring(16), 16)
+                    + 1);
+            Path damaged = home.root.resolve("demo/wals/" + nextWal.substring(0, 16) + "/" + nextWal);
+            assertTrue(Files.exists(damaged), damaged + " archived");
+            flip(damaged, 1 << 20);
+            try {
+                Proc stopped = home.barman("drill", "demo");
+                System.out.println(stopped.out() + stopped.err());
+                assertEquals(1, stopped.exit(), stopped.out() + stopped.err());
+                assertTrue(stopped.out().contains("\trecovery target: FAILED (redo done at "), stopped.out());
+                assertTrue(stopped.out().contains("before the end of the restored WAL"), stopped.out());
+                assertNothingLeft(scratch);
+            } finally {
+                flip(damaged, 1 << 20);
+            }
+
             // 4. A probe returning no row.
             Files.writeString(drillFile, settings + "drill_probe_empty = SELECT 1 WHERE false\n");
             Proc probe = home.barman("drill", "demo");

@@ -215,6 +215,8 @@ public final class Drill {
         private long logOffset;
         private String consistentAt;
         private String redoDoneAt;
+        /** The newest WAL segment the restore staged (highest timeline, then position), or null. */
+        private String lastStaged;
         private String stoppingLine;
         private String lastFatal;
         /** The last line of the server's log read (a failure to start that is not PostgreSQL's own, say). */
@@ -385,9 +387,13 @@ public final class Drill {
                 Path rel = pgdata.relativize(scratch.resolve(file));
                 String first = rel.getNameCount() > 0 ? rel.getName(0).toString() : "";
                 if ((first.equals("pg_wal") || first.equals("barman_wal")) && rel.getNameCount() == 2) {
-                    if (WalName.isSegment(rel.getFileName().toString())) {
+                    String name = rel.getFileName().toString();
+                    if (WalName.isSegment(name)) {
                         s[1]++;
                         s[2] += size;
+                        if (lastStaged == null || name.compareTo(lastStaged) > 0) {
+                            lastStaged = name;
+                        }
                     }
                 } else {
                     s[0] += size;
@@ -649,8 +655,26 @@ public final class Drill {
                 return;
             }
             boolean reached = backupEnd == null || WalName.parseLsn(end) >= WalName.parseLsn(backupEnd);
-            checks.add(new Check("recovery target", reached ? Result.OK : Result.FAILED, null, "redo done at " + end
-                    + (reached ? ", at or past the backup end LSN " : ", before the backup end LSN ") + backupEnd));
+            if (!reached) {
+                checks.add(new Check("recovery target", Result.FAILED, null, "redo done at " + end
+                        + ", before the backup end LSN " + backupEnd));
+                return;
+            }
+            // Without a target the replay must reach the end of the archive: PostgreSQL stops at the first WAL
+            // record it cannot read (a file damaged or missing) and opens all the same. The last record replayed
+            // starts in the newest staged segment, unless one record spans all of it (a false alarm, not seen).
+            String endSegment = lastStaged == null ? null : WalName.segmentOf(WalName.timeline(lastStaged),
+                    WalName.parseLsn(end), backup.xlogSegmentSize());
+            if (t.timeline() == null && endSegment != null
+                    && endSegment.substring(8).compareTo(lastStaged.substring(8)) < 0) {
+                checks.add(new Check("recovery target", Result.FAILED, null, "redo done at " + end + " (in "
+                        + endSegment + "), before the end of the restored WAL (" + lastStaged + "): the WAL after it "
+                        + "could not be replayed (a damaged or missing WAL file)"));
+                return;
+            }
+            checks.add(new Check("recovery target", Result.OK, null, "redo done at " + end
+                    + ", at or past the backup end LSN " + backupEnd + (lastStaged == null ? ""
+                    : ", in the last restored WAL segment " + lastStaged)));
         }
 
         /**
