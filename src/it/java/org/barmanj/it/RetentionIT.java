@@ -725,7 +725,9 @@ class RetentionIT {
             throws IOException {
         List<String> left = new ArrayList<>();
         for (String id : backupsOnDisk(home)) {
-            if (!"FAILED".equals(info(home, id).get("status"))) {
+            // (An empty folder a killed delete left is no backup.)
+            if (Files.exists(base(home).resolve(id).resolve("backup.info"))
+                    && !"FAILED".equals(info(home, id).get("status"))) {
                 left.add(id);
             }
         }
