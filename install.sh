@@ -17,6 +17,13 @@ here=$(cd "$(dirname "$0")" && pwd)
 system=false
 if [ "${1:-}" = "--system" ]; then system=true; shift; fi
 prefix=${1:-/opt/barmanj}
+case "$prefix" in
+    /*) ;;
+    *) echo "ERROR: PREFIX must be an absolute path" >&2; exit 1 ;;
+esac
+case "$prefix" in
+    /|/usr|/usr/local|/opt) echo "ERROR: PREFIX $prefix would replace the system's own bin and lib folders" >&2; exit 1 ;;
+esac
 links=/usr/local/bin
 share=/usr/local/share
 
