@@ -135,8 +135,7 @@ _barmanj_value() {
     _barmanj_reply "$cur" "${_barmanj_words[@]}"
   elif [[ -z $command ]] && _barmanj_has "$opt" "$_barmanj_config_opts"; then
     type compopt &>/dev/null && compopt -o filenames 2>/dev/null
-    local IFS=$'\n'
-    COMPREPLY=($(compgen -f -- "$cur"))
+    mapfile -t COMPREPLY < <(compgen -f -- "$cur")
   elif [[ ${COMP_WORDS[COMP_CWORD-1]} == "$opt" ]]; then
     "$fn"
   else
@@ -225,8 +224,7 @@ _barmanj_complete() {
       ;;
     directory)
       type compopt &>/dev/null && compopt -o filenames 2>/dev/null
-      local IFS=$'\n'
-      COMPREPLY=($(compgen -d -- "$cur"))
+      mapfile -t COMPREPLY < <(compgen -d -- "$cur")
       ;;
     *)
       "$fn"
