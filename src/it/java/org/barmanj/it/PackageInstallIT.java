@@ -53,20 +53,11 @@ class PackageInstallIT {
                 assertEquals("ii", tree.status(dependency), dependency + ", from the mirror");
             }
 
-            steps.time("barman --version, man, files, user, cron, logrotate, CDS archive", () -> {
+            steps.time("barman --version, files, user, cron, logrotate, CDS archive", () -> {
                 Proc barman = tree.run("barman", "--version").ok();
                 assertTrue(barman.out().contains("barmanj"), barman.out());
                 assertEquals("/usr/bin/barman", tree.sh("command -v barman").ok().out().strip());
 
-                assertTrue(tree.run("man", "-w", "barman").ok().out().strip().startsWith("/usr/share/man/man1/barman.1"));
-                String page = tree.sh("MANWIDTH=100 man barman 2>&1").ok().out();
-                assertTrue(page.contains("recover") && page.contains("list-backups") && page.contains("switch-wal"),
-                        page);
-                for (String[] other : new String[][] {{"5", "barman.conf"}, {"1", "barman-wal-archive"},
-                        {"1", "barman-wal-restore"}}) {
-                    String path = tree.run("man", "-w", other[0], other[1]).ok().out().strip();
-                    assertTrue(path.startsWith("/usr/share/man/man" + other[0] + "/" + other[1] + "."), path);
-                }
 
                 String passwd = tree.run("getent", "passwd", "barman").ok().out().strip();
                 String[] f = passwd.split(":");
@@ -107,6 +98,18 @@ class PackageInstallIT {
                 Proc wrong = tree.run("barman-wal-archive", "-c", backupHost.conf.toString(), "--test", "backup-srv",
                         "nosuch", "DUMMY");
                 assertTrue(wrong.exit() != 0, "an unknown server: " + wrong.out() + wrong.err());
+            });
+
+            steps.time("man barman, barman.conf(5), barman-wal-archive(1), barman-wal-restore(1)", () -> {
+                assertTrue(tree.run("man", "-w", "barman").ok().out().strip().startsWith("/usr/share/man/man1/barman.1"));
+                String page = tree.sh("MANWIDTH=100 man barman 2>&1").ok().out();
+                assertTrue(page.contains("recover") && page.contains("list-backups") && page.contains("switch-wal"),
+                        page);
+                for (String[] other : new String[][] {{"5", "barman.conf"}, {"1", "barman-wal-archive"},
+                        {"1", "barman-wal-restore"}}) {
+                    String path = tree.run("man", "-w", other[0], other[1]).ok().out().strip();
+                    assertTrue(path.startsWith("/usr/share/man/man" + other[0] + "/" + other[1] + "."), path);
+                }
             });
 
             // A catalog file of the operator's, and an edited configuration.
