@@ -22,7 +22,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * keep {@code /etc/barman.conf} (edited by the operator), {@code /etc/barman.d} and the catalog byte for byte; our
  * barman lists, checks and recovers that catalog (the recovered cluster started with the host's PostgreSQL 15),
  * keeps the backup and takes one of its own; then Debian's packages replace ours, keep everything, and Barman 3.4
- * lists and shows what ours wrote.
+ * lists and shows what ours wrote; purging ours then (left as config-files) takes nothing of Debian's.
  *
  * <p>The tree's barman user is made, before Debian's package would make it, with the uid of the host's
  * {@code barman34}: files the host's processes write for it (the WAL that PostgreSQL's archive_command sends over
@@ -100,7 +100,7 @@ class PackageSwapIT {
             });
             Proc theirList = barman(tree, "list-backups", "swap").ok();
             assertEquals(List.of(first), ids(theirList.out()), theirList.out());
-            Map<String, String> catalog = snapshot(home);
+            Map<String, String> catalog = settledSnapshot(home);
             assertTrue(catalog.containsKey("swap/base/" + first + "/backup.info"), catalog.keySet().toString());
             assertTrue(catalog.containsKey("swap/wals/xlog.db"), catalog.keySet().toString());
 
@@ -122,7 +122,7 @@ class PackageSwapIT {
             assertTrue(tree.run("barman", "--version").ok().out().contains("barmanj"));
             assertTrue(tree.run("barman-wal-archive", "--version").ok().out().contains("barmanj"));
             assertEtcKept(tree, etc, "after installing ours");
-            assertEquals(catalog, snapshot(home), "the catalog, after installing ours");
+            assertSameFiles(catalog, home, "the catalog, after installing ours");
 
             steps.time("ours: list-backups, show-backup, check on Barman 3.4's catalog", () -> {
                 Proc list = barman(tree, "list-backups", "swap").ok();
@@ -156,7 +156,7 @@ class PackageSwapIT {
             });
             Proc ourList = barman(tree, "list-backups", "swap").ok();
             assertEquals(List.of(second, first), ids(ourList.out()), ourList.out());
-            Map<String, String> ourCatalog = snapshot(home);
+            Map<String, String> ourCatalog = settledSnapshot(home);
             assertTrue(ourCatalog.containsKey("swap/base/" + second + "/backup.info"));
             assertTrue(ourCatalog.containsKey("swap/base/" + first + "/annotations/keep"), ourCatalog.keySet().toString());
 
@@ -175,7 +175,7 @@ class PackageSwapIT {
             assertFalse(tree.status("barmanj-cli").startsWith("i"), "barmanj-cli replaced");
             assertTrue(tree.run("barman", "--version").ok().out().startsWith("3.4.0 Barman by EnterpriseDB"));
             assertEtcKept(tree, etc, "after installing Debian's again");
-            assertEquals(ourCatalog, snapshot(home), "the catalog, after installing Debian's again");
+            assertSameFiles(ourCatalog, home, "the catalog, after installing Debian's again");
 
             steps.time("Barman 3.4: list-backups, show-backup, keep --status on what ours wrote", () -> {
                 Proc list = barman(tree, "list-backups", "swap").ok();
@@ -186,6 +186,22 @@ class PackageSwapIT {
                 assertTrue(show.out().matches("(?s).*\n    Previous Backup +: " + first + "\n.*"), show.out());
                 assertEquals("Server swap:\n\tKeep: full", barman(tree, "keep", "--status", "swap", first).ok().out().strip());
             });
+            // Our configuration-files state purged: Debian's barman keeps its configuration, its log folder and
+            // the catalog.
+            // (Barman 3.4's list-backups wrote its pid into .swap-xlogdb.lock: the catalog as it is now.)
+            Map<String, String> theirCatalog = settledSnapshot(home);
+            Proc purge = steps.time("apt-get purge barmanj barmanj-cli (left as config-files)",
+                    () -> tree.sh("apt-get purge -y barmanj barmanj-cli"));
+            assertEquals(0, purge.exit(), purge.out() + purge.err());
+            assertEquals("", tree.status("barmanj"));
+            assertEquals("ii", tree.status("barman"));
+            assertEtcKept(tree, etc, "after purging ours");
+            for (String conffile : List.of("/etc/cron.d/barman", "/etc/logrotate.d/barman")) {
+                assertTrue(Files.exists(tree.path(conffile)), conffile + " (Debian's) after purging ours");
+            }
+            assertTrue(Files.isDirectory(tree.path("/var/log/barman")), "the log folder Debian's barman writes to");
+            assertSameFiles(theirCatalog, home, "the catalog, after purging ours");
+            assertEquals(ourList.out(), barman(tree, "list-backups", "swap").ok().out());
             assertEquals(List.of(), tree.hostMounts(), "no mount of the tree left on the host");
             } catch (Throwable failure) {
                 // What the logs say, before the tree and the server go.
@@ -249,6 +265,38 @@ class PackageSwapIT {
 
     private static String list(Chroot tree, String dir) {
         return tree.run("ls", dir).ok().out().strip().replace('\n', ' ');
+    }
+
+    /**
+     * The catalog once PostgreSQL has sent every WAL file it had ready (a backup's history file goes after the
+     * backup ended): the snapshot the installs that follow must leave as it is.
+     */
+    private static Map<String, String> settledSnapshot(Path home) throws InterruptedException {
+        Path status = Path.of("/var/lib/edb/" + PG + "/data/pg_wal/archive_status");
+        for (int i = 0; i < 300; i++) {
+            String ready = Proc.run("sh", "-c", "ls \"$0\" | grep -c '\\.ready$' || true", status.toString()).out().strip();
+            if (ready.equals("0")) {
+                return snapshot(home);
+            }
+            Thread.sleep(100);
+        }
+        throw new AssertionError("PostgreSQL still has WAL files to archive after 30 s: " + status);
+    }
+
+    /** The files under {@code dir} are those of {@code expected}, with the same contents; names what differs. */
+    private static void assertSameFiles(Map<String, String> expected, Path dir, String what) {
+        Map<String, String> now = snapshot(dir);
+        List<String> differences = new java.util.ArrayList<>();
+        for (Map.Entry<String, String> e : expected.entrySet()) {
+            String sum = now.get(e.getKey());
+            if (sum == null) {
+                differences.add("gone: " + e.getKey());
+            } else if (!sum.equals(e.getValue())) {
+                differences.add("changed: " + e.getKey());
+            }
+        }
+        now.keySet().stream().filter(k -> !expected.containsKey(k)).forEach(k -> differences.add("new: " + k));
+        assertEquals(List.of(), differences, what + " (" + expected.size() + " files before)");
     }
 
     /** Every regular file under a folder (relative path) with its SHA-256. */
