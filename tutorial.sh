@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# The main job: the tutorial's set-up on this machine, as root. Builds and installs barman, starts the lab
-# (sshd on loopback, PostgreSQL 15 as 'enterprisedb' on pg1-srv:5444), configures the tutorial's 'demo'
+# The main job: the tutorial's set-up on this machine, as root. Builds barman's Debian packages and installs them
+# (barmanj, barmanj-cli), starts the lab (sshd on loopback, PostgreSQL 15 as 'enterprisedb' on pg1-srv:5444), configures the tutorial's 'demo'
 # server in /etc/barman.d with WAL archiving through barman-wal-archive, and runs the tutorial's commands that
 # work so far: the first backup, then the two standbys restored from it, streaming from the primary.
 set -euo pipefail
@@ -14,7 +14,17 @@ $lab provision
 log=$(mktemp)
 mvn -B -q package -DskipTests > "$log" 2>&1 || { cat "$log"; echo "ERROR: the build failed" >&2; exit 1; }
 rm -f "$log"
-./install.sh
+# Installed as operators install Barman: our two Debian packages, which take the place of Debian's barman and
+# barman-cli (installed by the lab as the tests' peer). The configuration and the catalog stay; an
+# /etc/barman.conf edited by hand is kept (--force-confold). Links left by an earlier ./install.sh in
+# /usr/local/bin would come first in PATH: they go, so that the packages' commands run.
+for link in /usr/local/bin/barman /usr/local/bin/barman-wal-archive /usr/local/bin/barman-wal-restore; do
+    case "$(readlink "$link" 2>/dev/null)" in /opt/barmanj/*) rm -f "$link" ;; esac
+done
+DEBIAN_FRONTEND=noninteractive apt-get install -y -qq -o DPkg::Lock::Timeout=600 \
+    -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold \
+    ./packaging/target/barmanj_*_all.deb ./packaging/target/barmanj-cli_*_all.deb >/dev/null
+echo "installed: $(dpkg-query -W -f='${Package} ${Version}  ' barmanj barmanj-cli)"
 $lab sshd start
 $lab pg start pg1 15 pg1-srv 5444 "barman-wal-archive backup-srv demo %p"
 cat > /etc/barman.d/demo.conf <<'CONF'

@@ -111,6 +111,14 @@ public final class BarmanCli {
         System.exit(code);
     }
 
+    /**
+     * picocli's model of {@code barman} and every command, for what the build generates from it (the manual
+     * page); nothing runs it.
+     */
+    public static CommandLine.Model.CommandSpec model() {
+        return new CommandLine(new BarmanCli(null, null, null, Map.of(), null)).getCommandSpec();
+    }
+
     /** Runs one command line with no standard input; returns its exit code. */
     public static int run(PrintStream out, PrintStream err, Map<String, String> env, String launcher,
                           String... args) {

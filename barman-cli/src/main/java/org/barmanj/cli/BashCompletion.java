@@ -8,7 +8,6 @@ import picocli.CommandLine.Model.PositionalParamSpec;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -56,8 +55,7 @@ public final class BashCompletion {
 
     /** Our command model, as barman builds it. */
     static CommandLine model() {
-        PrintStream none = new PrintStream(PrintStream.nullOutputStream());
-        return new CommandLine(new BarmanCli(none, none, InputStream.nullInputStream(), Map.of(), null));
+        return new CommandLine(BarmanCli.model());
     }
 
     /** The whole script for the model {@code cli} (a {@code barman} command with subcommands). */

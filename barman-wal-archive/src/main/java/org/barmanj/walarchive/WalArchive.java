@@ -17,7 +17,6 @@ import java.nio.file.attribute.FileTime;
 import java.nio.file.attribute.PosixFilePermission;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 
 import java.util.regex.Pattern;
 
@@ -56,41 +55,36 @@ public final class WalArchive extends Client {
     }
 
     @Override
-    String usageLine() {
-        return "usage: barman-wal-archive [-h] [-V] [-U USER] [--port PORT] [-c CONFIG] [-t] [--md5] "
-                + "[-z | -j | --xz | --zstd | --lz4] [--compression-level LEVEL] [--look-ahead N] [--no-ssh-reuse] "
-                + "[--connect-timeout SECONDS] BARMAN_HOST SERVER_NAME WAL_PATH";
+    String summary() {
+        return "PostgreSQL's archive_command: sends WAL_PATH to 'barman put-wal SERVER_NAME' on BARMAN_HOST over ssh.";
     }
 
     @Override
-    List<String> help() {
-        return List.of("PostgreSQL's archive_command: sends WAL_PATH to 'barman put-wal SERVER_NAME' on BARMAN_HOST "
-                        + "over ssh.",
-                "  --md5                 send MD5 checksums instead of SHA-256 (for Barman servers before 3.12)",
-                "  -z, --gzip / -j, --bzip2 / --xz / --zstd / --lz4",
-                "                        compress before sending (the backup host stores the file as sent; Barman 3.4",
-                "                        understands gzip and bzip2 only)",
-                "  --compression-level LEVEL  the compressor's level (a number)",
-                "  --look-ahead N        also send up to N files PostgreSQL has marked ready (default "
-                        + DEFAULT_LOOK_AHEAD + ", 0: off)");
+    List<Opt> ownOptions() {
+        return List.of(
+                Opt.flag("send MD5 checksums instead of SHA-256 (for Barman servers before 3.12)",
+                        () -> checksum = "MD5", "--md5"),
+                Opt.flag("compress with gzip before sending", () -> compression = "gzip", "-z", "--gzip")
+                        .inGroup("compression"),
+                Opt.flag("compress with bzip2 before sending", () -> compression = "bzip2", "-j", "--bzip2")
+                        .inGroup("compression"),
+                Opt.flag("compress with xz before sending (Barman 3.4 does not recognise it)",
+                        () -> compression = "xz", "--xz").inGroup("compression"),
+                Opt.flag("compress with zstd before sending (Barman 3.4 does not recognise it)",
+                        () -> compression = "zstd", "--zstd").inGroup("compression"),
+                Opt.flag("compress with lz4 before sending (Barman 3.4 does not recognise it)",
+                        () -> compression = "lz4", "--lz4").inGroup("compression"),
+                Opt.value("LEVEL", "the compressor's level (a number)",
+                        v -> compressionLevel = String.valueOf(Integer.parseInt(v)), "--compression-level"),
+                Opt.value("N", "also send up to N files PostgreSQL has marked ready (default " + DEFAULT_LOOK_AHEAD
+                        + ", 0: off)", v -> lookAhead = Integer.parseInt(v), "--look-ahead"));
     }
 
     @Override
-    void options(Map<String, Args.Spec> options) {
-        alias(options, Args.Spec.flag(() -> checksum = "MD5"), "--md5");
-        alias(options, Args.Spec.value(v -> lookAhead = Integer.parseInt(v)), "--look-ahead");
-        alias(options, Args.Spec.flag(() -> compression = "gzip"), "-z", "--gzip");
-        alias(options, Args.Spec.flag(() -> compression = "bzip2"), "-j", "--bzip2");
-        alias(options, Args.Spec.flag(() -> compression = "xz"), "--xz");
-        alias(options, Args.Spec.flag(() -> compression = "zstd"), "--zstd");
-        alias(options, Args.Spec.flag(() -> compression = "lz4"), "--lz4");
-        alias(options, Args.Spec.value(v -> compressionLevel = String.valueOf(Integer.parseInt(v))),
-                "--compression-level");
-    }
-
-    @Override
-    List<String> positionalNames() {
-        return List.of("BARMAN_HOST", "SERVER_NAME", "WAL_PATH");
+    List<Positional> positionals() {
+        return List.of(new Positional("BARMAN_HOST", "the backup host, as ssh reaches it"),
+                new Positional("SERVER_NAME", "the server's name in the backup host's Barman configuration"),
+                new Positional("WAL_PATH", "the WAL file to send: archive_command's %p"));
     }
 
     @Override

@@ -10,7 +10,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.regex.Pattern;
 import java.util.zip.GZIPInputStream;
 
@@ -26,7 +25,8 @@ public final class WalRestore extends Client {
             "[0-9A-Fa-f]{8}(?:[0-9A-Fa-f]{16}(?:\\.[0-9A-Fa-f]{8}\\.backup|\\.partial)?|\\.history)");
     int sleep;
     int parallel;
-    String spoolDir = "/var/tmp/walrestore";
+    static final String DEFAULT_SPOOL = "/var/tmp/walrestore";
+    String spoolDir = DEFAULT_SPOOL;
     boolean partial;
     String compression;
     String host;
@@ -44,37 +44,33 @@ public final class WalRestore extends Client {
     }
 
     @Override
-    String usageLine() {
-        return "usage: barman-wal-restore [-h] [-V] [-U USER] [--port PORT] [-s SECONDS] [-p JOBS] "
-                + "[--spool-dir SPOOL_DIR] [-P] [-z | -j] [-c CONFIG] [-t] [--no-ssh-reuse] "
-                + "[--connect-timeout SECONDS] BARMAN_HOST SERVER_NAME WAL_NAME WAL_DEST";
+    String summary() {
+        return "PostgreSQL's restore_command: fetches WAL_NAME from 'barman get-wal SERVER_NAME' on BARMAN_HOST "
+                + "over ssh into WAL_DEST.";
     }
 
     @Override
-    List<String> help() {
-        return List.of("PostgreSQL's restore_command: fetches WAL_NAME from 'barman get-wal SERVER_NAME' on "
-                        + "BARMAN_HOST over ssh into WAL_DEST.",
-                "  -s, --sleep SECONDS   sleep this long after a failure (default: 0)",
-                "  -p, --parallel JOBS   also prefetch up to JOBS following WAL files into the spool",
-                "  --spool-dir DIR       the prefetch folder of --parallel, private to the user",
-                "                        (default: /var/tmp/walrestore)",
-                "  -P, --partial         also retrieve .partial files",
-                "  -z, --gzip / -j, --bzip2  transfer the WAL compressed");
+    List<Opt> ownOptions() {
+        return List.of(
+                Opt.value("SECONDS", "sleep this long after a failure (default: 0)",
+                        v -> sleep = Integer.parseInt(v), "-s", "--sleep"),
+                Opt.value("JOBS", "also prefetch up to JOBS following WAL files into the spool",
+                        v -> parallel = Integer.parseInt(v), "-p", "--parallel"),
+                Opt.value("SPOOL_DIR", "the prefetch folder of --parallel, private to the user (default: "
+                        + DEFAULT_SPOOL + ")", v -> spoolDir = v, "--spool-dir"),
+                Opt.flag("also retrieve .partial files", () -> partial = true, "-P", "--partial"),
+                Opt.flag("transfer the WAL compressed with gzip", () -> compression = "gzip", "-z", "--gzip")
+                        .inGroup("compression"),
+                Opt.flag("transfer the WAL compressed with bzip2", () -> compression = "bzip2", "-j", "--bzip2")
+                        .inGroup("compression"));
     }
 
     @Override
-    void options(Map<String, Args.Spec> options) {
-        alias(options, Args.Spec.value(v -> sleep = Integer.parseInt(v)), "-s", "--sleep");
-        alias(options, Args.Spec.value(v -> parallel = Integer.parseInt(v)), "-p", "--parallel");
-        alias(options, Args.Spec.value(v -> spoolDir = v), "--spool-dir");
-        alias(options, Args.Spec.flag(() -> partial = true), "-P", "--partial");
-        alias(options, Args.Spec.flag(() -> compression = "gzip"), "-z", "--gzip");
-        alias(options, Args.Spec.flag(() -> compression = "bzip2"), "-j", "--bzip2");
-    }
-
-    @Override
-    List<String> positionalNames() {
-        return List.of("BARMAN_HOST", "SERVER_NAME", "WAL_NAME", "WAL_DEST");
+    List<Positional> positionals() {
+        return List.of(new Positional("BARMAN_HOST", "the backup host, as ssh reaches it"),
+                new Positional("SERVER_NAME", "the server's name in the backup host's Barman configuration"),
+                new Positional("WAL_NAME", "the WAL file to fetch: restore_command's %f"),
+                new Positional("WAL_DEST", "where to write it: restore_command's %p"));
     }
 
     @Override

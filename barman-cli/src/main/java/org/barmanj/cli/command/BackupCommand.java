@@ -28,12 +28,14 @@ public final class BackupCommand extends ServerCommand {
     @Option(names = {"-w", "--wait"}, description = "wait for all the required WAL files to be archived")
     boolean waitForWals;
 
-    @Option(names = "--wait-timeout", description = "the time, in seconds, spent waiting for the required WAL files "
-            + "to be archived before timing out")
+    @Option(names = "--wait-timeout", paramLabel = "TIMEOUT",
+            description = "the time, in seconds, spent waiting for the required WAL files to be archived "
+                    + "before timing out")
     Integer waitTimeout;
 
-    @Option(names = "--name", description = "a name which can be used to reference this backup in barman commands "
-            + "such as recover and delete")
+    @Option(names = "--name", paramLabel = "BACKUP_NAME",
+            description = "a name which can be used to reference this backup in barman commands such as "
+                    + "recover and delete")
     String name;
 
     @Parameters(paramLabel = "SERVER_NAME", arity = "1..*",

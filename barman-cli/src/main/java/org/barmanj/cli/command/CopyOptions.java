@@ -9,13 +9,15 @@ final class CopyOptions {
             + "A value of 0 means no limit. Overrides 'bandwidth_limit' configuration option.")
     Integer bwlimit;
 
-    @Option(names = "--retry-times", description = "Number of retries after an error if the copy fails.")
+    @Option(names = "--retry-times", paramLabel = "RETRY_TIMES",
+            description = "Number of retries after an error if the copy fails.")
     Integer retryTimes;
 
     @Option(names = "--no-retry", description = "Disable the copy retry logic.")
     boolean noRetry;
 
-    @Option(names = "--retry-sleep", description = "Wait time after a failed copy, before retrying.")
+    @Option(names = "--retry-sleep", paramLabel = "RETRY_SLEEP",
+            description = "Wait time after a failed copy, before retrying.")
     Integer retrySleep;
 
     @Option(names = {"-j", "--jobs"}, paramLabel = "PARALLEL_JOBS",

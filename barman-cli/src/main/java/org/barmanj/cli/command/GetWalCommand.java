@@ -14,8 +14,8 @@ import java.nio.file.Path;
 @Command(name = "get-wal", description = "Retrieve WAL_NAME file from SERVER_NAME archive. The content will be streamed "
         + "on standard output unless the --output-directory option is specified.")
 public final class GetWalCommand extends ServerCommand {
-    @Option(names = {"-o", "--output-directory"}, description = "put the retrieved WAL file in this directory with the "
-            + "original name")
+    @Option(names = {"-o", "--output-directory"}, paramLabel = "OUTPUT_DIRECTORY",
+            description = "put the retrieved WAL file in this directory with the original name")
     Path outputDirectory;
 
     @Option(names = {"-P", "--partial"}, description = "retrieve also partial WAL files (.partial)")

@@ -34,8 +34,10 @@ import java.util.stream.Stream;
 public final class BarmanConfig {
     public static final List<String> DEFAULT_LOCATIONS =
             List.of("~/.barman.conf", "/etc/barman.conf", "/etc/barman/barman.conf");
-    private static final Set<String> GLOBAL_ONLY = Set.of("barman_home", "barman_user", "barman_lock_directory",
+    /** The options only {@code [barman]} may set (the server options it may also set are {@link Option}'s). */
+    public static final List<String> GLOBAL_OPTIONS = List.of("barman_home", "barman_user", "barman_lock_directory",
             "configuration_files_directory", "log_file", "log_level", "log_format");
+    private static final Set<String> GLOBAL_ONLY = Set.copyOf(GLOBAL_OPTIONS);
     private static final Pattern QUOTED = Pattern.compile("^([\"'])(.*)\\1$", Pattern.DOTALL);
     private static final String GLOBAL = "barman";
     /** Barman 3.17's key marking a section as a configuration model rather than a server. */

@@ -19,6 +19,17 @@ public abstract class OptionType {
     private static final Pattern SLOT = Pattern.compile("[0-9a-z_]+");
     private static final Pattern INTEGER = Pattern.compile("\\s*[+-]?\\d+\\s*");
 
+    private final String description;
+
+    private OptionType(String description) {
+        this.description = description;
+    }
+
+    /** What a value of this type is, in words (the manual page's type column). */
+    public String describe() {
+        return description;
+    }
+
     /**
      * Parses the text; throws IllegalArgumentException naming what is allowed. Returns null when the text
      * means "not set here" (an empty interval or size), so that the global value or the default applies.
@@ -33,14 +44,15 @@ public abstract class OptionType {
         return false;
     }
 
-    public static final OptionType STRING = new OptionType() {
+    public static final OptionType STRING = new OptionType("text") {
         @Override
         public Object parse(String text) {
             return text;
         }
     };
 
-    public static final OptionType BOOLEAN = new OptionType() {
+    public static final OptionType BOOLEAN = new OptionType(
+            "boolean: true, false (also on/off, yes/no, t/f, 1/0)") {
         @Override
         public Object parse(String text) {
             if (TRUE.matcher(text).matches()) {
@@ -53,7 +65,7 @@ public abstract class OptionType {
         }
     };
 
-    public static final OptionType INTEGER_TYPE = new OptionType() {
+    public static final OptionType INTEGER_TYPE = new OptionType("integer") {
         @Override
         public Object parse(String text) {
             if (!INTEGER.matcher(text).matches()) {
@@ -64,7 +76,8 @@ public abstract class OptionType {
     };
 
     /** Barman's {@code N day|week|month|hour[s]} (a month is 31 days). */
-    public static final OptionType INTERVAL_TYPE = new OptionType() {
+    public static final OptionType INTERVAL_TYPE = new OptionType(
+            "interval: N {hour|day|week|month}[s], e.g. 1 week (a month is 31 days)") {
         @Override
         public Object parse(String text) {
             if (text.isEmpty()) {
@@ -85,7 +98,8 @@ public abstract class OptionType {
     };
 
     /** An integer with an optional SI or IEC suffix ({@code k Ki M Mi G Gi T Ti}). */
-    public static final OptionType SIZE_TYPE = new OptionType() {
+    public static final OptionType SIZE_TYPE = new OptionType(
+            "size: an integer with an optional k, Ki, M, Mi, G, Gi, T or Ti suffix") {
         @Override
         public Object parse(String text) {
             if (text.isEmpty()) {
@@ -111,7 +125,8 @@ public abstract class OptionType {
         }
     };
 
-    public static final OptionType SLOT_NAME = new OptionType() {
+    public static final OptionType SLOT_NAME = new OptionType(
+            "replication slot name: lower-case letters, digits and underscores") {
         @Override
         public Object parse(String text) {
             String v = text.toLowerCase(Locale.ROOT);
@@ -122,7 +137,7 @@ public abstract class OptionType {
         }
     };
 
-    public static final OptionType ABSOLUTE_PATH = new OptionType() {
+    public static final OptionType ABSOLUTE_PATH = new OptionType("absolute path") {
         @Override
         public Object parse(String text) {
             if (!text.startsWith("/")) {
@@ -133,7 +148,8 @@ public abstract class OptionType {
     };
 
     /** {@code name:kbps name:kbps ...}, for tablespace_bandwidth_limit; kept as written once checked. */
-    public static final OptionType TABLESPACE_LIMITS = new OptionType() {
+    public static final OptionType TABLESPACE_LIMITS = new OptionType(
+            "space-separated NAME:KBPS pairs, e.g. tbs1:1000") {
         @Override
         public Object parse(String text) {
             for (String rule : text.trim().split("\\s+")) {
@@ -146,7 +162,8 @@ public abstract class OptionType {
         }
     };
 
-    public static final OptionType RETENTION = new OptionType() {
+    public static final OptionType RETENTION = new OptionType(
+            "retention policy: REDUNDANCY N, or RECOVERY WINDOW OF N {DAYS|WEEKS|MONTHS}") {
         @Override
         public Object parse(String text) {
             return text.isBlank() ? "" : RetentionPolicy.parse(text);
@@ -182,6 +199,7 @@ public abstract class OptionType {
         private final boolean keep;
 
         Choice(List<String> allowed, boolean keep) {
+            super("one of: " + String.join(", ", allowed));
             this.allowed = allowed;
             this.keep = keep;
         }
@@ -206,6 +224,7 @@ public abstract class OptionType {
         private final List<String> conflicts;
 
         Csv(List<String> allowed, List<String> conflicts) {
+            super("comma-separated list of: " + String.join(", ", allowed));
             this.allowed = allowed;
             this.conflicts = conflicts;
         }

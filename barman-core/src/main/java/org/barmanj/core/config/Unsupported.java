@@ -4,6 +4,7 @@ import org.barmanj.core.compat.Printable;
 import org.barmanj.core.compression.Compression;
 
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.EnumMap;
 import java.util.EnumSet;
 import java.util.List;
@@ -58,7 +59,7 @@ public final class Unsupported {
     }
 
     /** One row of the table: the value shown when the server's setting is not supported (null when it is). */
-    private record Rule(Option option, Function<ServerConfig, String> unsupportedValue, String supported,
+    private record Row(Option option, Function<ServerConfig, String> unsupportedValue, String supported,
                         Set<Use> uses) {
     }
 
@@ -80,7 +81,7 @@ public final class Unsupported {
 
     /** The refused settings, in the order their lines are shown. */
     private static final class Table {
-        static final List<Rule> REFUSED = new ArrayList<>();
+        static final List<Row> REFUSED = new ArrayList<>();
 
         static {
             refuse(Option.BACKUP_METHOD, s -> "rsync".equals(s.string(Option.BACKUP_METHOD))
@@ -112,7 +113,7 @@ public final class Unsupported {
 
         private static void refuse(Option option, Function<ServerConfig, String> value, String supported,
                                    Use... uses) {
-            REFUSED.add(new Rule(option, value, supported, EnumSet.of(uses[0], uses)));
+            REFUSED.add(new Row(option, value, supported, EnumSet.of(uses[0], uses)));
         }
     }
 
@@ -124,10 +125,24 @@ public final class Unsupported {
         return v == null || v.equals(off) ? null : v;
     }
 
+    /** A row of the refusal table, for the manual page: the option, what is supported instead and what refuses it. */
+    public record Rule(Option option, String supported, Set<Use> uses) {
+    }
+
+    /** The refusal table's rows, in its order (an option may have more than one). */
+    public static List<Rule> refusedOptions() {
+        return Table.REFUSED.stream().map(r -> new Rule(r.option(), r.supported(), r.uses())).toList();
+    }
+
+    /** The tuning options ignored with a warning, each with what happens instead. */
+    public static Map<Option, String> ignoredOptions() {
+        return Collections.unmodifiableMap(IGNORED);
+    }
+
     /** Every setting of the server this version refuses, in the table's order. */
     public static List<Refusal> refusals(ServerConfig server) {
         List<Refusal> found = new ArrayList<>();
-        for (Rule rule : Table.REFUSED) {
+        for (Row rule : Table.REFUSED) {
             String value = rule.unsupportedValue().apply(server);
             if (value != null) {
                 found.add(new Refusal(rule.option(), rule.option().key() + " = " + Printable.of(value)

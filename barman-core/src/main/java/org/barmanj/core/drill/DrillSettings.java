@@ -33,10 +33,12 @@ import java.util.stream.Stream;
  * warns about its own; a value that cannot be used is an error when the drill (or its check row) needs it.
  */
 public final class DrillSettings {
-    /** The keys of a section; {@code drill_probe_<name>} are the probes. */
-    static final Set<String> KEYS = Set.of("drill_path", "drill_maximum_age", "drill_probe_database", "drill_bin_path",
-            "drill_user", "drill_port", "drill_timeout", "drill_schedule");
-    static final String PROBE = "drill_probe_";
+    /** The keys of a section, besides the probes ({@link #PROBE}{@code <name>}). */
+    public static final List<String> OPTIONS = List.of("drill_path", "drill_maximum_age", "drill_probe_database",
+            "drill_bin_path", "drill_user", "drill_port", "drill_timeout", "drill_schedule");
+    static final Set<String> KEYS = Set.copyOf(OPTIONS);
+    /** The prefix of a probe's key: {@code drill_probe_<name> = <SQL>}. */
+    public static final String PROBE = "drill_probe_";
 
     /** One server's drill options; where each value was written, for messages. */
     public record Server(String name, Map<String, IniFile.Entry> entries) {

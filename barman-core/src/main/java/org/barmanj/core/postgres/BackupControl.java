@@ -97,19 +97,34 @@ public final class BackupControl {
     }
 
     /**
-     * Waits, up to {@code timeoutMillis}, until PostgreSQL's archiver reports the segment {@code wal} archived: the
-     * segment itself, a later file, or a {@code .backup} file named after it. A backup history file is named after
-     * the backup's start; it carries the end segment's name only when the backup began and ended there, and it is
-     * written after the WAL switch that completed that segment. The archiver takes ready files in name order, the
-     * segment before its {@code .backup} file, so the segment was archived first (a backup ending in its begin
-     * segment would otherwise wait for the next segment to fill). Returns whether it was.
+     * Waits, up to {@code timeoutMillis}, until the segment {@code wal} is archived. PostgreSQL's archiver reports
+     * it (the segment itself, a later file, or a {@code .backup} file named after it: a backup history file is
+     * named after the backup's start; it carries the end segment's name only when the backup began and ended there,
+     * and the archiver takes ready files in name order, the segment before its {@code .backup} file), or, as
+     * PostgreSQL's own wait in {@code pg_backup_stop} checks, its {@code archive_status/<wal>.done} file exists. The
+     * second matters with an {@code archive_command} that sends several ready files at once and marks them done
+     * itself (barman-wal-archive's look-ahead): the archiver never runs the command for those, and
+     * {@code last_archived_wal} stays behind until the next segment is archived. Returns whether it was archived.
      */
     public boolean waitForArchiving(String wal, long timeoutMillis) throws InterruptedException {
         long deadline = System.nanoTime() + timeoutMillis * 1_000_000;
+        boolean statusReadable = true;
         while (true) {
             String last = pg.value("SELECT last_archived_wal FROM pg_stat_archiver");
             if (last != null && (last.startsWith(wal) || (last.length() >= 24 && last.substring(0, 24).compareTo(wal) > 0))) {
                 return true;
+            }
+            if (statusReadable) {
+                try {
+                    Map<String, String> done = pg.row("SELECT (pg_stat_file(?, true)).size::text AS size",
+                            "pg_wal/archive_status/" + wal + ".done");
+                    if (done.get("size") != null) {
+                        return true;
+                    }
+                } catch (PostgresException e) {
+                    // pg_stat_file needs superuser or pg_read_server_files: the archiver's report must do.
+                    statusReadable = false;
+                }
             }
             if (System.nanoTime() > deadline) {
                 return false;
