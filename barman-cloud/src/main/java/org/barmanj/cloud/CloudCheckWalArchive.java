@@ -1,0 +1,124 @@
+package org.barmanj.cloud;
+
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/** barman-cloud-check-wal-archive: is this prefix safe for a new server (empty, or nothing at or past --timeline)? */
+public final class CloudCheckWalArchive {
+    static final String PROG = "barman-cloud-check-wal-archive";
+    private static final String HELP = """
+            Checks that the WAL archive on the specified cloud storage can be safely used for a new PostgreSQL
+            server. barmanj supports the aws-s3 cloud provider.
+
+            positional arguments:
+              destination_url       URL of the cloud destination, such as a bucket in AWS S3. For example:
+                                    `s3://bucket/path/to/folder`.
+              server_name           the name of the server as configured in Barman.
+
+            options:
+              -V, --version         show program's version number and exit
+              --help                show this help message and exit
+              -v, --verbose         increase output verbosity (e.g., -vv is more than -v)
+              -q, --quiet           decrease output verbosity (e.g., -qq is less than -q)
+              -t, --test            Test cloud connectivity and exit
+              --cloud-provider {aws-s3,azure-blob-storage,google-cloud-storage}
+                                    The cloud provider to use as a storage backend (barmanj: aws-s3 only)
+              --timeline TIMELINE   The earliest timeline whose WALs should cause the check to fail
+
+            Extra options for the aws-s3 cloud provider:
+              --endpoint-url ENDPOINT_URL
+                                    Override default S3 endpoint URL with the given one
+              -P PROFILE, --profile PROFILE
+                                    profile name (e.g. INI section in AWS credentials file)
+              --read-timeout READ_TIMEOUT
+                                    the time in seconds until a timeout is raised when waiting to read from a
+                                    connection (defaults to 60 seconds)
+            """;
+
+    private CloudCheckWalArchive() {}
+
+    public static void main(String[] args) {
+        System.exit(run(args));
+    }
+
+    static int run(String[] argv) {
+        try {
+            CloudArgs args = new CloudArgs(PROG, "[--timeline TIMELINE] destination_url server_name", HELP,
+                    Set.of("--timeline"), Set.of(), Set.of(), Map.of(), List.of("destination_url", "server_name"), 2)
+                    .parse(argv, System.out, System.err);
+            CloudLog.configure(args.verbose, args.quiet);
+            Long timeline = null;
+            String t = args.value("--timeline");
+            if (t != null) {
+                try {
+                    timeline = Long.parseLong(t);
+                } catch (NumberFormatException e) {
+                    timeline = -1L;
+                }
+                if (timeline < 1) {
+                    args.fail(System.err, "argument --timeline: " + t + " is not a positive integer");
+                }
+            }
+            return check(args, timeline);
+        } catch (CloudExit e) {
+            return e.code;
+        }
+    }
+
+    private static int check(CloudArgs args, Long timeline) {
+        String server = args.positionals.get(1);
+        try (S3Cloud cloud = new S3Cloud(args)) {
+            if (!cloud.testConnectivity()) {
+                return CloudExit.NETWORK;
+            }
+            if (args.test) {
+                return CloudExit.OK;
+            }
+            if (!cloud.bucketExists) {
+                return CloudExit.OK; // As Barman: no bucket, nothing in the way.
+            }
+            Set<String> wals = new LinkedHashSet<>();
+            for (String key : cloud.listKeys(WalNames.join(cloud.path, server, "wals") + "/", "")) {
+                String base = WalNames.basename(key);
+                if (WalNames.isAnyXlog(base)) {
+                    wals.add(base);
+                } else {
+                    CloudCompression c = CloudCompression.bySuffix(base);
+                    if (c != null && WalNames.isAnyXlog(base.substring(0, base.length() - c.suffix.length()))) {
+                        wals.add(base.substring(0, base.length() - c.suffix.length()));
+                    }
+                }
+            }
+            String problem = null;
+            if (timeline == null) {
+                if (!wals.isEmpty()) {
+                    problem = "Expected empty archive";
+                }
+            } else {
+                List<String> unexpected = new ArrayList<>();
+                for (String w : wals) {
+                    if (WalNames.timeline(w) >= timeline) {
+                        unexpected.add(w);
+                    }
+                }
+                if (!unexpected.isEmpty()) {
+                    problem = "Found " + unexpected.size() + " file" + (unexpected.size() > 1 ? "s" : "")
+                            + " in WAL archive equal to or newer than timeline " + timeline;
+                }
+            }
+            if (problem != null) {
+                CloudLog.error("WAL archive check failed for server " + server + ": " + problem);
+                return CloudExit.OPERATION;
+            }
+            return CloudExit.OK;
+        } catch (CloudExit e) {
+            return e.code;
+        } catch (Exception | LinkageError e) {
+            CloudLog.error("Barman cloud WAL archive check exception: " + S3Cloud.describe(e));
+            return CloudExit.GENERAL;
+        }
+    }
+}
