@@ -2,6 +2,7 @@ package org.barmanj.cloud;
 
 import java.io.PrintStream;
 import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -9,22 +10,52 @@ import java.util.Set;
 
 /**
  * The command line of Barman 3.4's barman-cloud-* commands (argparse, as {@code cloud_cli.py} builds it): the
- * common options, the command's own, its positionals. A usage error prints usage and exits 3.
+ * common options, the command's own, its positionals, each declared once as a {@link CloudOption} from which
+ * parsing, usage and help come. A usage error prints usage and exits 3.
  */
 final class CloudArgs {
-    /** Options every command has; values given with a space or {@code =}. */
-    private static final Set<String> COMMON_VALUED = Set.of("--cloud-provider", "--endpoint-url", "--profile",
-            "--read-timeout", "--credential");
+    private static final int WIDTH = 110;
+    private static final int HELP_COLUMN = 24;
+
+    /** Positional argument: its name and help. */
+    record Positional(String name, String help) {}
+
+    /** The url argument, as cloud_cli.py words it for a source or a destination. */
+    static Positional url(String sourceOrDestination) {
+        return new Positional(sourceOrDestination + "_url", "URL of the cloud " + sourceOrDestination
+                + ", such as a bucket in AWS S3. For example: `s3://bucket/path/to/folder`.");
+    }
+
+    static final Positional SERVER_NAME = new Positional("server_name",
+            "the name of the server as configured in Barman.");
+
+    private static final List<CloudOption> COMMON_BEFORE = List.of(
+            CloudOption.flag("show program's version number and exit", "-V", "--version"),
+            CloudOption.flag("show this help message and exit", "--help"),
+            CloudOption.count("increase output verbosity (e.g., -vv is more than -v)", "-v", "--verbose")
+                    .exclusiveIn("verbosity"),
+            CloudOption.count("decrease output verbosity (e.g., -qq is less than -q)", "-q", "--quiet")
+                    .exclusiveIn("verbosity"),
+            CloudOption.flag("Test cloud connectivity and exit", "-t", "--test"),
+            CloudOption.value(null, "The cloud provider to use as a storage backend (barmanj: aws-s3 only)",
+                    "--cloud-provider").choices("aws-s3", "azure-blob-storage", "google-cloud-storage"),
+            CloudOption.value("ENDPOINT_URL", "Override default S3 endpoint URL with the given one",
+                    "--endpoint-url").forAws(),
+            CloudOption.value("PROFILE", "profile name (e.g. INI section in AWS credentials file)",
+                    "-P", "--profile").forAws(),
+            CloudOption.integer("READ_TIMEOUT", "the time in seconds until a timeout is raised when waiting to"
+                    + " read from a connection (defaults to 60 seconds)", "--read-timeout").forAws());
+
+    /** -e, for the commands that upload. */
+    static final CloudOption ENCRYPTION = CloudOption.value("ENCRYPTION", "The encryption algorithm used when"
+            + " storing the uploaded data in S3. Allowed values: 'AES256'|'aws:kms'.", "-e", "--encryption")
+            .choices("AES256", "aws:kms").forAws();
 
     final String prog;
-    private final String usageTail;
-    private final String help;
-    private final Set<String> valued;
-    private final Set<String> flags;
-    private final Set<String> lists;
-    private final Map<String, String> aliases;
-    private final List<String> positionalNames;
+    private final String description;
+    private final List<Positional> positionalSpecs;
     private final int requiredPositionals;
+    private final List<CloudOption> options = new ArrayList<>();
 
     // Parsed.
     int verbose;
@@ -32,31 +63,112 @@ final class CloudArgs {
     boolean test;
     final Map<String, String> values = new LinkedHashMap<>();
     final Map<String, List<String[]>> tagLists = new LinkedHashMap<>();
-    final Set<String> setFlags = new java.util.LinkedHashSet<>();
+    final Set<String> setFlags = new LinkedHashSet<>();
     final List<String> positionals = new ArrayList<>();
 
-    CloudArgs(String prog, String usageTail, String help, Set<String> valued, Set<String> flags, Set<String> lists,
-            Map<String, String> aliases, List<String> positionalNames, int requiredPositionals) {
+    /**
+     * @param positionals in order; the first {@code requiredPositionals} of them are required
+     * @param own the command's options, in help order (the aws-s3 ones marked {@link CloudOption#forAws()})
+     */
+    CloudArgs(String prog, String description, List<Positional> positionals, int requiredPositionals,
+            List<CloudOption> own) {
         this.prog = prog;
-        this.usageTail = usageTail;
-        this.help = help;
-        this.valued = valued;
-        this.flags = flags;
-        this.lists = lists;
-        this.aliases = aliases;
-        this.positionalNames = positionalNames;
+        this.description = description;
+        this.positionalSpecs = positionals;
         this.requiredPositionals = requiredPositionals;
+        options.addAll(COMMON_BEFORE);
+        options.addAll(own);
     }
 
     String usage() {
-        return "usage: " + prog + " [-V] [--help] [-v | -q] [-t] [--cloud-provider {aws-s3,azure-blob-storage,google-cloud-storage}]\n"
-                + " ".repeat(8 + prog.length()) + "[--endpoint-url ENDPOINT_URL] [-P PROFILE] [--read-timeout READ_TIMEOUT]\n"
-                + " ".repeat(8 + prog.length()) + usageTail;
+        List<String> tokens = new ArrayList<>();
+        for (int i = 0; i < options.size(); i++) {
+            CloudOption o = options.get(i);
+            if (o.exclusive() == null) {
+                tokens.add("[" + o.usageToken() + "]");
+                continue;
+            }
+            List<String> group = new ArrayList<>();
+            while (i < options.size() && o.exclusive().equals(options.get(i).exclusive())) {
+                group.add(options.get(i++).usageToken());
+            }
+            i--;
+            tokens.add("[" + String.join(" | ", group) + "]");
+        }
+        for (int i = 0; i < positionalSpecs.size(); i++) {
+            String name = positionalSpecs.get(i).name();
+            tokens.add(i < requiredPositionals ? name : "[" + name + "]");
+        }
+        String indent = " ".repeat("usage: ".length() + prog.length() + 1);
+        StringBuilder b = new StringBuilder("usage: " + prog);
+        int col = b.length();
+        for (String t : tokens) {
+            if (col + 1 + t.length() > WIDTH && col > indent.length()) {
+                b.append('\n').append(indent).append(t);
+                col = indent.length() + t.length();
+            } else {
+                b.append(' ').append(t);
+                col += 1 + t.length();
+            }
+        }
+        return b.toString();
+    }
+
+    String help() {
+        StringBuilder b = new StringBuilder(usage()).append("\n\n");
+        wrap(b, "", description, WIDTH);
+        b.append("\npositional arguments:\n");
+        for (Positional p : positionalSpecs) {
+            entry(b, p.name(), p.help());
+        }
+        b.append("\noptions:\n");
+        options.stream().filter(o -> !o.aws()).forEach(o -> entry(b, o.invocation(), o.help()));
+        b.append("\nExtra options for the aws-s3 cloud provider:\n");
+        options.stream().filter(CloudOption::aws).forEach(o -> entry(b, o.invocation(), o.help()));
+        return b.toString();
+    }
+
+    private static void entry(StringBuilder b, String left, String help) {
+        String pad = " ".repeat(HELP_COLUMN);
+        if (2 + left.length() <= HELP_COLUMN - 2) {
+            StringBuilder first = new StringBuilder();
+            wrap(first, pad, help, WIDTH);
+            b.append("  ").append(left).append(first.substring(2 + left.length()));
+        } else {
+            b.append("  ").append(left).append('\n');
+            wrap(b, pad, help, WIDTH);
+        }
+    }
+
+    /** Words of text wrapped at width, each line starting with indent. */
+    private static void wrap(StringBuilder b, String indent, String text, int width) {
+        StringBuilder line = new StringBuilder(indent);
+        for (String word : text.split(" +")) {
+            if (line.length() > indent.length() && line.length() + 1 + word.length() > width) {
+                b.append(line).append('\n');
+                line = new StringBuilder(indent);
+            }
+            if (line.length() > indent.length()) {
+                line.append(' ');
+            }
+            line.append(word);
+        }
+        b.append(line).append('\n');
+    }
+
+    private CloudOption option(String name) {
+        for (CloudOption o : options) {
+            if (o.names().contains(name)) {
+                return o;
+            }
+        }
+        return null;
     }
 
     /** Parses args; prints help or version and exits 0, or usage and exits 3. */
     CloudArgs parse(String[] args, PrintStream out, PrintStream err) {
         boolean onlyPositionals = false;
+        Map<String, String> exclusiveSeen = new LinkedHashMap<>();
         for (int i = 0; i < args.length; i++) {
             String a = args[i];
             if (onlyPositionals || !a.startsWith("-") || a.equals("-")) {
@@ -77,24 +189,32 @@ final class CloudArgs {
                 }
             } else if (a.length() > 2) {
                 // -vv, -qq, -PNAME, -eAES256
-                String first = a.substring(0, 2);
-                String canonical = canonical(first);
-                if (canonical.equals("--verbose") || canonical.equals("--quiet")) {
-                    for (char c : a.substring(1).toCharArray()) {
-                        if (c != a.charAt(1)) {
-                            fail(err, "unrecognized arguments: " + a);
-                        }
-                    }
-                    if (canonical.equals("--verbose")) verbose += a.length() - 1; else quiet += a.length() - 1;
-                    continue;
-                }
-                name = first;
+                name = a.substring(0, 2);
                 inline = a.substring(2);
+                CloudOption o = option(name);
+                if (o != null && o.kind() == CloudOption.Kind.COUNT) {
+                    if (!inline.chars().allMatch(ch -> ch == a.charAt(1))) {
+                        fail(err, "unrecognized arguments: " + a);
+                    }
+                    name = a;
+                    inline = null;
+                }
             }
-            String c = canonical(name);
+            CloudOption o = option(name.length() > 2 && !name.startsWith("--") ? name.substring(0, 2) : name);
+            if (o == null) {
+                fail(err, "unrecognized arguments: " + a);
+            }
+            String c = o.canonical();
+            if (o.exclusive() != null) {
+                String other = exclusiveSeen.putIfAbsent(o.exclusive(), c);
+                if (other != null && !other.equals(c)) {
+                    fail(err, "argument " + String.join("/", o.names()) + ": not allowed with argument "
+                            + String.join("/", option(other).names()));
+                }
+            }
             switch (c) {
                 case "--help" -> {
-                    out.print(usage() + "\n\n" + help);
+                    out.print(help());
                     out.flush();
                     throw new CloudExit(CloudExit.OK);
                 }
@@ -103,82 +223,67 @@ final class CloudArgs {
                     out.flush();
                     throw new CloudExit(CloudExit.OK);
                 }
-                case "--verbose" -> verbose++;
-                case "--quiet" -> quiet++;
+                case "--verbose" -> verbose += name.startsWith("--") ? 1 : name.length() - 1;
+                case "--quiet" -> quiet += name.startsWith("--") ? 1 : name.length() - 1;
                 case "--test" -> test = true;
                 default -> {
-                    if (COMMON_VALUED.contains(c) || valued.contains(c)) {
-                        String v = inline;
-                        if (v == null) {
-                            if (i + 1 >= args.length || (args[i + 1].startsWith("-") && args[i + 1].length() > 1)) {
-                                fail(err, "argument " + name + ": expected one argument");
+                    switch (o.kind()) {
+                        case VALUE, INT -> {
+                            String v = inline;
+                            if (v == null) {
+                                if (i + 1 >= args.length || (args[i + 1].startsWith("-") && args[i + 1].length() > 1)) {
+                                    fail(err, "argument " + String.join("/", o.names()) + ": expected one argument");
+                                }
+                                v = args[++i];
                             }
-                            v = args[++i];
+                            if (!o.choices().isEmpty() && !o.choices().contains(v)) {
+                                fail(err, "argument " + String.join("/", o.names()) + ": invalid choice: '" + v
+                                        + "' (choose from '" + String.join("', '", o.choices()) + "')");
+                            }
+                            if (o.kind() == CloudOption.Kind.INT) {
+                                try {
+                                    Integer.parseInt(v);
+                                } catch (NumberFormatException e) {
+                                    fail(err, "argument " + String.join("/", o.names()) + ": invalid int value: '"
+                                            + v + "'");
+                                }
+                            }
+                            values.put(c, v);
                         }
-                        values.put(c, v);
-                    } else if (flags.contains(c)) {
-                        if (inline != null) {
-                            fail(err, "argument " + name + ": ignored explicit argument '" + inline + "'");
+                        case FLAG, COUNT -> {
+                            if (inline != null) {
+                                fail(err, "argument " + name + ": ignored explicit argument '" + inline + "'");
+                            }
+                            setFlags.add(c);
                         }
-                        setFlags.add(c);
-                    } else if (lists.contains(c)) {
-                        List<String[]> tags = new ArrayList<>();
-                        if (inline != null) {
-                            tags.add(parseTag(inline, err));
+                        case TAGS -> {
+                            List<String[]> tags = new ArrayList<>();
+                            if (inline != null) {
+                                tags.add(parseTag(inline));
+                            }
+                            while (i + 1 < args.length && !(args[i + 1].startsWith("-") && args[i + 1].length() > 1)) {
+                                tags.add(parseTag(args[++i]));
+                            }
+                            tagLists.put(c, tags);
                         }
-                        while (i + 1 < args.length && !(args[i + 1].startsWith("-") && args[i + 1].length() > 1)) {
-                            tags.add(parseTag(args[++i], err));
-                        }
-                        tagLists.put(c, tags);
-                    } else {
-                        fail(err, "unrecognized arguments: " + a);
                     }
                 }
             }
         }
-        if (verbose > 0 && quiet > 0) {
-            fail(err, "argument -q/--quiet: not allowed with argument -v/--verbose");
-        }
         if (positionals.size() < requiredPositionals) {
-            List<String> missing = positionalNames.subList(positionals.size(), requiredPositionals);
+            List<String> missing = positionalSpecs.subList(positionals.size(), requiredPositionals).stream()
+                    .map(Positional::name).toList();
             fail(err, "the following arguments are required: " + String.join(", ", missing));
         }
-        if (positionals.size() > positionalNames.size()) {
+        if (positionals.size() > positionalSpecs.size()) {
             fail(err, "unrecognized arguments: "
-                    + String.join(" ", positionals.subList(positionalNames.size(), positionals.size())));
-        }
-        String provider = values.getOrDefault("--cloud-provider", "aws-s3");
-        if (!Set.of("aws-s3", "azure-blob-storage", "google-cloud-storage").contains(provider)) {
-            fail(err, "argument --cloud-provider: invalid choice: '" + provider
-                    + "' (choose from 'aws-s3', 'azure-blob-storage', 'google-cloud-storage')");
-        }
-        if (values.containsKey("--read-timeout")) {
-            try {
-                Integer.parseInt(values.get("--read-timeout"));
-            } catch (NumberFormatException e) {
-                fail(err, "argument --read-timeout: invalid int value: '" + values.get("--read-timeout") + "'");
-            }
+                    + String.join(" ", positionals.subList(positionalSpecs.size(), positionals.size())));
         }
         return this;
     }
 
-    private String canonical(String name) {
-        String c = aliases.get(name);
-        if (c != null) {
-            return c;
-        }
-        return switch (name) {
-            case "-V" -> "--version";
-            case "-v" -> "--verbose";
-            case "-q" -> "--quiet";
-            case "-t" -> "--test";
-            case "-P" -> "--profile";
-            default -> name;
-        };
-    }
-
     /** A tag is one CSV row of two fields, {@code key,value}. */
-    private String[] parseTag(String tag, PrintStream err) {
+    private static String[] parseTag(String tag) {
         List<String> fields = new ArrayList<>();
         StringBuilder f = new StringBuilder();
         boolean quoted = false;

@@ -3,40 +3,14 @@ package org.barmanj.cloud;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 
 /** barman-cloud-check-wal-archive: is this prefix safe for a new server (empty, or nothing at or past --timeline)? */
 public final class CloudCheckWalArchive {
     static final String PROG = "barman-cloud-check-wal-archive";
-    private static final String HELP = """
-            Checks that the WAL archive on the specified cloud storage can be safely used for a new PostgreSQL
-            server. barmanj supports the aws-s3 cloud provider.
 
-            positional arguments:
-              destination_url       URL of the cloud destination, such as a bucket in AWS S3. For example:
-                                    `s3://bucket/path/to/folder`.
-              server_name           the name of the server as configured in Barman.
-
-            options:
-              -V, --version         show program's version number and exit
-              --help                show this help message and exit
-              -v, --verbose         increase output verbosity (e.g., -vv is more than -v)
-              -q, --quiet           decrease output verbosity (e.g., -qq is less than -q)
-              -t, --test            Test cloud connectivity and exit
-              --cloud-provider {aws-s3,azure-blob-storage,google-cloud-storage}
-                                    The cloud provider to use as a storage backend (barmanj: aws-s3 only)
-              --timeline TIMELINE   The earliest timeline whose WALs should cause the check to fail
-
-            Extra options for the aws-s3 cloud provider:
-              --endpoint-url ENDPOINT_URL
-                                    Override default S3 endpoint URL with the given one
-              -P PROFILE, --profile PROFILE
-                                    profile name (e.g. INI section in AWS credentials file)
-              --read-timeout READ_TIMEOUT
-                                    the time in seconds until a timeout is raised when waiting to read from a
-                                    connection (defaults to 60 seconds)
-            """;
+    private static final String DESCRIPTION = "Checks that the WAL archive on the specified cloud storage can be"
+            + " safely used for a new PostgreSQL server. barmanj supports the aws-s3 cloud provider.";
 
     private CloudCheckWalArchive() {}
 
@@ -46,8 +20,9 @@ public final class CloudCheckWalArchive {
 
     static int run(String[] argv) {
         try {
-            CloudArgs args = new CloudArgs(PROG, "[--timeline TIMELINE] destination_url server_name", HELP,
-                    Set.of("--timeline"), Set.of(), Set.of(), Map.of(), List.of("destination_url", "server_name"), 2)
+            CloudArgs args = new CloudArgs(PROG, DESCRIPTION, List.of(CloudArgs.url("destination"),
+                    CloudArgs.SERVER_NAME), 2, List.of(CloudOption.value("TIMELINE",
+                            "The earliest timeline whose WALs should cause the check to fail", "--timeline")))
                     .parse(argv, System.out, System.err);
             CloudLog.configure(args.verbose, args.quiet);
             Long timeline = null;

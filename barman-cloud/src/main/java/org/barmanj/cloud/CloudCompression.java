@@ -12,16 +12,34 @@ import org.xerial.snappy.SnappyFramedOutputStream;
 
 /** The compressions of Barman's cloud WAL archive, by the suffix of the object's name. */
 enum CloudCompression {
-    GZIP("gzip", ".gz"),
-    BZIP2("bzip2", ".bz2"),
-    SNAPPY("snappy", ".snappy");
+    GZIP("gzip", ".gz", "-z", "--gzip"),
+    BZIP2("bzip2", ".bz2", "-j", "--bzip2"),
+    SNAPPY("snappy", ".snappy", "--snappy");
 
     final String barmanName;
     final String suffix;
+    private final String[] names;
 
-    CloudCompression(String barmanName, String suffix) {
+    CloudCompression(String barmanName, String suffix, String... names) {
         this.barmanName = barmanName;
         this.suffix = suffix;
+        this.names = names;
+    }
+
+    /** The command-line flag choosing this compression, for what a command compresses ("the WAL"). */
+    CloudOption option(String what) {
+        return CloudOption.flag(barmanName + "-compress " + what + " while uploading to the cloud", names)
+                .exclusiveIn("compression");
+    }
+
+    /** The compression chosen on the command line, or null (the flags exclude each other). */
+    static CloudCompression chosen(CloudArgs args) {
+        for (CloudCompression c : values()) {
+            if (args.setFlags.contains(c.names[c.names.length - 1])) {
+                return c;
+            }
+        }
+        return null;
     }
 
     /** The compression a key's suffix names, or null (Barman's ALLOWED_COMPRESSIONS). */

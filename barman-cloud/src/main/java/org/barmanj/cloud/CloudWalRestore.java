@@ -5,41 +5,14 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.List;
-import java.util.Map;
-import java.util.Set;
 
 /** barman-cloud-wal-restore: PostgreSQL's restore_command, one WAL file from the bucket, decompressed by its suffix. */
 public final class CloudWalRestore {
     static final String PROG = "barman-cloud-wal-restore";
-    private static final String HELP = """
-            This script can be used as a `restore_command` to download WAL files previously archived with
-            barman-cloud-wal-archive command. barmanj supports the aws-s3 cloud provider.
 
-            positional arguments:
-              source_url            URL of the cloud source, such as a bucket in AWS S3. For example:
-                                    `s3://bucket/path/to/folder`.
-              server_name           the name of the server as configured in Barman.
-              wal_name              The value of the '%f' keyword (according to 'restore_command').
-              wal_dest              The value of the '%p' keyword (according to 'restore_command').
-
-            options:
-              -V, --version         show program's version number and exit
-              --help                show this help message and exit
-              -v, --verbose         increase output verbosity (e.g., -vv is more than -v)
-              -q, --quiet           decrease output verbosity (e.g., -qq is less than -q)
-              -t, --test            Test cloud connectivity and exit
-              --cloud-provider {aws-s3,azure-blob-storage,google-cloud-storage}
-                                    The cloud provider to use as a storage backend (barmanj: aws-s3 only)
-
-            Extra options for the aws-s3 cloud provider:
-              --endpoint-url ENDPOINT_URL
-                                    Override default S3 endpoint URL with the given one
-              -P PROFILE, --profile PROFILE
-                                    profile name (e.g. INI section in AWS credentials file)
-              --read-timeout READ_TIMEOUT
-                                    the time in seconds until a timeout is raised when waiting to read from a
-                                    connection (defaults to 60 seconds)
-            """;
+    private static final String DESCRIPTION = "This script can be used as a `restore_command` to download WAL"
+            + " files previously archived with barman-cloud-wal-archive command. barmanj supports the aws-s3 cloud"
+            + " provider.";
 
     private CloudWalRestore() {}
 
@@ -49,8 +22,10 @@ public final class CloudWalRestore {
 
     static int run(String[] argv) {
         try {
-            CloudArgs args = new CloudArgs(PROG, "source_url server_name wal_name wal_dest", HELP, Set.of(),
-                    Set.of(), Set.of(), Map.of(), List.of("source_url", "server_name", "wal_name", "wal_dest"), 4)
+            CloudArgs args = new CloudArgs(PROG, DESCRIPTION, List.of(CloudArgs.url("source"), CloudArgs.SERVER_NAME,
+                    new CloudArgs.Positional("wal_name", "The value of the '%f' keyword (according to 'restore_command')."),
+                    new CloudArgs.Positional("wal_dest", "The value of the '%p' keyword (according to 'restore_command').")),
+                    4, List.of())
                     .parse(argv, System.out, System.err);
             CloudLog.configure(args.verbose, args.quiet);
             return restore(args);
