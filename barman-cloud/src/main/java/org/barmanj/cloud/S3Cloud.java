@@ -212,6 +212,23 @@ final class S3Cloud implements AutoCloseable {
         s3.putObject(req.build(), RequestBody.fromBytes(body));
     }
 
+    /** The object, or null if there is none (HTTP 404). */
+    InputStream getIfExists(String key) {
+        try {
+            return get(key);
+        } catch (S3Exception e) {
+            if (e.statusCode() == 404) {
+                return null;
+            }
+            throw e;
+        }
+    }
+
+    /** The SDK client, for the operations that live in their own classes (multipart, deletes). */
+    S3Client client() {
+        return s3;
+    }
+
     InputStream get(String key) {
         ResponseInputStream<GetObjectResponse> in = s3.getObject(b -> b.bucket(bucket).key(key));
         return in;
