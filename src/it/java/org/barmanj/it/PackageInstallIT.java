@@ -12,7 +12,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Our two Debian packages (packaging/target) on a fresh Debian 12 tree made by debootstrap, as an operator
- * installs them: {@code apt-get install ./barmanj_*.deb ./barmanj-cli_*.deb} brings their dependencies from the
+ * installs them: {@code apt-get install ./barmanj_*.deb ./barmanj-cli_*.deb ./barmanj-cli-cloud_*.deb} brings their dependencies from the
  * mirror; then {@code barman --version}, {@code man barman}, {@code barman-wal-archive --test} (against the lab's
  * backup host, over its sshd), the barman user and folders, cron and logrotate, the class-data-sharing archive;
  * an upgrade to a newer version (the same packages repacked) with an edited {@code /etc/barman.conf}; remove
@@ -28,8 +28,10 @@ class PackageInstallIT {
         Steps steps = new Steps("PackageInstallIT");
         Path server = Debs.built("barmanj");
         Path client = Debs.built("barmanj-cli");
+        Path cloud = Debs.built("barmanj-cli-cloud");
         String version = Debs.version(server);
         assertEquals(version, Debs.version(client));
+        assertEquals(version, Debs.version(cloud));
         Lab.startSshd();
         BarmanHome backupHost = new BarmanHome("pkg-install").tutorialServer("pg1-srv", 1).ownedByBarman();
         Path scratch = Files.createTempDirectory("pkg-install");
@@ -40,15 +42,17 @@ class PackageInstallIT {
                     () -> tree.sh("apt-get install -y -q man-db logrotate").ok());
             tree.copyIn(server, "/tmp/debs");
             tree.copyIn(client, "/tmp/debs");
+            tree.copyIn(cloud, "/tmp/debs");
             assertEquals("", tree.status("openjdk-17-jre-headless"), "no Java runtime before");
 
-            Proc install = steps.time("apt-get install -y ./barmanj_*.deb ./barmanj-cli_*.deb",
+            Proc install = steps.time("apt-get install -y ./barmanj_*.deb ./barmanj-cli_*.deb ./barmanj-cli-cloud_*.deb",
                     () -> tree.sh("cd /tmp/debs && apt-get install -y ./" + server.getFileName() + " ./"
-                            + client.getFileName()));
+                            + client.getFileName() + " ./" + cloud.getFileName()));
             assertEquals(0, install.exit(), install.out() + install.err());
             System.out.println("PackageInstallIT: " + line(install.out(), "newly installed"));
             assertEquals("ii", tree.status("barmanj"));
             assertEquals("ii", tree.status("barmanj-cli"));
+            assertEquals("ii", tree.status("barmanj-cli-cloud"));
             for (String dependency : List.of("openjdk-17-jre-headless", "rsync", "openssh-client")) {
                 assertEquals("ii", tree.status(dependency), dependency + ", from the mirror");
             }
@@ -80,6 +84,16 @@ class PackageInstallIT {
                 // The client package: only its own jar, no third-party library.
                 assertEquals("barman-wal-archive.jar\nbarman-wal-archive.jsa",
                         tree.sh("ls /usr/share/barmanj-cli/lib").ok().out().strip());
+                // The cloud package: each of Barman's nine commands on the PATH, answering as itself.
+                List<String> commands = tree.sh("ls /usr/bin | grep '^barman-cloud-'").ok().out().lines().toList();
+                assertEquals(List.of("barman-cloud-backup", "barman-cloud-backup-delete", "barman-cloud-backup-keep",
+                        "barman-cloud-backup-list", "barman-cloud-backup-show", "barman-cloud-check-wal-archive",
+                        "barman-cloud-restore", "barman-cloud-wal-archive", "barman-cloud-wal-restore"), commands);
+                for (String command : commands) {
+                    Proc v = tree.run(command, "--version");
+                    assertEquals(0, v.exit(), command + ": " + v.out() + v.err());
+                    assertTrue(v.out().startsWith(command + " 3."), command + ": " + v.out());
+                }
             });
 
             steps.time("barman-wal-archive --test against the lab's backup host (ssh barman@backup-srv)", () -> {
@@ -125,16 +139,18 @@ class PackageInstallIT {
             String release = "# a line of release " + newer;
             Path newServer = Debs.repack(server, newer, scratch, List.of("/etc/barman.conf", template), release);
             Path newClient = Debs.repack(client, newer, scratch, List.of(), release);
+            Path newCloud = Debs.repack(cloud, newer, scratch, List.of(), release);
             tree.copyIn(newServer, "/tmp/debs");
             tree.copyIn(newClient, "/tmp/debs");
+            tree.copyIn(newCloud, "/tmp/debs");
             Proc upgrade = steps.time("upgrade to " + newer + " (apt-get install --force-confdef --force-confold)",
                     () -> tree.sh("cd /tmp/debs && apt-get install -y -o Dpkg::Options::=--force-confdef"
                             + " -o Dpkg::Options::=--force-confold ./" + newServer.getFileName() + " ./"
-                            + newClient.getFileName()));
+                            + newClient.getFileName() + " ./" + newCloud.getFileName()));
             assertEquals(0, upgrade.exit(), upgrade.out() + upgrade.err());
             assertFalse(upgrade.out().contains("What would you like to do about it"), upgrade.out());
             assertTrue(upgrade.out().contains("Keeping old config file"), "dpkg kept the edited file:\n" + upgrade.out());
-            for (String pkg : List.of("barmanj", "barmanj-cli")) {
+            for (String pkg : List.of("barmanj", "barmanj-cli", "barmanj-cli-cloud")) {
                 assertEquals("ii", tree.status(pkg), pkg);
                 assertEquals(newer, tree.run("dpkg-query", "-W", "-f", "${Version}", pkg).ok().out().strip(), pkg);
             }
@@ -147,25 +163,28 @@ class PackageInstallIT {
             assertCdsArchives(tree);
             assertTrue(tree.run("barman", "--version").ok().out().contains("barmanj"));
 
-            Proc remove = steps.time("apt-get remove barmanj barmanj-cli",
-                    () -> tree.sh("apt-get remove -y barmanj barmanj-cli"));
+            Proc remove = steps.time("apt-get remove barmanj barmanj-cli barmanj-cli-cloud",
+                    () -> tree.sh("apt-get remove -y barmanj barmanj-cli barmanj-cli-cloud"));
             assertEquals(0, remove.exit(), remove.out() + remove.err());
             assertEquals("rc", tree.status("barmanj"), "removed, its configuration kept");
             assertFalse(Files.exists(tree.path("/usr/bin/barman")));
             assertFalse(Files.exists(tree.path("/usr/bin/barman-wal-archive")));
             assertFalse(Files.exists(tree.path("/usr/share/barmanj")), "nothing left of the program (CDS archive)");
             assertFalse(Files.exists(tree.path("/usr/share/barmanj-cli")));
+            assertFalse(Files.exists(tree.path("/usr/share/barmanj-cli-cloud")));
+            assertFalse(Files.exists(tree.path("/usr/bin/barman-cloud-wal-archive")));
             assertEquals(edited, Files.readString(tree.path("/etc/barman.conf")), "remove keeps the configuration");
             for (String conffile : List.of(template, "/etc/cron.d/barman", "/etc/logrotate.d/barman")) {
                 assertTrue(Files.exists(tree.path(conffile)), conffile);
             }
             assertEquals(CATALOG_LINE, Files.readString(tree.path(CATALOG_FILE)), "remove keeps the catalog");
 
-            Proc purge = steps.time("apt-get purge barmanj barmanj-cli",
-                    () -> tree.sh("apt-get purge -y barmanj barmanj-cli"));
+            Proc purge = steps.time("apt-get purge barmanj barmanj-cli barmanj-cli-cloud",
+                    () -> tree.sh("apt-get purge -y barmanj barmanj-cli barmanj-cli-cloud"));
             assertEquals(0, purge.exit(), purge.out() + purge.err());
             assertEquals("", tree.status("barmanj"), "purged");
             assertEquals("", tree.status("barmanj-cli"), "purged");
+            assertEquals("", tree.status("barmanj-cli-cloud"), "purged");
             for (String conffile : List.of("/etc/barman.conf", "/etc/barman.conf.dpkg-dist", template,
                     "/etc/barman.d/streaming-server.conf-template", "/etc/cron.d/barman", "/etc/logrotate.d/barman")) {
                 assertFalse(Files.exists(tree.path(conffile)), "purge removes " + conffile);
@@ -190,7 +209,8 @@ class PackageInstallIT {
      */
     private static void assertCdsArchives(Chroot tree) throws Exception {
         for (String[] launcher : new String[][] {{"/usr/share/barmanj", "barman", "barman.jsa", "barmanj"},
-                {"/usr/share/barmanj-cli", "barman-wal-archive", "barman-wal-archive.jsa", "barmanj-cli"}}) {
+                {"/usr/share/barmanj-cli", "barman-wal-archive", "barman-wal-archive.jsa", "barmanj-cli"},
+                {"/usr/share/barmanj-cli-cloud", "barman-cloud-wal-archive", "barman-cloud.jsa", "barmanj-cli-cloud"}}) {
             String jsa = launcher[0] + "/lib/" + launcher[2];
             assertTrue(Files.size(tree.path(jsa)) > 100_000, jsa + ": " + Files.size(tree.path(jsa)));
             assertFalse(tree.run("dpkg-query", "-L", launcher[3]).ok().out().contains(jsa), jsa + " not shipped");
