@@ -151,6 +151,9 @@ public final class CloudRestore {
             }
         } else if (!Files.exists(dir)) {
             return;
+        } else {
+            // Barman 3.4: os.listdir fails, a general error (exit 4).
+            throw new IOException("[Errno 20] Not a directory: '" + dir + "'");
         }
         CloudLog.error("Destination " + dir + " already exists and it is not empty");
         throw new CloudExit(CloudExit.OPERATION);

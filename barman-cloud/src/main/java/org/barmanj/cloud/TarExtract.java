@@ -9,6 +9,7 @@ import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.FileTime;
+import java.nio.file.attribute.PosixFileAttributeView;
 import java.nio.file.attribute.PosixFilePermission;
 import java.util.EnumSet;
 import java.util.Map;
@@ -21,13 +22,15 @@ import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
  * Extracts one tar stream into a directory, as Python's {@code tarfile.extractall} does for Barman's backup tars
  * (regular files, directories, symbolic and hard links; modes and modification times as the tar says), but
  * refusing a member whose name is absolute, has a {@code ..} component, or would be written through a symbolic
- * link. Directories' modes and times are applied by {@link #finish()}, after every tar into the same directory
+ * link. Run as root, owners are set as the tar says (by user and group name where this host knows it, else by
+ * number), as tarfile does; otherwise files belong to the user running it. Directories' modes and times are applied by {@link #finish()}, after every tar into the same directory
  * (the split parts of one tar may fill a directory another part declared).
  */
 final class TarExtract {
     private final Path root;
     /** Directory to its mode and modification time, applied last. */
     private final Map<Path, long[]> directories = new ConcurrentHashMap<>();
+    private static final boolean ROOT = "root".equals(System.getProperty("user.name"));
 
     TarExtract(Path root) {
         this.root = root.toAbsolutePath().normalize();
@@ -55,10 +58,12 @@ final class TarExtract {
                     throw refused(e.getName(), source, "a symbolic link is in the way of a directory");
                 }
                 Files.createDirectories(target);
+                chown(target, e);
                 directories.put(target, new long[] {e.getMode(), e.getModTime().getTime()});
             } else if (e.isSymbolicLink()) {
                 removeExisting(target);
                 Files.createSymbolicLink(target, Path.of(e.getLinkName()));
+                chown(target, e);
             } else if (e.isLink()) {
                 Path existing = safeTarget(e.getLinkName(), source);
                 checkNoLinkBetween(existing.getParent(), e.getLinkName(), source);
@@ -74,6 +79,7 @@ final class TarExtract {
                         bytes += n;
                     }
                 }
+                chown(target, e);
                 Files.setPosixFilePermissions(target, permissions(e.getMode()));
                 Files.setLastModifiedTime(target, FileTime.fromMillis(e.getModTime().getTime()));
             } else {
@@ -90,6 +96,26 @@ final class TarExtract {
             long[] m = directories.get(d);
             Files.setPosixFilePermissions(d, permissions((int) m[0]));
             Files.setLastModifiedTime(d, FileTime.fromMillis(m[1]));
+        }
+    }
+
+    /** As tarfile's chown, only as root: the names if known here, else the numbers; a link itself, not its target. */
+    private static void chown(Path target, TarArchiveEntry e) throws IOException {
+        if (!ROOT) {
+            return;
+        }
+        var lookup = target.getFileSystem().getUserPrincipalLookupService();
+        PosixFileAttributeView view = Files.getFileAttributeView(target, PosixFileAttributeView.class,
+                LinkOption.NOFOLLOW_LINKS);
+        try {
+            view.setOwner(lookup.lookupPrincipalByName(e.getUserName()));
+        } catch (IOException | RuntimeException unknown) {
+            Files.setAttribute(target, "unix:uid", (int) e.getLongUserId(), LinkOption.NOFOLLOW_LINKS);
+        }
+        try {
+            view.setGroup(lookup.lookupPrincipalByGroupName(e.getGroupName()));
+        } catch (IOException | RuntimeException unknown) {
+            Files.setAttribute(target, "unix:gid", (int) e.getLongGroupId(), LinkOption.NOFOLLOW_LINKS);
         }
     }
 

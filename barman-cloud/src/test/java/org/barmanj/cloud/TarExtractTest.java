@@ -40,6 +40,9 @@ class TarExtractTest {
                     default -> new TarArchiveEntry(m.name(), true);
                 };
                 e.setMode(m.mode());
+                e.setIds(4711, 4712);
+                e.setUserName("no-such-user-4711");
+                e.setGroupName(m.name().equals("PG_VERSION") ? "root" : "no-such-group-4712");
                 e.setModTime(new Date(1_600_000_000_000L));
                 byte[] data = m.type() == 'f' ? m.body().getBytes(StandardCharsets.UTF_8) : new byte[0];
                 if (m.type() == 'l' || m.type() == 'h') {
@@ -74,6 +77,16 @@ class TarExtractTest {
         assertEquals(Path.of("base/1/1259"), Files.readSymbolicLink(root.resolve("link")));
         assertEquals("15\n", Files.readString(root.resolve("hard")));
         assertTrue(Files.isSameFile(root.resolve("hard"), root.resolve("PG_VERSION")));
+        // Owners as the tar says when extracting as root (by name if known here, else by number), else ours.
+        boolean root0 = "root".equals(System.getProperty("user.name"));
+        Object me = Files.getAttribute(tmp, "unix:uid");
+        assertEquals(root0 ? 4711 : me, Files.getAttribute(root.resolve("base/1/1259"), "unix:uid"));
+        assertEquals(root0 ? 4712 : Files.getAttribute(tmp, "unix:gid"),
+                Files.getAttribute(root.resolve("base/1/1259"), "unix:gid"));
+        assertEquals(root0 ? 0 : Files.getAttribute(tmp, "unix:gid"), Files.getAttribute(root.resolve("PG_VERSION"),
+                "unix:gid"));
+        assertEquals(root0 ? 4711 : me, Files.getAttribute(root.resolve("link"), "unix:uid",
+                java.nio.file.LinkOption.NOFOLLOW_LINKS));
         Files.setPosixFilePermissions(root.resolve("ro"), PosixFilePermissions.fromString("rwx------"));
     }
 
