@@ -63,6 +63,8 @@ final class CloudArgs {
     boolean test;
     final Map<String, String> values = new LinkedHashMap<>();
     final Map<String, List<String[]>> tagLists = new LinkedHashMap<>();
+    /** The values of the repeatable options, in order. */
+    final Map<String, List<String>> multiValues = new LinkedHashMap<>();
     final Set<String> setFlags = new LinkedHashSet<>();
     final List<String> positionals = new ArrayList<>();
 
@@ -228,6 +230,16 @@ final class CloudArgs {
                 case "--test" -> test = true;
                 default -> {
                     switch (o.kind()) {
+                        case APPEND -> {
+                            String v = inline;
+                            if (v == null) {
+                                if (i + 1 >= args.length || (args[i + 1].startsWith("-") && args[i + 1].length() > 1)) {
+                                    fail(err, "argument " + String.join("/", o.names()) + ": expected one argument");
+                                }
+                                v = args[++i];
+                            }
+                            multiValues.computeIfAbsent(c, k -> new ArrayList<>()).add(v);
+                        }
                         case VALUE, INT -> {
                             String v = inline;
                             if (v == null) {

@@ -27,7 +27,9 @@ record CloudOption(List<String> names, Kind kind, String metavar, List<String> c
         /** one integer value */
         INT,
         /** zero or more {@code key,value} tags (argparse's {@code nargs="*"}) */
-        TAGS
+        TAGS,
+        /** one value, repeatable, every value kept in order (argparse's {@code action="append"}) */
+        APPEND
     }
 
     static CloudOption flag(String help, String... names) {
@@ -44,6 +46,10 @@ record CloudOption(List<String> names, Kind kind, String metavar, List<String> c
 
     static CloudOption integer(String metavar, String help, String... names) {
         return new CloudOption(List.of(names), Kind.INT, metavar, List.of(), help, null, false);
+    }
+
+    static CloudOption multi(String metavar, String help, String... names) {
+        return new CloudOption(List.of(names), Kind.APPEND, metavar, List.of(), help, null, false);
     }
 
     static CloudOption tags(String metavar, String help, String... names) {
@@ -72,7 +78,7 @@ record CloudOption(List<String> names, Kind kind, String metavar, List<String> c
     }
 
     boolean takesValue() {
-        return kind == Kind.VALUE || kind == Kind.INT;
+        return kind == Kind.VALUE || kind == Kind.INT || kind == Kind.APPEND;
     }
 
     /** As argparse shows a value: {@code {a,b}} when choices are given and no metavar, else the metavar. */
