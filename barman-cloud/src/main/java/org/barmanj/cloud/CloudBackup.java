@@ -625,11 +625,11 @@ public final class CloudBackup {
             stat.put("serialized_copy_time_per_item", serialized);
             LocalDateTime start = null;
             LocalDateTime end = null;
-            double serializedTotal = 0;
+            long serializedTotal = 0;
             for (Map.Entry<String, List<MultipartUpload>> e : finished.entrySet()) {
                 LocalDateTime nameStart = null;
                 LocalDateTime nameEnd = null;
-                double total = 0;
+                long total = 0;
                 for (MultipartUpload u : e.getValue()) {
                     if (nameStart == null || u.startTime.isBefore(nameStart)) {
                         nameStart = u.startTime;
@@ -637,13 +637,13 @@ public final class CloudBackup {
                     if (nameEnd == null || u.endTime.isAfter(nameEnd)) {
                         nameEnd = u.endTime;
                     }
-                    synchronized (u.partSeconds) {
-                        for (double s : u.partSeconds) {
+                    synchronized (u.partMicros) {
+                        for (long s : u.partMicros) {
                             total += s;
                         }
                     }
                 }
-                serialized.put(e.getKey(), total);
+                serialized.put(e.getKey(), total / 1e6);
                 serializedTotal += total;
                 analysis.put(e.getKey(), 0L);
                 copy.put(e.getKey(), seconds(nameStart, nameEnd));
@@ -655,7 +655,7 @@ public final class CloudBackup {
                 }
             }
             stat.put("copy_time", start == null ? 0.0 : seconds(start, end));
-            stat.put("serialized_copy_time", serializedTotal);
+            stat.put("serialized_copy_time", serializedTotal / 1e6);
             return stat;
         }
     }

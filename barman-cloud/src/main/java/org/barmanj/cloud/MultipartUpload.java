@@ -75,8 +75,8 @@ final class MultipartUpload extends OutputStream {
     private boolean closed;
     java.time.LocalDateTime startTime;
     java.time.LocalDateTime endTime;
-    /** The seconds each part took, for copy_stats. */
-    final List<Double> partSeconds = java.util.Collections.synchronizedList(new ArrayList<>());
+    /** The microseconds each part took (Python timedeltas), for copy_stats. */
+    final List<Long> partMicros = java.util.Collections.synchronizedList(new ArrayList<>());
 
     MultipartUpload(S3Cloud cloud, String key, int partSize, Pool pool, List<String[]> tags) {
         this.cloud = cloud;
@@ -152,7 +152,7 @@ final class MultipartUpload extends OutputStream {
                             .contentMD5(Base64.getEncoder().encodeToString(md5.digest())).build(),
                             RequestBody.fromContentProvider(() -> new ByteArrayInputStream(body, 0, length), length,
                                     "application/octet-stream")).eTag();
-                    partSeconds.add((System.nanoTime() - t0) / 1e9);
+                    partMicros.add((System.nanoTime() - t0) / 1000);
                     return CompletedPart.builder().partNumber(number).eTag(etag).build();
                 } catch (Throwable t) {
                     pool.failure.compareAndSet(null, t);
