@@ -168,6 +168,7 @@ final class MultipartUpload extends OutputStream {
         }
     }
 
+    /** The tags as the Tagging header wants them: URL-encoded key=value pairs joined by &amp;. */
     static String tagging(List<String[]> tags) {
         StringBuilder t = new StringBuilder();
         for (String[] tag : tags) {

@@ -4,8 +4,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.net.URI;
-import java.net.URLEncoder;
-import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
@@ -199,15 +197,7 @@ final class S3Cloud implements AutoCloseable {
             req.serverSideEncryption(encryption);
         }
         if (tags != null && !tags.isEmpty()) {
-            StringBuilder t = new StringBuilder();
-            for (String[] tag : tags) {
-                if (t.length() > 0) {
-                    t.append('&');
-                }
-                t.append(URLEncoder.encode(tag[0], StandardCharsets.UTF_8)).append('=')
-                        .append(URLEncoder.encode(tag[1], StandardCharsets.UTF_8));
-            }
-            req.tagging(t.toString());
+            req.tagging(MultipartUpload.tagging(tags));
         }
         s3.putObject(req.build(), RequestBody.fromBytes(body));
     }
