@@ -168,11 +168,12 @@ final class CloudArgs {
     }
 
     /** Parses args; prints help or version and exits 0, or usage and exits 3. */
-    CloudArgs parse(String[] args, PrintStream out, PrintStream err) {
+    CloudArgs parse(String[] argv, PrintStream out, PrintStream err) {
+        List<String> args = new ArrayList<>(List.of(argv));
         boolean onlyPositionals = false;
         Map<String, String> exclusiveSeen = new LinkedHashMap<>();
-        for (int i = 0; i < args.length; i++) {
-            String a = args[i];
+        for (int i = 0; i < args.size(); i++) {
+            String a = args.get(i);
             if (onlyPositionals || !a.startsWith("-") || a.equals("-")) {
                 positionals.add(a);
                 continue;
@@ -190,19 +191,16 @@ final class CloudArgs {
                     inline = a.substring(eq + 1);
                 }
             } else if (a.length() > 2) {
-                // -vv, -qq, -PNAME, -eAES256
+                // -PNAME, -eAES256; short flags together (-vv, -vq, -zt) are one after the other, as argparse
                 name = a.substring(0, 2);
-                inline = a.substring(2);
-                CloudOption o = option(name);
-                if (o != null && o.kind() == CloudOption.Kind.COUNT) {
-                    if (!inline.chars().allMatch(ch -> ch == a.charAt(1))) {
-                        fail(err, "unrecognized arguments: " + a);
-                    }
-                    name = a;
-                    inline = null;
+                CloudOption first = option(name);
+                if (first != null && (first.kind() == CloudOption.Kind.FLAG || first.kind() == CloudOption.Kind.COUNT)) {
+                    args.add(i + 1, "-" + a.substring(2));
+                } else {
+                    inline = a.substring(2);
                 }
             }
-            CloudOption o = option(name.length() > 2 && !name.startsWith("--") ? name.substring(0, 2) : name);
+            CloudOption o = option(name);
             if (o == null) {
                 fail(err, "unrecognized arguments: " + a);
             }
@@ -225,28 +223,28 @@ final class CloudArgs {
                     out.flush();
                     throw new CloudExit(CloudExit.OK);
                 }
-                case "--verbose" -> verbose += name.startsWith("--") ? 1 : name.length() - 1;
-                case "--quiet" -> quiet += name.startsWith("--") ? 1 : name.length() - 1;
+                case "--verbose" -> verbose++;
+                case "--quiet" -> quiet++;
                 case "--test" -> test = true;
                 default -> {
                     switch (o.kind()) {
                         case APPEND -> {
                             String v = inline;
                             if (v == null) {
-                                if (i + 1 >= args.length || (args[i + 1].startsWith("-") && args[i + 1].length() > 1)) {
+                                if (i + 1 >= args.size() || (args.get(i + 1).startsWith("-") && args.get(i + 1).length() > 1)) {
                                     fail(err, "argument " + String.join("/", o.names()) + ": expected one argument");
                                 }
-                                v = args[++i];
+                                v = args.get(++i);
                             }
                             multiValues.computeIfAbsent(c, k -> new ArrayList<>()).add(v);
                         }
                         case VALUE, INT -> {
                             String v = inline;
                             if (v == null) {
-                                if (i + 1 >= args.length || (args[i + 1].startsWith("-") && args[i + 1].length() > 1)) {
+                                if (i + 1 >= args.size() || (args.get(i + 1).startsWith("-") && args.get(i + 1).length() > 1)) {
                                     fail(err, "argument " + String.join("/", o.names()) + ": expected one argument");
                                 }
-                                v = args[++i];
+                                v = args.get(++i);
                             }
                             if (!o.choices().isEmpty() && !o.choices().contains(v)) {
                                 fail(err, "argument " + String.join("/", o.names()) + ": invalid choice: '" + v
@@ -273,8 +271,8 @@ final class CloudArgs {
                             if (inline != null) {
                                 tags.add(parseTag(inline));
                             }
-                            while (i + 1 < args.length && !(args[i + 1].startsWith("-") && args[i + 1].length() > 1)) {
-                                tags.add(parseTag(args[++i]));
+                            while (i + 1 < args.size() && !(args.get(i + 1).startsWith("-") && args.get(i + 1).length() > 1)) {
+                                tags.add(parseTag(args.get(++i)));
                             }
                             tagLists.put(c, tags);
                         }
