@@ -180,53 +180,39 @@ public final class CloudBackup {
     }
 
     private static int backup(CloudArgs args, int jobs, long maxArchiveSize, String name) {
-        try {
-            for (String snapshot : List.of("--snapshot-instance", "--snapshot-disk", "--snapshot-zone",
-                    "--snapshot-gcp-project")) {
-                if (args.value(snapshot) != null) {
-                    CloudLog.error("Barman cloud backup exception: snapshot backups (" + snapshot
-                            + ") are not implemented by barmanj");
-                    return CloudExit.GENERAL;
-                }
+        for (String snapshot : List.of("--snapshot-instance", "--snapshot-disk", "--snapshot-zone",
+                "--snapshot-gcp-project")) {
+            if (args.value(snapshot) != null) {
+                CloudLog.error("Barman cloud backup exception: snapshot backups (" + snapshot
+                        + ") are not implemented by barmanj");
+                return CloudExit.GENERAL;
             }
-            try (S3Cloud cloud = new S3Cloud(args)) {
-                cloud.encryption = args.value("--encryption");
-                if (!cloud.testConnectivity()) {
-                    return CloudExit.NETWORK;
-                }
-                if (args.test) {
-                    return CloudExit.OK;
-                }
-                cloud.setupBucket();
-                if (System.getenv("BARMAN_HOOK") != null && System.getenv("BARMAN_PHASE") != null) {
-                    CloudLog.error("Barman cloud backup exception: running as a Barman hook script"
-                            + " (BARMAN_HOOK) is not implemented by barmanj");
-                    return CloudExit.GENERAL;
-                }
-                String conninfo = conninfo(args);
-                if (!conninfo.contains("application_name")) {
-                    conninfo = (conninfo.isEmpty() ? "" : conninfo + " ") + "application_name=barman_cloud_backup";
-                }
-                PostgresConnection pg;
-                try {
-                    pg = PostgresConnection.open(conninfo, System.getenv(), System.getProperty("user.home"), 30);
-                } catch (RuntimeException e) {
-                    CloudLog.error("Cannot connect to postgres: " + S3Cloud.describe(e));
-                    return CloudExit.OPERATION;
-                }
-                try (pg) {
-                    Upload upload = new Upload(cloud, args.positionals.get(1), compression(args), jobs,
-                            maxArchiveSize, args.tagLists.get("--tags"), name);
-                    upload.immediate = args.setFlags.contains("--immediate-checkpoint");
-                    return upload.backup(pg);
-                }
-            }
-        } catch (CloudExit e) {
-            return e.code;
-        } catch (Exception | LinkageError e) {
-            CloudLog.error("Barman cloud backup exception: " + S3Cloud.describe(e));
-            return CloudExit.GENERAL;
         }
+        return CloudCommand.run(args, "backup", CloudCommand.Bucket.CREATE, cloud -> {
+            cloud.encryption = args.value("--encryption");
+            if (System.getenv("BARMAN_HOOK") != null && System.getenv("BARMAN_PHASE") != null) {
+                CloudLog.error("Barman cloud backup exception: running as a Barman hook script"
+                        + " (BARMAN_HOOK) is not implemented by barmanj");
+                return CloudExit.GENERAL;
+            }
+            String conninfo = conninfo(args);
+            if (!conninfo.contains("application_name")) {
+                conninfo = (conninfo.isEmpty() ? "" : conninfo + " ") + "application_name=barman_cloud_backup";
+            }
+            PostgresConnection pg;
+            try {
+                pg = PostgresConnection.open(conninfo, System.getenv(), System.getProperty("user.home"), 30);
+            } catch (RuntimeException e) {
+                CloudLog.error("Cannot connect to postgres: " + S3Cloud.describe(e));
+                return CloudExit.OPERATION;
+            }
+            try (pg) {
+                Upload upload = new Upload(cloud, args.positionals.get(1), compression(args), jobs,
+                        maxArchiveSize, args.tagLists.get("--tags"), name);
+                upload.immediate = args.setFlags.contains("--immediate-checkpoint");
+                return upload.backup(pg);
+            }
+        });
     }
 
     private static CloudCompression compression(CloudArgs args) {

@@ -45,13 +45,7 @@ public final class CloudCheckWalArchive {
 
     private static int check(CloudArgs args, Long timeline) {
         String server = args.positionals.get(1);
-        try (S3Cloud cloud = new S3Cloud(args)) {
-            if (!cloud.testConnectivity()) {
-                return CloudExit.NETWORK;
-            }
-            if (args.test) {
-                return CloudExit.OK;
-            }
+        return CloudCommand.run(args, "WAL archive check", CloudCommand.Bucket.AS_IS, cloud -> {
             if (!cloud.bucketExists) {
                 return CloudExit.OK; // As Barman: no bucket, nothing in the way.
             }
@@ -89,11 +83,6 @@ public final class CloudCheckWalArchive {
                 return CloudExit.OPERATION;
             }
             return CloudExit.OK;
-        } catch (CloudExit e) {
-            return e.code;
-        } catch (Exception | LinkageError e) {
-            CloudLog.error("Barman cloud WAL archive check exception: " + S3Cloud.describe(e));
-            return CloudExit.GENERAL;
-        }
+        });
     }
 }

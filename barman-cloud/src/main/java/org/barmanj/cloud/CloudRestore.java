@@ -52,17 +52,7 @@ public final class CloudRestore {
     private static int restore(CloudArgs args) {
         String server = args.positionals.get(1);
         Path recoveryDir = Path.of(args.positionals.get(3));
-        try (S3Cloud cloud = new S3Cloud(args)) {
-            if (!cloud.testConnectivity()) {
-                return CloudExit.NETWORK;
-            }
-            if (args.test) {
-                return CloudExit.OK;
-            }
-            if (!cloud.bucketExists) {
-                CloudLog.error("Bucket " + cloud.bucket + " does not exist");
-                return CloudExit.OPERATION;
-            }
+        return CloudCommand.run(args, "restore", CloudCommand.Bucket.REQUIRED, cloud -> {
             BucketCatalog catalog = new BucketCatalog(cloud, server);
             String backupId = catalog.parseBackupId(args.positionals.get(2));
             BackupInfo info = catalog.info(backupId);
@@ -78,12 +68,7 @@ public final class CloudRestore {
             Map<String, String> relocations = tablespaceMap(args.multiValues.getOrDefault("--tablespace", List.of()));
             download(cloud, catalog, info, recoveryDir, relocations);
             return CloudExit.OK;
-        } catch (CloudExit e) {
-            return e.code;
-        } catch (Exception | LinkageError e) {
-            CloudLog.error("Barman cloud restore exception: " + S3Cloud.describe(e));
-            return CloudExit.GENERAL;
-        }
+        });
     }
 
     /** Barman's tablespace_map: NAME:LOCATION rules, the last one for a name winning; a rule without ':' exits 3. */

@@ -71,15 +71,8 @@ public final class CloudWalArchive {
             return CloudExit.USAGE;
         }
         String server = args.positionals.get(1);
-        try (S3Cloud cloud = new S3Cloud(args)) {
+        return CloudCommand.run(args, "WAL archiver", CloudCommand.Bucket.CREATE, cloud -> {
             cloud.encryption = encryption;
-            if (!cloud.testConnectivity()) {
-                return CloudExit.NETWORK;
-            }
-            if (args.test) {
-                return CloudExit.OK;
-            }
-            cloud.setupBucket();
             List<String[]> tags = args.tagLists.get("--tags");
             if (WalNames.isHistory(walPath)) {
                 List<String[]> history = args.tagLists.get("--history-tags");
@@ -93,12 +86,7 @@ public final class CloudWalArchive {
             CloudLog.debug("Uploading " + walPath + " to " + key + " (" + body.length + " bytes)");
             cloud.put(key, body, tags);
             return CloudExit.OK;
-        } catch (CloudExit e) {
-            return e.code;
-        } catch (Exception | LinkageError e) {
-            CloudLog.error("Barman cloud WAL archiver exception: " + S3Cloud.describe(e));
-            return CloudExit.GENERAL;
-        }
+        });
     }
 
     private static byte[] read(Path wal, CloudCompression compression) throws IOException {

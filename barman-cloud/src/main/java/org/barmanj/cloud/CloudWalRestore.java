@@ -42,17 +42,7 @@ public final class CloudWalRestore {
             CloudLog.error(walName + " is an invalid name for a WAL file");
             return CloudExit.USAGE;
         }
-        try (S3Cloud cloud = new S3Cloud(args)) {
-            if (!cloud.testConnectivity()) {
-                return CloudExit.NETWORK;
-            }
-            if (args.test) {
-                return CloudExit.OK;
-            }
-            if (!cloud.bucketExists) {
-                CloudLog.error("Bucket " + cloud.bucket + " does not exist");
-                return CloudExit.OPERATION;
-            }
+        return CloudCommand.run(args, "WAL restore", CloudCommand.Bucket.REQUIRED, cloud -> {
             String sourceDir = WalNames.join(cloud.path, server, "wals", WalNames.hashDir(walName));
             if (!sourceDir.endsWith("/")) {
                 sourceDir += "/";
@@ -102,11 +92,6 @@ public final class CloudWalRestore {
                 Files.deleteIfExists(tmp);
             }
             return CloudExit.OK;
-        } catch (CloudExit e) {
-            return e.code;
-        } catch (Exception | LinkageError e) {
-            CloudLog.error("Barman cloud WAL restore exception: " + S3Cloud.describe(e));
-            return CloudExit.GENERAL;
-        }
+        });
     }
 }
