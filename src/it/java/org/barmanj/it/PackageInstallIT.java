@@ -84,10 +84,10 @@ class PackageInstallIT {
                 // The client package: only its own jar, no third-party library.
                 assertEquals("barman-wal-archive.jar\nbarman-wal-archive.jsa",
                         tree.sh("ls /usr/share/barmanj-cli/lib").ok().out().strip());
-                // The cloud package: the five barman-cloud-* commands written so far on the PATH, each answering
-                // as itself (-backup-list, -show, -delete, -keep are not written yet).
+                // The cloud package: Debian's nine barman-cloud-* commands on the PATH, each answering as itself.
                 List<String> commands = tree.sh("ls /usr/bin | grep '^barman-cloud-'").ok().out().lines().toList();
-                assertEquals(List.of("barman-cloud-backup", "barman-cloud-check-wal-archive",
+                assertEquals(List.of("barman-cloud-backup", "barman-cloud-backup-delete", "barman-cloud-backup-keep",
+                        "barman-cloud-backup-list", "barman-cloud-backup-show", "barman-cloud-check-wal-archive",
                         "barman-cloud-restore", "barman-cloud-wal-archive", "barman-cloud-wal-restore"), commands);
                 for (String command : commands) {
                     Proc v = tree.run(command, "--version");
