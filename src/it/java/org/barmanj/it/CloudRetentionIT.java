@@ -13,6 +13,8 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Supplier;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -52,7 +54,6 @@ class CloudRetentionIT {
                 throw new AssertionError("two backups in one second: " + id);
             }
             IDS.add(id);
-            Thread.sleep(1000);
         }
         String last = Lab.psql(PG, "SELECT pg_walfile_name(pg_current_wal_lsn())");
         Lab.psql(PG, "SELECT pg_switch_wal()");
@@ -111,6 +112,13 @@ class CloudRetentionIT {
         return LAB.run((String) null, command, args);
     }
 
+    /** Two commands on two buckets at once (the class's time is mostly process start-up). */
+    static Proc[] both(Supplier<Proc> first, Supplier<Proc> second) {
+        CompletableFuture<Proc> f = CompletableFuture.supplyAsync(first);
+        Proc s = second.get();
+        return new Proc[] {f.join(), s};
+    }
+
     static String beginWal(String id) throws Exception {
         return Files.readAllLines(LAB.s3Dir.resolve(BUCKET + "/p/demo/base/" + id + "/backup.info")).stream()
                 .filter(l -> l.startsWith("begin_wal=")).findFirst().orElseThrow().substring("begin_wal=".length());
@@ -124,8 +132,10 @@ class CloudRetentionIT {
         assertTrue(xattrs(BUCKET).contains("user.user.content-md5"), xattrs(BUCKET));
         assertEquals(xattrs(BUCKET), xattrs("rtn-ours"), "cp -a keeps S3Proxy's metadata");
 
-        Proc od = ours("barman-cloud-backup-delete", "--dry-run", "-r", "REDUNDANCY 2", a, "demo");
-        Proc td = theirs("barman-cloud-backup-delete", "--dry-run", "-r", "REDUNDANCY 2", t, "demo");
+        Proc[] dry = both(() -> ours("barman-cloud-backup-delete", "--dry-run", "-r", "REDUNDANCY 2", a, "demo"),
+                () -> theirs("barman-cloud-backup-delete", "--dry-run", "-r", "REDUNDANCY 2", t, "demo"));
+        Proc od = dry[0];
+        Proc td = dry[1];
         assertEquals(0, od.exit(), od.err());
         assertEquals(0, td.exit(), td.err());
         assertEquals(td.out(), od.out());
@@ -134,8 +144,10 @@ class CloudRetentionIT {
         assertTrue(od.out().contains("'p/demo/base/" + IDS.get(1) + "/backup.info'"), od.out());
         assertEquals(pristine, objects("rtn-ours"), "a dry run deletes nothing");
 
-        Proc o = ours("barman-cloud-backup-delete", "-r", "REDUNDANCY 2", a, "demo");
-        Proc r = theirs("barman-cloud-backup-delete", "-r", "REDUNDANCY 2", t, "demo");
+        Proc[] real = both(() -> ours("barman-cloud-backup-delete", "-r", "REDUNDANCY 2", a, "demo"),
+                () -> theirs("barman-cloud-backup-delete", "-r", "REDUNDANCY 2", t, "demo"));
+        Proc o = real[0];
+        Proc r = real[1];
         assertEquals(0, o.exit(), o.err());
         assertEquals(0, r.exit(), r.err());
         assertEquals("", o.out() + o.err());
@@ -161,26 +173,35 @@ class CloudRetentionIT {
         String first = IDS.get(0);
         String newest = IDS.get(3);
         for (String[] k : new String[][] {{first, "standalone"}, {newest, "full"}}) {
-            assertEquals(0, ours("barman-cloud-backup-keep", "--target", k[1], oursKept, "demo", k[0]).exit());
-            assertEquals(0, theirs("barman-cloud-backup-keep", "--target", k[1], theirsKept, "demo", k[0]).exit());
-            assertEquals("Keep: " + k[1] + "\n", theirs("barman-cloud-backup-keep", "-s", oursKept, "demo", k[0]).out());
-            assertEquals("Keep: " + k[1] + "\n", ours("barman-cloud-backup-keep", "-s", theirsKept, "demo", k[0]).out());
+            Proc[] kept = both(() -> ours("barman-cloud-backup-keep", "--target", k[1], oursKept, "demo", k[0]),
+                    () -> theirs("barman-cloud-backup-keep", "--target", k[1], theirsKept, "demo", k[0]));
+            assertEquals(0, kept[0].exit(), kept[0].err());
+            assertEquals(0, kept[1].exit(), kept[1].err());
+            Proc[] status = both(() -> theirs("barman-cloud-backup-keep", "-s", oursKept, "demo", k[0]),
+                    () -> ours("barman-cloud-backup-keep", "-s", theirsKept, "demo", k[0]));
+            assertEquals("Keep: " + k[1] + "\n", status[0].out());
+            assertEquals("Keep: " + k[1] + "\n", status[1].out());
         }
         assertEquals(objects("rtn-kept-by-theirs"), objects("rtn-kept-by-ours"), "the same keep objects");
         assertEquals("standalone", Files.readString(LAB.object("rtn-kept-by-ours",
                 "p/demo/base/" + first + "/annotations/keep")));
 
         // Neither deletes a kept backup by id.
-        Proc tb = theirs("barman-cloud-backup-delete", "-b", first, oursKept, "demo");
-        Proc ob = ours("barman-cloud-backup-delete", "-b", first, theirsKept, "demo");
+        Proc[] byId = both(() -> theirs("barman-cloud-backup-delete", "-b", first, oursKept, "demo"),
+                () -> ours("barman-cloud-backup-delete", "-b", first, theirsKept, "demo"));
+        Proc tb = byId[0];
+        Proc ob = byId[1];
         assertEquals(1, tb.exit(), tb.err());
         assertEquals(1, ob.exit(), ob.err());
         assertTrue(ob.err().contains("ERROR: Skipping delete of backup " + first + " for server demo as it has a"
                 + " current keep request."), ob.err());
 
         // Retention: 3.4 on the bucket ours marked, ours (one key per request) on the one 3.4 marked.
-        Proc tr = theirs("barman-cloud-backup-delete", "-r", "REDUNDANCY 2", oursKept, "demo");
-        Proc or = ours("barman-cloud-backup-delete", "--batch-size", "1", "-r", "REDUNDANCY 2", theirsKept, "demo");
+        Proc[] retention = both(() -> theirs("barman-cloud-backup-delete", "-r", "REDUNDANCY 2", oursKept, "demo"),
+                () -> ours("barman-cloud-backup-delete", "--batch-size", "1", "-r", "REDUNDANCY 2", theirsKept,
+                        "demo"));
+        Proc tr = retention[0];
+        Proc or = retention[1];
         assertEquals(0, tr.exit(), tr.err());
         assertEquals(0, or.exit(), or.err());
         Map<String, String> left = objects("rtn-kept-by-ours");
