@@ -2,6 +2,7 @@ package org.barmanj.cloud;
 
 import java.util.ArrayList;
 import java.util.List;
+import software.amazon.awssdk.services.s3.LegacyMd5Plugin;
 import software.amazon.awssdk.services.s3.model.Delete;
 import software.amazon.awssdk.services.s3.model.DeleteObjectsResponse;
 import software.amazon.awssdk.services.s3.model.ObjectIdentifier;
@@ -9,7 +10,7 @@ import software.amazon.awssdk.services.s3.model.S3Error;
 
 /**
  * Barman's delete_objects for aws-s3: the keys in batches of at most {@code batchSize} (S3's limit: 1000), one
- * quiet DeleteObjects request each. A batch whose answer lists failed keys is logged key by key and the
+ * quiet DeleteObjects request each, with Content-MD5. A batch whose answer lists failed keys is logged key by key and the
  * remaining batches are still tried; the call then fails as Barman's does, with one message for all.
  */
 final class CloudDeleter {
@@ -49,8 +50,10 @@ final class CloudDeleter {
         boolean errors = false;
         for (List<String> batch : batches(keys, batchSize)) {
             List<ObjectIdentifier> ids = batch.stream().map(k -> ObjectIdentifier.builder().key(k).build()).toList();
+            // Content-MD5, as boto3 sends it (servers older than the CRC32 checksums require it for this call).
             DeleteObjectsResponse resp = cloud.client().deleteObjects(r -> r.bucket(cloud.bucket)
-                    .delete(Delete.builder().objects(ids).quiet(true).build()));
+                    .delete(Delete.builder().objects(ids).quiet(true).build())
+                    .overrideConfiguration(o -> o.addPlugin(LegacyMd5Plugin.create())));
             if (resp.hasErrors() && !resp.errors().isEmpty()) {
                 for (S3Error e : resp.errors()) {
                     CloudLog.error("Deletion of object " + e.key() + " failed with error code: \"" + e.code()
