@@ -7,6 +7,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -37,20 +38,15 @@ class CloudListShowIT {
         Lab.lab("pg", "destroy", PG);
         LAB.start();
         LAB.createBucket("lsb");
-        // Nothing listens on the PostgreSQL port yet: an endpoint that refuses connections.
-        for (String command : List.of("barman-cloud-backup-list", "barman-cloud-backup-show")) {
-            List<String> args = new ArrayList<>(List.of("--endpoint-url", "http://127.0.0.1:" + PG_PORT, URL, SERVER));
-            if (command.endsWith("show")) {
-                args.add("latest");
-            }
-            same(command, 2, args.toArray(new String[0]));
-        }
+        // Nothing listens on the PostgreSQL port yet: an endpoint that refuses connections (3.4 retries for 10 s;
+        // show's opening is the same CloudCommand as list's, so list alone).
+        same("barman-cloud-backup-list", 2, "--endpoint-url", "http://127.0.0.1:" + PG_PORT, URL, SERVER);
         Lab.lab("pg", "start", PG, "15", "127.0.0.1", String.valueOf(PG_PORT),
                 LAB.archiveCommand("barman-cloud-wal-archive", URL, SERVER));
         Lab.psql(PG, "CREATE TABLE t AS SELECT generate_series(1, 1000) g");
         keptId = backup();
         namedId = backup("-n", NAME);
-        Proc keep = LAB.run("barman-cloud-backup-keep", URL, SERVER, keptId, "--target", "standalone");
+        Proc keep = LAB.runWithSecret(null, CloudLab.SECRET, "barman-cloud-backup-keep", URL, SERVER, keptId, "--target", "standalone");
         assertEquals(0, keep.exit(), keep.err());
         Path base = LAB.s3Dir.resolve("lsb/pfx/demo/base");
         assertTrue(Files.exists(base.resolve(keptId).resolve("annotations/keep")));
@@ -78,7 +74,7 @@ class CloudListShowIT {
                 String.valueOf(PG_PORT), "-U", "barman"));
         args.addAll(List.of(extra));
         args.addAll(List.of(URL, SERVER));
-        Proc b = LAB.run("barman-cloud-backup", args.toArray(new String[0]));
+        Proc b = LAB.runWithSecret(null, CloudLab.SECRET, "barman-cloud-backup", args.toArray(new String[0]));
         assertEquals(0, b.exit(), b.err());
         List<String> after = new ArrayList<>(ids());
         after.removeAll(before);
@@ -111,8 +107,10 @@ class CloudListShowIT {
      * same stderr messages, except for an unreachable endpoint (each says it with its own HTTP client's words).
      */
     static Proc same(String command, int expected, String... args) {
-        Proc theirs = LAB.run(command, args);
-        Proc ours = LAB.run(LAB.ours(command), args);
+        CompletableFuture<Proc> theirsRun = CompletableFuture.supplyAsync(
+                () -> LAB.runWithSecret(null, CloudLab.SECRET, command, args));
+        Proc ours = LAB.runWithSecret(null, CloudLab.SECRET, LAB.ours(command), args);
+        Proc theirs = theirsRun.join();
         String what = command + " " + String.join(" ", args);
         assertEquals(expected, theirs.exit(), what + " (3.4): " + theirs.err());
         assertEquals(expected, ours.exit(), what + " (ours): " + ours.err());
@@ -142,8 +140,6 @@ class CloudListShowIT {
         assertTrue(json.out().contains("\"backup_name\": \"nightly \\u00e9\""), json.out());
         // Any format but console is JSON, in 3.4 too.
         same("barman-cloud-backup-list", 0, "--format=xml", URL, SERVER);
-        // A server with no backups: the header alone.
-        assertEquals(1, same("barman-cloud-backup-list", 0, URL, "other").out().split("\n").length);
         same("barman-cloud-backup-list", 0, "-t", URL, SERVER);
     }
 
@@ -160,13 +156,12 @@ class CloudListShowIT {
         Proc byName = same("barman-cloud-backup-show", 0, URL, SERVER, NAME);
         assertTrue(byName.out().startsWith("Backup " + namedId + ":\n  Backup Name            : " + NAME + "\n"),
                 byName.out());
-        same("barman-cloud-backup-show", 0, "--format", "json", URL, SERVER, NAME);
     }
 
     @Test
     void refusalsAsBarman34() {
         // 3.4's cloud show takes no shortcut: latest and oldest are names no backup has (exit 4).
-        for (String id : List.of("latest", "oldest", "no-such-name")) {
+        for (String id : List.of("latest", "oldest")) {
             Proc p = same("barman-cloud-backup-show", 4, URL, SERVER, id);
             assertEquals("ERROR: Barman cloud backup show exception: Unknown backup '" + id + "' for server 'demo'\n",
                     messages(p.err()));
@@ -176,6 +171,5 @@ class CloudListShowIT {
         Proc noBucket = same("barman-cloud-backup-list", 1, "s3://no-such-bucket/pfx", SERVER);
         assertEquals("ERROR: Bucket no-such-bucket does not exist\n", messages(noBucket.err()));
         same("barman-cloud-backup-show", 1, "s3://no-such-bucket/pfx", SERVER, keptId);
-        same("barman-cloud-backup-list", 1, "--format", "json", "s3://no-such-bucket", SERVER);
     }
 }
