@@ -35,17 +35,23 @@ class CloudListShowIT {
 
     @BeforeAll
     static void bucketWrittenByBarman34() throws Exception {
+        long t0 = System.nanoTime();
         Lab.lab("pg", "destroy", PG);
+        // Nothing listens on the PostgreSQL port yet: an endpoint that refuses connections (3.4 retries for 10 s,
+        // so while S3Proxy starts; show's opening is the same CloudCommand as list's, so list alone).
+        CompletableFuture<Proc> refused = CompletableFuture.supplyAsync(() -> same("barman-cloud-backup-list", 2,
+                "--endpoint-url", "http://127.0.0.1:" + PG_PORT, URL, SERVER));
         LAB.start();
         LAB.createBucket("lsb");
-        // Nothing listens on the PostgreSQL port yet: an endpoint that refuses connections (3.4 retries for 10 s;
-        // show's opening is the same CloudCommand as list's, so list alone).
-        same("barman-cloud-backup-list", 2, "--endpoint-url", "http://127.0.0.1:" + PG_PORT, URL, SERVER);
+        refused.join();
+        lap("S3Proxy started, refused endpoint compared", t0);
         Lab.lab("pg", "start", PG, "15", "127.0.0.1", String.valueOf(PG_PORT),
                 LAB.archiveCommand("barman-cloud-wal-archive", URL, SERVER));
         Lab.psql(PG, "CREATE TABLE t AS SELECT generate_series(1, 1000) g");
+        lap("PostgreSQL 15 started", t0);
         keptId = backup();
         namedId = backup("-n", NAME);
+        lap("two backups by Barman 3.4", t0);
         Proc keep = LAB.runWithSecret(null, CloudLab.SECRET, "barman-cloud-backup-keep", URL, SERVER, keptId, "--target", "standalone");
         assertEquals(0, keep.exit(), keep.err());
         Path base = LAB.s3Dir.resolve("lsb/pfx/demo/base");
@@ -59,6 +65,11 @@ class CloudListShowIT {
                 .replace("status=DONE\n", "status=FAILED\n")
                 .replace("error=None\n", "error=failure uploading data (connection reset by peer)\n")
                 .replaceAll("(?m)^backup_name=.*\n", ""));
+        lap("bucket ready", t0);
+    }
+
+    static void lap(String what, long t0) {
+        System.out.printf("CloudListShowIT: %s after %.1f s%n", what, (System.nanoTime() - t0) / 1e9);
     }
 
     @AfterAll
