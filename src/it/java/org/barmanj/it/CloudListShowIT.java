@@ -50,7 +50,7 @@ class CloudListShowIT {
         keptId = backup();
         namedId = backup("-n", NAME);
         lap("two backups by Barman 3.4", t0);
-        Proc keep = LAB.runWithSecret(null, CloudLab.SECRET, "barman-cloud-backup-keep", URL, SERVER, keptId, "--target", "standalone");
+        Proc keep = LAB.run(null, "barman-cloud-backup-keep", URL, SERVER, keptId, "--target", "standalone");
         assertEquals(0, keep.exit(), keep.err());
         Path base = LAB.s3Dir.resolve("lsb/pfx/demo/base");
         assertTrue(Files.exists(base.resolve(keptId).resolve("annotations/keep")));
@@ -83,7 +83,7 @@ class CloudListShowIT {
                 String.valueOf(PG_PORT), "-U", "barman"));
         args.addAll(List.of(extra));
         args.addAll(List.of(URL, SERVER));
-        Proc b = LAB.runWithSecret(null, CloudLab.SECRET, "barman-cloud-backup", args.toArray(new String[0]));
+        Proc b = LAB.run(null, "barman-cloud-backup", args.toArray(new String[0]));
         assertEquals(0, b.exit(), b.err());
         List<String> after = new ArrayList<>(ids());
         after.removeAll(before);
@@ -117,8 +117,8 @@ class CloudListShowIT {
      */
     static Proc same(String command, int expected, String... args) {
         CompletableFuture<Proc> theirsRun = CompletableFuture.supplyAsync(
-                () -> LAB.runWithSecret(null, CloudLab.SECRET, command, args));
-        Proc ours = LAB.runWithSecret(null, CloudLab.SECRET, LAB.ours(command), args);
+                () -> LAB.run(null, command, args));
+        Proc ours = LAB.run(null, LAB.ours(command), args);
         Proc theirs = theirsRun.join();
         String what = command + " " + String.join(" ", args);
         assertEquals(expected, theirs.exit(), what + " (3.4): " + theirs.err());
