@@ -3,10 +3,10 @@ package org.barmanj.cloud;
 import java.io.IOException;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.function.Function;
 import org.barmanj.core.catalog.BackupCatalog;
 import org.barmanj.core.catalog.BackupInfo;
 import org.barmanj.core.compat.PyLiteral;
@@ -92,7 +92,7 @@ public final class CloudBackupDelete {
                         + ": Cannot parse option retention_policy: " + policyText);
                 return CloudExit.USAGE;
             }
-            for (String backupId : obsolete(policy, catalog, run.keeps(), OffsetDateTime.now())) {
+            for (String backupId : obsolete(policy, catalog, run.keeps::target, OffsetDateTime.now())) {
                 run.deleteBackup(backupId, false);
             }
             return CloudExit.OK;
@@ -100,10 +100,10 @@ public final class CloudBackupDelete {
     }
 
     /** The backups the policy reports OBSOLETE, oldest first (barman-cloud has no minimum redundancy: 0). */
-    static List<String> obsolete(RetentionPolicy policy, BucketCatalog catalog, Map<String, String> keeps,
+    static List<String> obsolete(RetentionPolicy policy, BucketCatalog catalog, Function<String, String> keeps,
             OffsetDateTime now) {
         List<BackupInfo> backups = new ArrayList<>(catalog.backups().values());
-        Map<String, String> report = RetentionReport.of(policy, 0, backups, keeps::get, now);
+        Map<String, String> report = RetentionReport.of(policy, 0, backups, keeps, now);
         return report.entrySet().stream().filter(e -> BackupCatalog.OBSOLETE.equals(e.getValue()))
                 .map(Map.Entry::getKey).sorted().toList();
     }
@@ -129,31 +129,15 @@ public final class CloudBackupDelete {
         private final BucketCatalog catalog;
         private final CloudDeleter deleter;
         private final boolean dryRun;
-        private Map<String, String> keeps;
+        /** Barman's annotation cache: one listing of the base folder, then only the annotated backups read. */
+        final KeepAnnotations keeps;
 
         Run(S3Cloud cloud, BucketCatalog catalog, CloudDeleter deleter, boolean dryRun) {
             this.cloud = cloud;
             this.catalog = catalog;
             this.deleter = deleter;
             this.dryRun = dryRun;
-        }
-
-        /** Every backup's keep annotation, from one listing of the base folder (Barman's annotation cache). */
-        Map<String, String> keeps() throws IOException {
-            if (keeps == null) {
-                keeps = new HashMap<>();
-                for (String key : cloud.listKeys(catalog.basePrefix + "/", "")) {
-                    String[] parts = key.split("/");
-                    if (parts.length > 3 && parts[parts.length - 2].equals("annotations")
-                            && parts[parts.length - 1].equals("keep")) {
-                        String target = CloudBackupKeep.readKeep(cloud, key);
-                        if (target != null) {
-                            keeps.put(parts[parts.length - 3], target);
-                        }
-                    }
-                }
-            }
-            return keeps;
+            this.keeps = new KeepAnnotations(cloud, catalog);
         }
 
         void deleteBackup(String backupId, boolean skipWalCleanupIfStandalone) throws IOException {
@@ -197,10 +181,9 @@ public final class CloudBackupDelete {
                 // Barman: the backup must be in the catalog it read first.
                 throw new IllegalStateException("Could not find backup_id " + deleted.backupId());
             }
-            Map<String, String> keepTargets = keeps();
             // Barman 3.4 compares the backup read again with the catalog's copy, which never match: the deleted
             // backup's timeline is protected like any other (unless it is the one the removal goes up to).
-            BackupDeletion.WalPlan plan = BackupDeletion.walPlan(backups, deleted, keepTargets::get,
+            BackupDeletion.WalPlan plan = BackupDeletion.walPlan(backups, deleted, keeps::target,
                     !skipWalCleanupIfStandalone, b -> true);
             if (plan == null) {
                 return;
