@@ -233,9 +233,11 @@ final class MultipartUpload extends OutputStream {
         }
         try {
             CloudLog.info("Aborting '" + key + "'");
-            cloud.client().abortMultipartUpload(b -> b.bucket(cloud.bucket).key(key).uploadId(uploadId));
+            cloud.client().abortMultipartUpload(b -> b.bucket(cloud.bucket).key(key).uploadId(uploadId)
+                    .overrideConfiguration(StaleUploads.afterFailure()));
         } catch (RuntimeException e) {
-            CloudLog.warning("Could not abort the multipart upload of '" + key + "': " + S3Cloud.describe(e));
+            CloudLog.warning("Could not abort the multipart upload of '" + key + "' (upload id " + uploadId
+                    + "): " + S3Cloud.describe(e) + "; the next barman-cloud-backup of this server aborts it");
         }
     }
 

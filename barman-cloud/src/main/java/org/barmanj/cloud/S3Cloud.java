@@ -191,6 +191,12 @@ final class S3Cloud implements AutoCloseable {
 
     /** One PUT with Content-MD5, the encryption and the tags (URL-encoded, as the Tagging header wants them). */
     void put(String key, byte[] body, List<String[]> tags) {
+        put(key, body, tags, null);
+    }
+
+    /** {@link #put(String, byte[], List)} with a request override (a shorter budget after a failure), or null. */
+    void put(String key, byte[] body, List<String[]> tags,
+            software.amazon.awssdk.awscore.AwsRequestOverrideConfiguration override) {
         PutObjectRequest.Builder req = PutObjectRequest.builder().bucket(bucket).key(key)
                 .contentLength((long) body.length).contentMD5(md5(body));
         if (encryption != null) {
@@ -198,6 +204,9 @@ final class S3Cloud implements AutoCloseable {
         }
         if (tags != null && !tags.isEmpty()) {
             req.tagging(MultipartUpload.tagging(tags));
+        }
+        if (override != null) {
+            req.overrideConfiguration(override);
         }
         s3.putObject(req.build(), RequestBody.fromBytes(body));
     }
