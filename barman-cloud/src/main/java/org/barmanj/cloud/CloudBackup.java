@@ -468,7 +468,7 @@ public final class CloudBackup {
                 String key = WalNames.join(prefix(), "backup.info");
                 CloudLog.info("Uploading '" + key + "'");
                 cloud.put(key, info.render().getBytes(StandardCharsets.UTF_8), tags,
-                        failure != null && code == CloudExit.NETWORK ? StaleUploads.afterFailure() : null);
+                        failure != null && code == CloudExit.NETWORK ? FaultBudget.afterFailure() : null);
             } catch (RuntimeException e) {
                 fail("uploading backup.info file", e);
                 return failure != null ? code : (networkFailure(e) ? CloudExit.NETWORK : CloudExit.OPERATION);

@@ -1,13 +1,11 @@
 package org.barmanj.cloud;
 
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.barmanj.core.catalog.BackupCatalog;
 import org.barmanj.core.catalog.BackupInfo;
-import software.amazon.awssdk.awscore.AwsRequestOverrideConfiguration;
 import software.amazon.awssdk.services.s3.model.ListMultipartUploadsRequest;
 import software.amazon.awssdk.services.s3.model.ListMultipartUploadsResponse;
 import software.amazon.awssdk.services.s3.model.MultipartUpload;
@@ -18,21 +16,9 @@ import software.amazon.awssdk.services.s3.model.MultipartUpload;
  * them) but no object. At the start of the next backup, the uploads under {@code PREFIX/SERVER/base/} whose backup
  * has no {@code backup.info} with status DONE are aborted, each one logged. Barman 3.4 never lists multipart
  * uploads: it leaves such uploads to the bucket's lifecycle rules.
- *
- * <p>Also the short budget for the calls made after a network failure (aborts, the FAILED backup.info): they run
- * once the backup is lost anyway, so each gets {@link #AFTER_FAILURE} in all, retries included, instead of the
- * client's attempts times its read timeout.
  */
 final class StaleUploads {
-    /** The whole time, retries included, of one clean-up call made after a network failure. */
-    static final Duration AFTER_FAILURE = Duration.ofSeconds(10);
-
     private StaleUploads() {}
-
-    /** The request override that bounds a clean-up call to {@link #AFTER_FAILURE}. */
-    static AwsRequestOverrideConfiguration afterFailure() {
-        return AwsRequestOverrideConfiguration.builder().apiCallTimeout(AFTER_FAILURE).build();
-    }
 
     /** One incomplete upload: its key, id and the backup folder it is in. */
     record Upload(String key, String uploadId, String backupId) {}
@@ -99,10 +85,10 @@ final class StaleUploads {
                         + u.uploadId() + ") alone: backup " + u.backupId() + " is DONE");
                 continue;
             }
-            CloudLog.info("Aborting the incomplete multipart upload of '" + u.key() + "' (upload id " + u.uploadId()
+            cloud.client().abortMultipartUpload(b -> b.bucket(cloud.bucket).key(u.key()).uploadId(u.uploadId()));
+            CloudLog.warning("Aborted the incomplete multipart upload of '" + u.key() + "' (upload id " + u.uploadId()
                     + ") left by backup " + u.backupId() + " ("
                     + (status == null ? "no backup.info" : "backup.info " + status) + ")");
-            cloud.client().abortMultipartUpload(b -> b.bucket(cloud.bucket).key(u.key()).uploadId(u.uploadId()));
             aborted++;
         }
         return aborted;
