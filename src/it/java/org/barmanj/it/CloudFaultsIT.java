@@ -109,11 +109,12 @@ class CloudFaultsIT {
             firstPart = firstPart();
         }
         assertTrue(firstPart != null, "the first part of data.tar reached S3Proxy: " + Files.readString(err));
-        LAB.stop();
         long stopped = System.nanoTime();
+        LAB.stop(); // SIGTERM, then waits for S3Proxy to end (up to 10 s)
+        System.out.printf("CloudFaultsIT: S3Proxy stopped in %.2f s%n", (System.nanoTime() - stopped) / 1e9);
         assertTrue(running.waitFor(120, TimeUnit.SECONDS), "ours exits within 2 minutes of the stop");
         double seconds = (System.nanoTime() - stopped) / 1e9;
-        System.out.printf("CloudFaultsIT: ours exited %d %.2f s after S3Proxy stopped%n", running.exitValue(),
+        System.out.printf("CloudFaultsIT: ours exited %d %.2f s after the stop of S3Proxy began%n", running.exitValue(),
                 seconds);
         String stderr = Files.readString(err);
         assertEquals(2, running.exitValue(), stderr);
@@ -131,7 +132,7 @@ class CloudFaultsIT {
         String leftKey = left.get(0).split(" ")[0];
         assertTrue(leftKey.matches("p/demo/base/\\d{8}T\\d{6}/data\\.tar"), leftKey);
         // Barman 3.4 sees no backup.
-        Proc list34 = LAB.run("barman-cloud-backup-list", "s3://" + BUCKET + "/p", "demo");
+        Proc list34 = LAB.run(null, "barman-cloud-backup-list", "s3://" + BUCKET + "/p", "demo");
         assertEquals(0, list34.exit(), list34.err());
         assertFalse(list34.out().contains(leftKey.split("/")[3]), list34.out());
 
@@ -145,7 +146,7 @@ class CloudFaultsIT {
         dirs = backupDirs();
         Path done = dirs.get(dirs.size() - 1);
         assertTrue(Files.readString(done.resolve("backup.info")).contains("status=DONE\n"));
-        Proc show34 = LAB.run("barman-cloud-backup-show", "s3://" + BUCKET + "/p", "demo",
+        Proc show34 = LAB.run(null, "barman-cloud-backup-show", "s3://" + BUCKET + "/p", "demo",
                 done.getFileName().toString());
         assertEquals(0, show34.exit(), show34.err());
         assertTrue(show34.out().contains("Status                 : DONE"), show34.out());
@@ -350,17 +351,15 @@ class CloudFaultsIT {
             Thread.sleep(1000);
             assertFalse(Files.exists(object), "no object under the segment's name after the kill");
             Path probe = Files.createTempDirectory("cfaults").resolve("probe");
-            Proc none = LAB.run("barman-cloud-wal-restore", "s3://walkill/p", "demo", segment, probe.toString());
+            Proc none = LAB.run(null, "barman-cloud-wal-restore", "s3://walkill/p", "demo", segment, probe.toString());
             assertEquals(1, none.exit(), "Barman 3.4 finds no such WAL: " + none.err());
-            String failed = Lab.psql(PG, "SELECT coalesce(last_failed_wal, '') FROM pg_stat_archiver");
-            assertTrue(failed.isEmpty() || failed.equals(segment), failed);
             // PostgreSQL retries on its own once S3 answers again; the archive ends byte-identical to pg_wal.
             proxy.release();
             assertTrue(LAB.awaitObject(object) || LAB.awaitObject(object), "PostgreSQL retried " + segment);
             BackupIT.waitFor(() -> Lab.psql(PG, "SELECT coalesce(last_archived_wal, '') FROM pg_stat_archiver")
                     .compareTo(segment) >= 0, "the segment archived");
             Path fetched = probe.resolveSibling("fetched");
-            Proc r = LAB.run("barman-cloud-wal-restore", "s3://walkill/p", "demo", segment, fetched.toString());
+            Proc r = LAB.run(null, "barman-cloud-wal-restore", "s3://walkill/p", "demo", segment, fetched.toString());
             assertEquals(0, r.exit(), r.err());
             assertArrayEquals(Files.readAllBytes(pgWal(segment)), Files.readAllBytes(fetched));
         }
@@ -401,15 +400,15 @@ class CloudFaultsIT {
         };
         for (String[] c : readers) {
             String[] args = java.util.Arrays.copyOfRange(c, 1, c.length);
-            Proc theirs = LAB.run(c[0], args);
-            Proc ours = LAB.run(LAB.ours(c[0]), args);
+            Proc theirs = LAB.run(null, c[0], args);
+            Proc ours = LAB.run(null, LAB.ours(c[0]), args);
             assertEquals(1, theirs.exit(), theirs.err());
             assertEquals(1, ours.exit(), ours.err());
             assertTrue(theirs.err().contains("Bucket nosuchbkt does not exist"), theirs.err());
             assertTrue(ours.err().trim().endsWith("ERROR: Bucket nosuchbkt does not exist"), ours.err());
             assertEquals(1, ours.err().lines().count(), ours.err());
         }
-        Proc list34 = LAB.run("barman-cloud-backup-list", "s3://nosuchbkt/p", "demo");
+        Proc list34 = LAB.run(null, "barman-cloud-backup-list", "s3://nosuchbkt/p", "demo");
         assertEquals(1, list34.exit(), list34.err());
         assertTrue(list34.err().contains("Bucket nosuchbkt does not exist"), list34.err());
         assertFalse(Files.exists(LAB.s3Dir.resolve("nosuchbkt")));
@@ -417,7 +416,7 @@ class CloudFaultsIT {
         String segment = Lab.psql(PG, "SELECT pg_walfile_name(pg_current_wal_lsn())");
         Path wal = dir.resolve(segment);
         Files.copy(pgWal(segment), wal);
-        Proc archived = LAB.run(LAB.ours("barman-cloud-wal-archive"), "s3://newbkt/p", "demo", wal.toString());
+        Proc archived = LAB.run(null, LAB.ours("barman-cloud-wal-archive"), "s3://newbkt/p", "demo", wal.toString());
         assertEquals(0, archived.exit(), archived.err());
         assertArrayEquals(Files.readAllBytes(wal),
                 Files.readAllBytes(LAB.object("newbkt", "p/demo/wals/" + segment.substring(0, 16) + "/" + segment)));
