@@ -486,7 +486,9 @@ public final class CloudBackup {
             for (Throwable t = e; t != null; t = t.getCause()) {
                 if (t instanceof java.net.ConnectException || t instanceof java.net.SocketException
                         || t instanceof java.net.SocketTimeoutException || t instanceof java.net.UnknownHostException
-                        || t instanceof java.io.InterruptedIOException) {
+                        || t instanceof java.io.InterruptedIOException
+                        || t instanceof software.amazon.awssdk.core.exception.ApiCallTimeoutException
+                        || t instanceof software.amazon.awssdk.core.exception.ApiCallAttemptTimeoutException) {
                     return true;
                 }
             }
