@@ -340,12 +340,16 @@ class CloudFaultsIT {
             Lab.psql(PG, "SELECT pg_switch_wal()");
             assertTrue(proxy.stalled.await(60, TimeUnit.SECONDS), "the PUT of " + segment + " reached the proxy");
             Thread.sleep(500);
-            ProcessHandle jvm = ProcessHandle.allProcesses()
-                    .filter(h -> h.info().commandLine().orElse("").contains("CloudWalArchive")
-                            && h.info().commandLine().orElse("").contains(segment)
+            // The JVM of ours' barman-cloud-wal-archive blocked in that PUT (with --look-ahead it may have been
+            // started for an earlier segment: every one of ours still running is killed, each by its pid).
+            List<ProcessHandle> jvms = ProcessHandle.allProcesses()
+                    .filter(h -> h.info().commandLine().orElse("").contains("org.barmanj.cloud.CloudWalArchive")
                             && h.info().commandLine().orElse("").contains(LAB.dist.toString()))
-                    .findFirst().orElseThrow(() -> new AssertionError("ours' wal-archive JVM for " + segment));
-            Proc.run("kill", "-9", String.valueOf(jvm.pid())).ok();
+                    .toList();
+            assertFalse(jvms.isEmpty(), "ours' wal-archive JVM uploading " + segment);
+            for (ProcessHandle jvm : jvms) {
+                Proc.run("kill", "-9", String.valueOf(jvm.pid())).ok();
+            }
             assertTrue(proxy.truncated.await(30, TimeUnit.SECONDS), "the killed upload's connection closed");
             // S3Proxy got 1 MiB of a 16 MiB body, then the end: nothing is visible under the segment's name.
             Thread.sleep(1000);
