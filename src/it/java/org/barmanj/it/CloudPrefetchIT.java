@@ -63,7 +63,11 @@ class CloudPrefetchIT {
         String last = Lab.psql(PG, "SELECT pg_walfile_name(pg_current_wal_lsn())");
         Lab.psql(PG, "INSERT INTO t VALUES (0)");
         Lab.psql(PG, "SELECT pg_switch_wal()");
-        assertTrue(LAB.awaitObject(LAB.object("prefetch", "p/demo/wals/" + last.substring(0, 16) + "/" + last)), last);
+        Path lastObject = LAB.object("prefetch", "p/demo/wals/" + last.substring(0, 16) + "/" + last);
+        for (int i = 0; i < 6 && !LAB.awaitObject(lastObject); i++) {
+            // one JVM and one 16 MiB upload per segment: up to 3 minutes for all of them
+        }
+        assertTrue(Files.exists(lastObject), last);
         String expected = Lab.psql(PG, "SELECT count(*), sum(i) FROM t");
         long archived;
         try (Stream<Path> s = Files.list(LAB.object("prefetch", "p/demo/wals/" + last.substring(0, 16)))) {
