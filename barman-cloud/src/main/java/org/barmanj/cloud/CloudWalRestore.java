@@ -139,8 +139,13 @@ public final class CloudWalRestore {
                     } else {
                         // The first page says the segment size; the prefetch starts while the rest downloads.
                         byte[] first = in.readNBytes(WalPrefetch.HEADER_BYTES);
-                        prefetch = startPrefetch(cloud, prefetchInto, server, walName, sourceDir, listing, first,
-                                parallel);
+                        try {
+                            prefetch = startPrefetch(cloud, prefetchInto, server, walName, sourceDir, listing, first,
+                                    parallel);
+                        } catch (RuntimeException e) {
+                            // The prefetch never costs the requested segment (a listing of the next folder failed).
+                            CloudLog.warning("No prefetch after " + walName + ": " + S3Cloud.describe(e));
+                        }
                         try (OutputStream out = Files.newOutputStream(tmp)) {
                             out.write(first);
                             in.transferTo(out);
