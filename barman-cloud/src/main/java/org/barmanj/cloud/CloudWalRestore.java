@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.HashSet;
 import java.util.List;
+import org.barmanj.walarchive.Spool;
 
 /**
  * barman-cloud-wal-restore: PostgreSQL's restore_command, one WAL file from the bucket, decompressed by its suffix.
@@ -64,12 +65,12 @@ public final class CloudWalRestore {
         }
         // The spool only for the plain segments (never .history, .partial, .backup), only when it is private;
         // a spool that is not is a warning and no prefetch: the restore itself goes on as without --parallel.
-        WalSpool spool = null;
+        Spool spool = null;
         if (parallel > 0 && !args.test && WalNames.isSegment(walName)) {
             String dir = args.value("--spool-dir") == null ? DEFAULT_SPOOL : args.value("--spool-dir");
             try {
                 spool = WalSpool.open(Path.of(dir), sourceUrl, server);
-            } catch (WalSpool.RefusedException e) {
+            } catch (Spool.RefusedException e) {
                 CloudLog.warning(e.getMessage() + "; no prefetch");
             }
             if (spool != null) {
@@ -85,7 +86,7 @@ public final class CloudWalRestore {
                 }
             }
         }
-        WalSpool prefetchInto = spool;
+        Spool prefetchInto = spool;
         return CloudCommand.run(args, "WAL restore", CloudCommand.Bucket.REQUIRED, cloud -> {
             String sourceDir = WalNames.join(cloud.path, server, "wals", WalNames.hashDir(walName));
             if (!sourceDir.endsWith("/")) {
@@ -174,7 +175,7 @@ public final class CloudWalRestore {
      * Cleans the spool and starts the download of the segments that follow {@code walName}, if its first page
      * is the long header of that very segment (else nothing is prefetched); null when there is nothing to fetch.
      */
-    private static WalPrefetch.Running startPrefetch(S3Cloud cloud, WalSpool spool, String server, String walName,
+    private static WalPrefetch.Running startPrefetch(S3Cloud cloud, Spool spool, String server, String walName,
             String sourceDir, List<String> listing, byte[] first, int parallel) {
         WalPrefetch.Header header = WalPrefetch.parse(first);
         if (!WalPrefetch.matches(header, walName)) {

@@ -15,6 +15,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.function.Function;
+import org.barmanj.walarchive.Spool;
 
 /**
  * The prefetch of barman-cloud-wal-restore's {@code --parallel N} (a barmanj extension): the N plain segments
@@ -136,7 +137,7 @@ final class WalPrefetch {
         private final List<Future<Boolean>> futures = new ArrayList<>();
         private final List<Item> items;
 
-        Running(S3Cloud cloud, WalSpool spool, List<Item> items, Header expected, int threads) {
+        Running(S3Cloud cloud, Spool spool, List<Item> items, Header expected, int threads) {
             this.items = items;
             this.pool = Executors.newFixedThreadPool(Math.max(1, Math.min(threads, items.size())), r -> {
                 Thread t = new Thread(r, "wal-prefetch");
@@ -171,7 +172,7 @@ final class WalPrefetch {
     }
 
     /** Downloads one segment into the spool; true if it was complete and checked, then renamed to its name. */
-    static boolean fetch(S3Cloud cloud, WalSpool spool, Item item, Header expected) throws IOException {
+    static boolean fetch(S3Cloud cloud, Spool spool, Item item, Header expected) throws IOException {
         Path tmp = spool.temporary(item.name());
         try {
             try (InputStream raw = cloud.get(item.key());

@@ -14,6 +14,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
+import org.barmanj.walarchive.Spool;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -144,7 +145,7 @@ class WalPrefetchTest {
     @Test
     void spoolIsPrivateServesOnlyOwnRegularFilesAndCleansWhatIsBehind(@TempDir Path dir) throws Exception {
         Path spoolDir = dir.resolve("spool");
-        WalSpool spool = WalSpool.open(spoolDir, "s3://b/p", "demo");
+        Spool spool = WalSpool.open(spoolDir, "s3://b/p", "demo");
         assertEquals(spoolDir.resolve(WalSpool.sourceKey("s3://b/p", "demo")), spool.folder);
         assertEquals("rwx------", perms(spoolDir));
         assertEquals("rwx------", perms(spool.folder));
@@ -187,14 +188,14 @@ class WalPrefetchTest {
     void aSpoolThatIsNotPrivateIsRefused(@TempDir Path dir) throws Exception {
         Path open = Files.createDirectory(dir.resolve("open"));
         Files.setPosixFilePermissions(open, java.nio.file.attribute.PosixFilePermissions.fromString("rwxrwxrwx"));
-        assertTrue(assertThrows(WalSpool.RefusedException.class, () -> WalSpool.open(open, "s3://b/p", "demo"))
+        assertTrue(assertThrows(Spool.RefusedException.class, () -> WalSpool.open(open, "s3://b/p", "demo"))
                 .getMessage().contains("is not private (owner " + System.getProperty("user.name") + ", mode 0777)"));
         Path real = Files.createDirectory(dir.resolve("real"));
         Path link = Files.createSymbolicLink(dir.resolve("link"), real);
-        assertTrue(assertThrows(WalSpool.RefusedException.class, () -> WalSpool.open(link, "s3://b/p", "demo"))
+        assertTrue(assertThrows(Spool.RefusedException.class, () -> WalSpool.open(link, "s3://b/p", "demo"))
                 .getMessage().contains("a symbolic link"));
         Files.writeString(dir.resolve("file"), "x");
-        assertTrue(assertThrows(WalSpool.RefusedException.class,
+        assertTrue(assertThrows(Spool.RefusedException.class,
                 () -> WalSpool.open(dir.resolve("file"), "s3://b/p", "demo")).getMessage().contains("not a directory"));
         // Readable by others but ours and writable by nobody else: made private, then used.
         Path readable = Files.createDirectory(dir.resolve("readable"));
@@ -204,7 +205,7 @@ class WalPrefetchTest {
         // The source's own folder is checked too: a link planted there is refused.
         Path planted = Files.createDirectory(dir.resolve("planted"));
         Files.createSymbolicLink(planted.resolve(WalSpool.sourceKey("s3://b/p", "demo")), real);
-        assertThrows(WalSpool.RefusedException.class, () -> WalSpool.open(planted, "s3://b/p", "demo"));
+        assertThrows(Spool.RefusedException.class, () -> WalSpool.open(planted, "s3://b/p", "demo"));
     }
 
     @Test
@@ -215,7 +216,7 @@ class WalPrefetchTest {
         System.setProperty("aws.secretAccessKey", "s");
         String[] common = {"--endpoint-url", "http://127.0.0.1:9", "--parallel", "4", "--spool-dir",
             dir.resolve("spool").toString(), "s3://b/p", "demo"};
-        WalSpool spool = WalSpool.open(dir.resolve("spool"), "s3://b/p", "demo");
+        Spool spool = WalSpool.open(dir.resolve("spool"), "s3://b/p", "demo");
         Files.writeString(spool.temporary("000000010000000000000031"), "from the spool");
         spool.complete("000000010000000000000031");
         Path dest = dir.resolve("RECOVERYXLOG");
@@ -224,7 +225,7 @@ class WalPrefetchTest {
         assertEquals(2, CloudWalRestore.run(concat(common, "000000010000000000000031", dest.toString())),
                 "served once: the second call goes to the (unreachable) bucket");
         // Another source's spool is not served; neither is a .history name, nor anything without --parallel.
-        WalSpool other = WalSpool.open(dir.resolve("spool"), "s3://b/p", "other");
+        Spool other = WalSpool.open(dir.resolve("spool"), "s3://b/p", "other");
         Files.writeString(other.temporary("000000010000000000000032"), "other server");
         other.complete("000000010000000000000032");
         assertEquals(2, CloudWalRestore.run(concat(common, "000000010000000000000032", dest.toString())));
