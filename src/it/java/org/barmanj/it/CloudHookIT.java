@@ -18,7 +18,8 @@ import org.junit.jupiter.api.Test;
  * {@code barman backup demo --wait} of a PostgreSQL 15 server with a tablespace, the catalog's backup (its
  * backup.info byte for byte) and the WAL files Barman's archiver took are in the bucket; Barman 3.4's
  * barman-cloud-backup-list lists it DONE, Barman 3.4's barman-cloud-restore and barman-cloud-wal-restore
- * (restore_command) bring back exactly the rows committed before the backup. The refusals (a pre phase, a backup
+ * (restore_command) bring back exactly the rows committed before the backup; Barman 3.4's barman-cloud-backup in
+ * hook mode on the same catalog backup writes the same tar bytes. The refusals (a pre phase, a backup
  * not DONE, a post archive phase) are compared with Barman 3.4's clients.
  */
 class CloudHookIT {
@@ -97,16 +98,28 @@ class CloudHookIT {
                         + wal)), Files.readAllBytes(object));
             }
 
-            String list = LAB.runWithSecret(null, CloudLab.SECRET, "barman-cloud-backup-list", "--format", "json", URL, "demo").ok().out();
+            // Barman 3.4's barman-cloud-backup in hook mode on the same catalog backup writes the same tars.
+            String backupDir = home.root.resolve("demo/base/" + id).toString();
+            hook("barman-cloud-backup", "s3://" + BUCKET + "/barman34", "BARMAN_HOOK=backup_retry_script",
+                    "BARMAN_PHASE=post", "BARMAN_BACKUP_DIR=" + backupDir, "BARMAN_BACKUP_ID=" + id,
+                    "BARMAN_STATUS=DONE").ok();
+            Path theirs = LAB.object(BUCKET, "barman34/demo/base/" + id);
+            for (String f : List.of("data.tar", oid + ".tar", "backup.info")) {
+                assertArrayEquals(Files.readAllBytes(theirs.resolve(f)), Files.readAllBytes(base.resolve(f)), f);
+            }
+
+            String list = LAB.runWithSecret(null, CloudLab.SECRET, "barman-cloud-backup-list", "--format", "json", URL,
+                    "demo").ok().out();
             assertTrue(list.contains("\"backup_id\": \"" + id + "\"") && list.contains("\"status\": \"DONE\""), list);
-            String console = LAB.runWithSecret(null, CloudLab.SECRET, "barman-cloud-backup-list", URL, "demo").ok().out();
+            String console = LAB.runWithSecret(null, CloudLab.SECRET, "barman-cloud-backup-list", URL, "demo").ok()
+                    .out();
             assertTrue(console.lines().anyMatch(l -> l.startsWith(id + " ")), "listed (DONE only): " + console);
 
             // Barman 3.4 restores it: the rows committed before the backup, not those after.
             String dir = "/var/lib/edb/" + RESTORED;
             Proc.as("enterprisedb", "mkdir", "-p", dir).ok();
-            LAB.runWithSecret("enterprisedb", CloudLab.SECRET, "barman-cloud-restore", "--tablespace", "ts1:" + dir + "/ts1", URL, "demo", id,
-                    dir + "/data").ok();
+            LAB.runWithSecret("enterprisedb", CloudLab.SECRET, "barman-cloud-restore", "--tablespace",
+                    "ts1:" + dir + "/ts1", URL, "demo", id, dir + "/data").ok();
             assertEquals(dir + "/ts1", Files.readSymbolicLink(Path.of(dir + "/data/pg_tblspc/" + oid)).toString());
             Proc.as("enterprisedb", "touch", dir + "/data/recovery.signal").ok();
             RecoveryIT.startRestored(RESTORED, 15, "127.0.0.1", PG_PORT + 1, "\narchive_mode = off\n"
@@ -129,6 +142,15 @@ class CloudHookIT {
         System.out.printf("CloudHookIT: %d s%n", (System.nanoTime() - start) / 1_000_000_000);
     }
 
+    /** command (ours or Barman 3.4's) url demo, run as root with the lab's credentials and the hook variables. */
+    private static Proc hook(String command, String url, String... variables) {
+        List<String> line = new ArrayList<>(List.of("env", "AWS_ACCESS_KEY_ID=" + CloudLab.KEY,
+                "AWS_SECRET_ACCESS_KEY=" + CloudLab.SECRET));
+        line.addAll(List.of(variables));
+        line.addAll(List.of(command, "--endpoint-url", LAB.endpoint, url, "demo"));
+        return Proc.run(line);
+    }
+
     /** The same exit code and message from ours and Barman 3.4's for hooks they do not serve. */
     private static void refusalsAsBarman34(String dir, String id) {
         String[][] cases = {
@@ -144,12 +166,8 @@ class CloudHookIT {
         };
         for (String[] c : cases) {
             for (String command : List.of(c[0], LAB.ours(c[0]))) {
-                List<String> line = new ArrayList<>(List.of("env", "AWS_ACCESS_KEY_ID=" + CloudLab.KEY,
-                        "AWS_SECRET_ACCESS_KEY=" + CloudLab.SECRET));
-                line.addAll(List.of(c).subList(3, c.length));
-                line.addAll(List.of(command, "--endpoint-url", LAB.endpoint, URL, "demo"));
-                Proc p = Proc.run(line);
-                assertEquals(Integer.parseInt(c[1]), p.exit(), command + " " + line + ": " + p.err());
+                Proc p = hook(command, URL, List.of(c).subList(3, c.length).toArray(new String[0]));
+                assertEquals(Integer.parseInt(c[1]), p.exit(), command + " " + List.of(c) + ": " + p.err());
                 assertTrue(p.err().contains(c[2]), command + ": " + p.err());
             }
         }
