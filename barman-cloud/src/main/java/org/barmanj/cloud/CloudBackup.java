@@ -190,10 +190,8 @@ public final class CloudBackup {
         }
         return CloudCommand.run(args, "backup", CloudCommand.Bucket.CREATE, cloud -> {
             cloud.encryption = args.value("--encryption");
-            if (System.getenv("BARMAN_HOOK") != null && System.getenv("BARMAN_PHASE") != null) {
-                CloudLog.error("Barman cloud backup exception: running as a Barman hook script"
-                        + " (BARMAN_HOOK) is not implemented by barmanj");
-                return CloudExit.GENERAL;
+            if (hookScript(System.getenv())) {
+                return hook(args, cloud, jobs, maxArchiveSize, name, System.getenv());
             }
             String conninfo = conninfo(args);
             if (!conninfo.contains("application_name")) {
@@ -214,6 +212,59 @@ public final class CloudBackup {
                 return upload.backup(pg);
             }
         });
+    }
+
+    /**
+     * Barman 3.4's hook-script test: BARMAN_HOOK and BARMAN_PHASE both set mean a hook, which must be the
+     * {@code post} phase of {@code backup_script} or {@code backup_retry_script}.
+     */
+    static boolean hookScript(Map<String, String> env) {
+        String hook = env.get("BARMAN_HOOK");
+        String phase = env.get("BARMAN_PHASE");
+        if (hook == null || phase == null) {
+            return false;
+        }
+        if ((hook.equals("backup_script") || hook.equals("backup_retry_script")) && phase.equals("post")) {
+            return true;
+        }
+        throw new IllegalStateException(PROG + " called as unsupported hook script: " + phase + "_" + hook);
+    }
+
+    /**
+     * Hook mode: the finished backup BARMAN_BACKUP_ID of Barman's catalog, from BARMAN_BACKUP_DIR (its
+     * {@code data/}, its tablespaces' {@code OID/} directories and its backup.info) instead of a live server.
+     * A backup that is not DONE exits 63 (a retry script's "abort, stop": Barman does not run it again).
+     */
+    private static int hook(CloudArgs args, S3Cloud cloud, int jobs, long maxArchiveSize, String name,
+            Map<String, String> env) throws Exception {
+        if (name != null) {
+            throw new IllegalStateException("Cannot set backup name when running as a hook script");
+        }
+        String dir = env.get("BARMAN_BACKUP_DIR");
+        if (dir == null) {
+            throw new IllegalStateException("BARMAN_BACKUP_DIR environment variable not set");
+        }
+        String id = env.get("BARMAN_BACKUP_ID");
+        if (id == null) {
+            throw new IllegalStateException("BARMAN_BACKUP_ID environment variable not set");
+        }
+        if (!"DONE".equals(env.get("BARMAN_STATUS"))) {
+            CloudLog.error("Barman cloud backup exception: backup in '" + dir + "' has status '"
+                    + env.get("BARMAN_STATUS") + "' (status should be: DONE)");
+            return UNRECOVERABLE_HOOK;
+        }
+        Upload upload = new Upload(cloud, args.positionals.get(1), compression(args), jobs, maxArchiveSize,
+                args.tagLists.get("--tags"), null);
+        return upload.backupBarman(Path.of(dir), id);
+    }
+
+    /** Barman's exit code for UnrecoverableHookScriptError: the retry hooks' ABORT_STOP. */
+    static final int UNRECOVERABLE_HOOK = 63;
+
+    /** Python's str() of a naive datetime. */
+    static String pyStr(LocalDateTime t) {
+        return t.format(DateTimeFormatter.ofPattern(t.getNano() / 1000 == 0 ? "yyyy-MM-dd HH:mm:ss"
+                : "yyyy-MM-dd HH:mm:ss.SSSSSS"));
     }
 
     /**
@@ -436,6 +487,58 @@ public final class CloudBackup {
             }
         }
 
+        /**
+         * Barman's CloudBackupUploaderBarman: the backup already in Barman's catalog at {@code dir}; its
+         * backup.info (read with barman-core's catalog, uploaded byte for byte, last) is left as it is when the
+         * upload fails: the error is only logged, as Barman 3.4 does.
+         */
+        int backupBarman(Path dir, String backupId) throws Exception {
+            Path infoFile = dir.resolve("backup.info");
+            Path meta = dir.getParent() == null || dir.getParent().getParent() == null ? null
+                    : dir.getParent().getParent().resolve("meta").resolve(backupId + "-backup.info");
+            if (!Files.exists(infoFile) && meta != null && Files.exists(meta)) {
+                infoFile = meta; // a catalog in Barman 3.13+'s layout keeps backup.info in meta/
+            }
+            byte[] raw = Files.readAllBytes(infoFile);
+            info = BackupInfo.parse(backupId, server, new String(raw, StandardCharsets.UTF_8), infoFile.toString());
+            copyStart = LocalDateTime.now();
+            try {
+                Long version = info.get(BackupInfo.VERSION);
+                if (version == null) {
+                    throw new IllegalStateException("backup.info " + infoFile + " has no PostgreSQL version");
+                }
+                Path data = dir.resolve("data");
+                List<String> exclude = new ArrayList<>();
+                String pgdata = info.get(BackupInfo.PGDATA);
+                for (BackupInfo.Tablespace ts : info.tablespaces()) {
+                    if (pgdata != null && ts.location().startsWith(pgdata + "/")) {
+                        exclude.add(ts.location().substring(pgdata.length()));
+                    }
+                    exclude.add("/pg_tblspc/" + ts.oid());
+                    uploadTablespace(ts, dir.resolve(Long.toString(ts.oid())), version.intValue());
+                }
+                uploadPgdata(data, exclude);
+                CloudLog.info("Marking all the uploaded archives as 'completed'");
+                for (String archive : new ArrayList<>(archives.keySet())) {
+                    closeArchives(archive);
+                }
+                copyEnd = LocalDateTime.now();
+                cloud.put(WalNames.join(prefix(), "backup.info"), raw, tags);
+            } catch (Exception | LinkageError e) {
+                abortAll();
+                String m = S3Cloud.describe(e).strip();
+                String first = m.isEmpty() ? e.getClass().getSimpleName() : m.lines().findFirst().orElse(m);
+                CloudLog.error("Backup upload failed uploading data (" + first + ")");
+                return networkFailure(e) ? CloudExit.NETWORK : CloudExit.OPERATION;
+            } finally {
+                pool.close();
+            }
+            CloudLog.info("Upload of backup completed (start time: " + pyStr(copyStart) + ", elapsed time: "
+                    + org.barmanj.core.compat.Formats.duration(Duration.between(copyStart, LocalDateTime.now()))
+                    + ")");
+            return CloudExit.OK;
+        }
+
         int backup(PostgresConnection pg) throws Exception {
             String backupId = LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss"));
             info = BackupInfo.create(backupId, false);
@@ -569,23 +672,9 @@ public final class CloudBackup {
                     exclude.add(ts.location().substring(pgdata.length()));
                 }
                 exclude.add("/pg_tblspc/" + ts.oid());
-                List<String> tsExclude = new ArrayList<>(List.of("/*"));
-                tsExclude.addAll(EXCLUDE);
-                uploadDirectory(ts.name(), Path.of(ts.location()), Long.toString(ts.oid()), tsExclude,
-                        List.of("/PG_" + major(facts.version()) + "_*"));
-                closeArchives(Long.toString(ts.oid()));
+                uploadTablespace(ts, Path.of(ts.location()), facts.version());
             }
-            Path dataDir = Path.of(pgdata);
-            if (Files.isSymbolicLink(dataDir)) {
-                dataDir = dataDir.toRealPath();
-            }
-            List<String> dataExclude = new ArrayList<>(PGDATA_EXCLUDE);
-            dataExclude.addAll(EXCLUDE);
-            dataExclude.addAll(exclude);
-            uploadDirectory("pgdata", dataDir, "data", dataExclude, null);
-            CloudLog.info("Uploading 'pg_control' file from '" + dataDir + "/global/pg_control' to '"
-                    + destName("data", 0) + "' with path 'global/pg_control'");
-            tar("data").add(dataDir.resolve("global/pg_control"), "global/pg_control");
+            Path dataDir = uploadPgdata(Path.of(pgdata), exclude);
             // External configuration files (those outside PGDATA), as Barman's _backup_config_files.
             String[][] configs = {{"config_file", facts.configFile()}, {"hba_file", facts.hbaFile()},
                 {"ident_file", facts.identFile()}};
@@ -609,6 +698,33 @@ public final class CloudBackup {
                         + " PGDATA.\nPlease manually backup the following files:\n\t" + String.join("\n\t", included)
                         + "\n");
             }
+        }
+
+        /**
+         * Barman's _backup_data_files for one tablespace (from {@code src}: its location on the server, or its
+         * {@code OID/} directory in Barman's catalog): only {@code PG_MAJOR_*}, in the archive named by its OID.
+         */
+        private void uploadTablespace(BackupInfo.Tablespace ts, Path src, int version) throws IOException {
+            List<String> tsExclude = new ArrayList<>(List.of("/*"));
+            tsExclude.addAll(EXCLUDE);
+            uploadDirectory(ts.name(), src, Long.toString(ts.oid()), tsExclude,
+                    List.of("/PG_" + major(version) + "_*"));
+            closeArchives(Long.toString(ts.oid()));
+        }
+
+        /** PGDATA (a link followed) without the excluded paths, then {@code global/pg_control}; its real path. */
+        private Path uploadPgdata(Path dataDir, List<String> exclude) throws IOException {
+            if (Files.isSymbolicLink(dataDir)) {
+                dataDir = dataDir.toRealPath();
+            }
+            List<String> dataExclude = new ArrayList<>(PGDATA_EXCLUDE);
+            dataExclude.addAll(EXCLUDE);
+            dataExclude.addAll(exclude);
+            uploadDirectory("pgdata", dataDir, "data", dataExclude, null);
+            CloudLog.info("Uploading 'pg_control' file from '" + dataDir + "/global/pg_control' to '"
+                    + destName("data", 0) + "' with path 'global/pg_control'");
+            tar("data").add(dataDir.resolve("global/pg_control"), "global/pg_control");
+            return dataDir;
         }
 
         private static String major(int version) {

@@ -73,12 +73,12 @@ public final class CloudWalArchive {
                 String file = System.getenv("BARMAN_FILE");
                 if (file == null) {
                     CloudLog.error("Expected environment variable BARMAN_FILE not set");
-                    throw new CloudExit(CloudExit.GENERAL);
+                    throw new CloudExit(CloudExit.OPERATION); // Barman 3.4: an uncaught exception, exit 1
                 }
                 return file;
             }
             CloudLog.error(PROG + " called as unsupported hook script: " + phase + "_" + hook);
-            throw new CloudExit(CloudExit.GENERAL);
+            throw new CloudExit(CloudExit.OPERATION); // Barman 3.4: an uncaught exception, exit 1
         }
         if (args.positionals.size() < 3) {
             CloudLog.error("the following arguments are required: wal_path");
