@@ -23,35 +23,20 @@ import org.junit.jupiter.params.provider.CsvSource;
  * The tar members and backup.info keys are compared with a backup Barman 3.4 takes of the same cluster.
  */
 class CloudBackupIT {
-    static final int S3_PORT = 9781;
-    static final String ENDPOINT = "http://127.0.0.1:" + S3_PORT;
-    static final Path S3_DIR = Path.of("/tmp/barmanj-it-cloudbackup-s3");
-    static final Path DIST = Path.of("/tmp/barmanj-it-cloudbackup-dist");
-    static final String CREDS = "env AWS_ACCESS_KEY_ID=" + CloudWalIT.KEY + " AWS_SECRET_ACCESS_KEY=" + CloudWalIT.SECRET;
+    static final CloudLab LAB = new CloudLab("cloudbackup", 9781);
 
     static String ours(String command) {
-        return DIST.resolve("bin").resolve(command).toString();
-    }
-
-    static Proc cloud(String... command) {
-        List<String> c = new ArrayList<>(List.of("env", "AWS_ACCESS_KEY_ID=" + CloudWalIT.KEY,
-                "AWS_SECRET_ACCESS_KEY=" + CloudWalIT.SECRET));
-        c.addAll(List.of(command));
-        return Proc.run(c);
+        return LAB.ours(command);
     }
 
     @BeforeAll
     static void lab() {
-        Proc.run("rm", "-rf", S3_DIR.toString(), DIST.toString()).ok();
-        Lab.lab("s3", "start", String.valueOf(S3_PORT), S3_DIR.toString());
-        Path built = Path.of(System.getProperty("barman.top", "../..")).resolve("barman-cloud/target/dist");
-        Proc.run("cp", "-r", built.toString(), DIST.toString()).ok();
-        Proc.run("chmod", "-R", "a+rX", DIST.toString()).ok();
+        LAB.start();
     }
 
     @AfterAll
     static void down() {
-        Lab.lab("s3", "stop", String.valueOf(S3_PORT));
+        LAB.stop();
     }
 
     /** The members of the tar (parts in order) with what the header says, as Python's tarfile reads them. */
@@ -68,7 +53,7 @@ class CloudBackupIT {
     }
 
     static Path backupDir(String prefix) throws Exception {
-        try (Stream<Path> s = Files.list(S3_DIR.resolve("cbkt/" + prefix + "/demo/base"))) {
+        try (Stream<Path> s = Files.list(LAB.s3Dir.resolve("cbkt/" + prefix + "/demo/base"))) {
             return s.findFirst().orElseThrow();
         }
     }
@@ -98,8 +83,7 @@ class CloudBackupIT {
         Lab.lab("pg", "destroy", pg);
         Lab.lab("pg", "destroy", restored);
         try {
-            String archive = CREDS + " " + ours("barman-cloud-wal-archive") + " --endpoint-url " + ENDPOINT
-                    + " s3://cbkt/" + prefix + " demo %p";
+            String archive = LAB.archiveCommand(ours("barman-cloud-wal-archive"), "s3://cbkt/" + prefix, "demo");
             Lab.lab("pg", "start", pg, String.valueOf(major), "127.0.0.1", String.valueOf(port), archive);
             Path ts = Path.of("/var/lib/edb/" + pg + "/ts");
             Proc.as("enterprisedb", "mkdir", "-p", ts.toString()).ok();
@@ -114,7 +98,7 @@ class CloudBackupIT {
             String oid = Lab.psql(pg, "SELECT oid FROM pg_tablespace WHERE spcname = 'ts1'");
 
             long t0 = System.nanoTime();
-            Proc b = cloud(ours("barman-cloud-backup"), "--endpoint-url", ENDPOINT, "--immediate-checkpoint",
+            Proc b = LAB.run(null, ours("barman-cloud-backup"), "--immediate-checkpoint",
                     "-h", "127.0.0.1", "-p", String.valueOf(port), "-U", "barman", "-J", "2", flag, "-S", "5MB",
                     "-n", "first-" + major, "s3://cbkt/" + prefix, "demo");
             double backupSeconds = (System.nanoTime() - t0) / 1e9;
@@ -137,10 +121,10 @@ class CloudBackupIT {
             assertTrue(infoText.contains("tablespaces=[('ts1', " + oid + ", '" + ts + "')]"), infoText);
 
             // Barman 3.4 lists and shows it.
-            Proc list = cloud("barman-cloud-backup-list", "--endpoint-url", ENDPOINT, "s3://cbkt/" + prefix, "demo");
+            Proc list = LAB.run(null, "barman-cloud-backup-list", "s3://cbkt/" + prefix, "demo");
             assertEquals(0, list.exit(), list.err());
             assertTrue(list.out().contains(id) && list.out().contains("first-" + major), list.out());
-            Proc show = cloud("barman-cloud-backup-show", "--endpoint-url", ENDPOINT, "s3://cbkt/" + prefix, "demo",
+            Proc show = LAB.run(null, "barman-cloud-backup-show", "s3://cbkt/" + prefix, "demo",
                     id);
             assertEquals(0, show.exit(), show.err());
             assertTrue(show.out().contains("Status                 : DONE"), show.out());
@@ -148,7 +132,7 @@ class CloudBackupIT {
             assertTrue(show.out().matches("(?s).*PostgreSQL Version     : " + major + "\\d{4}.*"), show.out());
 
             // The same cluster backed up by Barman 3.4: same tar members, same backup.info keys and None-ness.
-            Proc theirs = cloud("barman-cloud-backup", "--endpoint-url", ENDPOINT, "--immediate-checkpoint",
+            Proc theirs = LAB.run(null, "barman-cloud-backup", "--immediate-checkpoint",
                     "-h", "127.0.0.1", "-p", String.valueOf(port), "-U", "barman", "-J", "2", flag, "-S", "5MB",
                     "-n", "first-" + major, "s3://cbkt/theirs" + major, "demo");
             assertEquals(0, theirs.exit(), theirs.err());
@@ -179,7 +163,7 @@ class CloudBackupIT {
             Path rdata = Path.of("/var/lib/edb/" + restored + "/data");
             Path rts = Path.of("/var/lib/edb/" + restored + "/ts");
             Proc.run("mkdir", "-p", rdata.getParent().toString()).ok();
-            Proc r = cloud("barman-cloud-restore", "--endpoint-url", ENDPOINT, "--tablespace", "ts1:" + rts,
+            Proc r = LAB.run(null, "barman-cloud-restore", "--tablespace", "ts1:" + rts,
                     "s3://cbkt/" + prefix, "demo", "first-" + major, rdata.toString());
             assertEquals(0, r.exit(), r.err());
             Proc.run("chown", "-R", "enterprisedb:", rdata.getParent().toString()).ok();
@@ -188,8 +172,8 @@ class CloudBackupIT {
             Proc.run("chown", "enterprisedb:", rdata.resolve("recovery.signal").toString()).ok();
             int rport = port + 2;
             RecoveryIT.startRestored(restored, major, "127.0.0.1", rport, "archive_mode = off\n"
-                    + "restore_command = '" + CREDS + " barman-cloud-wal-restore --endpoint-url " + ENDPOINT
-                    + " s3://cbkt/" + prefix + " demo %f %p'\n"
+                    + "restore_command = '" + LAB.restoreCommand("barman-cloud-wal-restore", "s3://cbkt/" + prefix,
+                            "demo") + "'\n"
                     + "recovery_target_time = '" + target + "'\nrecovery_target_action = 'promote'\n");
             BackupIT.waitFor(() -> "f".equals(Lab.psql(restored, "SELECT pg_is_in_recovery()")),
                     "the restored cluster promoted");

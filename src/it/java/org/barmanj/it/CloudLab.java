@@ -56,10 +56,6 @@ final class CloudLab {
         return runWithSecret(user, SECRET, command, args);
     }
 
-    Proc run(String command, String... args) {
-        return run(null, command, args);
-    }
-
     Proc runWithSecret(String user, String secret, String command, String... args) {
         List<String> c = new ArrayList<>();
         if (user != null) {

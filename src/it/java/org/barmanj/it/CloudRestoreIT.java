@@ -18,29 +18,12 @@ import org.junit.jupiter.params.provider.ValueSource;
  * with barmanj's barman-cloud-wal-restore as restore_command, on PostgreSQL 15 and 17; Barman 3.4's refusals compared.
  */
 class CloudRestoreIT {
-    static final int S3_PORT = 9785;
-    static final String ENDPOINT = "http://127.0.0.1:" + S3_PORT;
-    static final Path S3_DIR = Path.of("/tmp/barmanj-it-cloudrestore-s3");
-    static final Path DIST = Path.of("/tmp/barmanj-it-cloudrestore-dist");
-    static final String CREDS = "AWS_ACCESS_KEY_ID=barmanj-lab AWS_SECRET_ACCESS_KEY=barmanj-lab-secret";
+    static final CloudLab LAB = new CloudLab("cloudrestore", 9785);
     static final String URL = "s3://restore/prefix";
     static final int[] MAJORS = {15, 17};
 
     static String ours(String command) {
-        return DIST.resolve("bin").resolve(command).toString();
-    }
-
-    /** A barman-cloud command with the lab's credentials and endpoint, as user (null: root). */
-    static Proc cloud(String user, String command, String... args) {
-        List<String> c = new ArrayList<>();
-        if (user != null) {
-            c.addAll(List.of("runuser", "-u", user, "--"));
-        }
-        c.add("env");
-        c.addAll(List.of(CREDS.split(" ")));
-        c.addAll(List.of(command, "--endpoint-url", ENDPOINT));
-        c.addAll(List.of(args));
-        return Proc.run(c);
+        return LAB.ours(command);
     }
 
     @BeforeAll
@@ -49,14 +32,8 @@ class CloudRestoreIT {
             Lab.lab("pg", "destroy", "crest" + major);
             Lab.lab("pg", "destroy", "crest" + major + "r");
         }
-        Proc.run("rm", "-rf", S3_DIR.toString(), DIST.toString()).ok();
-        Lab.lab("s3", "start", String.valueOf(S3_PORT), S3_DIR.toString());
-        // The bucket first (a folder of S3Proxy's filesystem backend): the WAL archiver and the backup would race
-        // to create it, and Barman 3.4's barman-cloud-backup fails on BucketAlreadyOwnedByYou.
-        Proc.run("mkdir", "-p", S3_DIR.resolve("restore").toString()).ok();
-        Path built = Path.of(System.getProperty("barman.top", "../..")).resolve("barman-cloud/target/dist");
-        Proc.run("cp", "-r", built.toString(), DIST.toString()).ok();
-        Proc.run("chmod", "-R", "a+rX", DIST.toString()).ok();
+        LAB.start();
+        LAB.createBucket("restore");
     }
 
     @AfterAll
@@ -65,7 +42,7 @@ class CloudRestoreIT {
             Lab.lab("pg", "destroy", "crest" + major + "r");
             Lab.lab("pg", "destroy", "crest" + major);
         }
-        Lab.lab("s3", "stop", String.valueOf(S3_PORT));
+        LAB.stop();
     }
 
     static void backup(String pg, int port, String server, String... extra) {
@@ -73,11 +50,11 @@ class CloudRestoreIT {
                 "-U", "enterprisedb", "-d", "postgres", "--immediate-checkpoint"));
         a.addAll(List.of(extra));
         a.addAll(List.of(URL, server));
-        cloud(null, "barman-cloud-backup", a.toArray(new String[0])).ok();
+        LAB.run(null, "barman-cloud-backup", a.toArray(new String[0])).ok();
     }
 
     static String lastId(String server) {
-        String out = cloud(null, "barman-cloud-backup-list", URL, server).ok().out();
+        String out = LAB.run(null, "barman-cloud-backup-list", URL, server).ok().out();
         String last = null;
         for (String line : out.split("\n")) {
             if (line.matches("^\\d{8}T\\d{6}\\s.*")) {
@@ -95,8 +72,7 @@ class CloudRestoreIT {
         String server = pg; // one prefix per version in the bucket
         int port = major == 15 ? 6785 : 6787;
         long itStart = System.nanoTime();
-        String archive = "env " + CREDS + " barman-cloud-wal-archive --endpoint-url " + ENDPOINT + " " + URL + " "
-                + server + " %p";
+        String archive = LAB.archiveCommand("barman-cloud-wal-archive", URL, server);
         Lab.lab("pg", "start", pg, String.valueOf(major), "127.0.0.1", String.valueOf(port), archive);
         String ts = "/var/lib/edb/" + pg + "/ts1";
         Proc.as("enterprisedb", "mkdir", "-p", ts).ok();
@@ -111,10 +87,10 @@ class CloudRestoreIT {
         String split = lastId(server);
         assertTrue(split.compareTo(gz) > 0, gz + " " + split);
         String oid = Lab.psql(pg, "SELECT oid FROM pg_tablespace WHERE spcname = 'ts1'");
-        Path splitDir = S3_DIR.resolve("restore/prefix/" + server + "/base/" + split);
+        Path splitDir = LAB.s3Dir.resolve("restore/prefix/" + server + "/base/" + split);
         assertTrue(Files.exists(splitDir.resolve("data_0001.tar")), "split in parts: " + splitDir);
         assertTrue(Files.exists(splitDir.resolve(oid + ".tar")), "tablespace tar by oid");
-        assertTrue(Files.exists(S3_DIR.resolve("restore/prefix/" + server + "/base/" + gz + "/data.tar.gz")));
+        assertTrue(Files.exists(LAB.s3Dir.resolve("restore/prefix/" + server + "/base/" + gz + "/data.tar.gz")));
 
         Lab.psql(pg, "INSERT INTO t SELECT g FROM generate_series(20001, 20500) g"); // commit A
         String target = Lab.psql(pg, "SELECT now()");
@@ -122,7 +98,7 @@ class CloudRestoreIT {
         Lab.psql(pg, "INSERT INTO t SELECT g FROM generate_series(20501, 21000) g"); // commit B
         String last = Lab.psql(pg, "SELECT pg_walfile_name(pg_current_wal_lsn())");
         Lab.psql(pg, "SELECT pg_switch_wal()");
-        Path lastObject = S3_DIR.resolve("restore/prefix/" + server + "/wals/" + last.substring(0, 16) + "/" + last);
+        Path lastObject = LAB.s3Dir.resolve("restore/prefix/" + server + "/wals/" + last.substring(0, 16) + "/" + last);
         for (int i = 0; i < 300 && !Files.exists(lastObject); i++) {
             Thread.sleep(100);
         }
@@ -138,8 +114,8 @@ class CloudRestoreIT {
         };
         Files.writeString(scratch.resolve("keep"), "x");
         for (String[] r : refusals) {
-            Proc o = cloud(null, ours("barman-cloud-restore"), URL, server, r[0], r[1]);
-            Proc b = cloud(null, "barman-cloud-restore", URL, server, r[0], r[1]);
+            Proc o = LAB.run(null, ours("barman-cloud-restore"), URL, server, r[0], r[1]);
+            Proc b = LAB.run(null, "barman-cloud-restore", URL, server, r[0], r[1]);
             assertEquals(Integer.parseInt(r[2]), b.exit(), "Barman 3.4 " + r[0] + ": " + b.err());
             assertEquals(b.exit(), o.exit(), "ours " + r[0] + ": " + o.err());
             assertTrue(b.err().contains(r[3]), b.err());
@@ -152,7 +128,7 @@ class CloudRestoreIT {
         Proc.as("enterprisedb", "mkdir", "-p", base).ok();
         String moved = base + "/ts-moved";
         long t0 = System.nanoTime();
-        cloud("enterprisedb", ours("barman-cloud-restore"), "--tablespace", "ts1:" + moved, URL, server, split,
+        LAB.run("enterprisedb", ours("barman-cloud-restore"), "--tablespace", "ts1:" + moved, URL, server, split,
                 base + "/data").ok();
         long oursMs = (System.nanoTime() - t0) / 1_000_000;
         assertEquals(moved, Files.readSymbolicLink(Path.of(base + "/data/pg_tblspc/" + oid)).toString());
@@ -165,7 +141,7 @@ class CloudRestoreIT {
         // The same backup by Barman 3.4's barman-cloud-restore, for the time only.
         Proc.as("enterprisedb", "mkdir", "-p", base).ok();
         t0 = System.nanoTime();
-        cloud("enterprisedb", "barman-cloud-restore", "--tablespace", "ts1:" + moved, URL, server, split,
+        LAB.run("enterprisedb", "barman-cloud-restore", "--tablespace", "ts1:" + moved, URL, server, split,
                 base + "/data").ok();
         long theirsMs = (System.nanoTime() - t0) / 1_000_000;
         Lab.lab("pg", "destroy", restored);
@@ -173,7 +149,7 @@ class CloudRestoreIT {
         // The gzip backup, by name, into the original locations (the original cluster gone).
         Lab.lab("pg", "destroy", pg);
         Proc.as("enterprisedb", "mkdir", "-p", "/var/lib/edb/" + pg).ok();
-        cloud("enterprisedb", ours("barman-cloud-restore"), URL, server, "gz", "/var/lib/edb/" + pg + "/data").ok();
+        LAB.run("enterprisedb", ours("barman-cloud-restore"), URL, server, "gz", "/var/lib/edb/" + pg + "/data").ok();
         assertEquals(ts, Files.readSymbolicLink(Path.of("/var/lib/edb/" + pg + "/data/pg_tblspc/" + oid)).toString());
         recoverAndCheck(pg, major, port, server, "/var/lib/edb/" + pg + "/data", target);
         System.out.printf("CloudRestoreIT PostgreSQL " + major + ": restore of %s (split, tablespace): barmanj %d ms, Barman 3.4 %d ms;"
@@ -183,8 +159,7 @@ class CloudRestoreIT {
     /** Point-in-time recovery with ours as restore_command; the cluster has exactly the rows of commit A. */
     static void recoverAndCheck(String name, int major, int port, String server, String data, String target)
             throws Exception {
-        String restore = "env " + CREDS + " " + ours("barman-cloud-wal-restore") + " --endpoint-url " + ENDPOINT + " "
-                + URL + " " + server + " %f %p";
+        String restore = LAB.restoreCommand(ours("barman-cloud-wal-restore"), URL, server);
         Proc.as("enterprisedb", "touch", data + "/recovery.signal").ok();
         RecoveryIT.startRestored(name, major, "127.0.0.1", port + 1, "\narchive_mode = off\nrestore_command = '"
                 + restore + "'\nrecovery_target_time = '" + target + "'\nrecovery_target_action = 'promote'\n");

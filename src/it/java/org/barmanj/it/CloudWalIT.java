@@ -18,80 +18,57 @@ import org.junit.jupiter.api.Test;
  * SigV4, started by the lab) and Debian's Barman 3.4 barman-cli-cloud as the live peer, on PostgreSQL 15.
  */
 class CloudWalIT {
-    static final int S3_PORT = 9771;
-    static final String ENDPOINT = "http://127.0.0.1:" + S3_PORT;
-    static final Path S3_DIR = Path.of("/tmp/barmanj-it-cloudwal-s3");
-    static final Path DIST = Path.of("/tmp/barmanj-it-cloudwal-dist");
-    static final String KEY = "barmanj-lab";
-    static final String SECRET = "barmanj-lab-secret";
+    static final CloudLab LAB = new CloudLab("cloudwal", 9771);
     static final String PG = "cloudwal15";
     static final int PG_PORT = 6771;
 
-    static Path ours(String command) {
-        return DIST.resolve("bin").resolve(command);
-    }
-
-    static Proc cloud(String secret, List<String> command) {
-        List<String> c = new ArrayList<>(List.of("env", "AWS_ACCESS_KEY_ID=" + KEY, "AWS_SECRET_ACCESS_KEY=" + secret));
-        c.addAll(command);
-        return Proc.run(c);
-    }
-
-    static Proc cloud(String... command) {
-        return cloud(SECRET, List.of(command));
+    static String ours(String command) {
+        return LAB.ours(command);
     }
 
     @BeforeAll
     static void lab() {
         Lab.lab("pg", "destroy", PG);
-        Proc.run("rm", "-rf", S3_DIR.toString(), DIST.toString()).ok();
-        Lab.lab("s3", "start", String.valueOf(S3_PORT), S3_DIR.toString());
-        Path built = Path.of(System.getProperty("barman.top", "../..")).resolve("barman-cloud/target/dist");
-        Proc.run("cp", "-r", built.toString(), DIST.toString()).ok();
-        Proc.run("chmod", "-R", "a+rX", DIST.toString()).ok();
+        LAB.start();
     }
 
     @AfterAll
     static void down() {
         Lab.lab("pg", "destroy", PG);
-        Lab.lab("s3", "stop", String.valueOf(S3_PORT));
+        LAB.stop();
     }
 
     @Test
     void postgresArchivesWithOursAndBarman34RestoresByteIdentical() throws Exception {
-        String archive = "env AWS_ACCESS_KEY_ID=" + KEY + " AWS_SECRET_ACCESS_KEY=" + SECRET + " "
-                + ours("barman-cloud-wal-archive") + " --endpoint-url " + ENDPOINT + " s3://pgbucket/prefix demo %p";
+        String archive = LAB.archiveCommand(ours("barman-cloud-wal-archive"), "s3://pgbucket/prefix", "demo");
         // Empty prefix (no bucket yet): both agree the archive is usable.
-        assertEquals(0, cloud(ours("barman-cloud-check-wal-archive").toString(), "--endpoint-url", ENDPOINT,
-                "s3://pgbucket/prefix", "demo").exit());
-        assertEquals(0, cloud("barman-cloud-check-wal-archive", "--endpoint-url", ENDPOINT,
-                "s3://pgbucket/prefix", "demo").exit());
+        assertEquals(0, LAB.run(null, ours("barman-cloud-check-wal-archive"), "s3://pgbucket/prefix", "demo").exit());
+        assertEquals(0, LAB.run(null, "barman-cloud-check-wal-archive", "s3://pgbucket/prefix", "demo").exit());
         Lab.lab("pg", "start", PG, "15", "127.0.0.1", String.valueOf(PG_PORT), archive);
         Lab.psql(PG, "CREATE TABLE t AS SELECT g FROM generate_series(1, 1000) g");
         String segment = Lab.psql(PG, "SELECT pg_walfile_name(pg_current_wal_lsn())");
         Lab.psql(PG, "SELECT pg_switch_wal()");
-        Path object = S3_DIR.resolve("pgbucket/prefix/demo/wals/" + segment.substring(0, 16) + "/" + segment);
+        Path object = LAB.s3Dir.resolve("pgbucket/prefix/demo/wals/" + segment.substring(0, 16) + "/" + segment);
         for (int i = 0; i < 300 && !Files.exists(object); i++) {
             Thread.sleep(100);
         }
         assertTrue(Files.exists(object), "archived by ours at Barman's key: " + object);
         Path pgWal = Path.of("/var/lib/edb/" + PG + "/data/pg_wal/" + segment);
         Path fetched = Files.createTempDirectory("cloudwal").resolve("fetched");
-        Proc r = cloud("barman-cloud-wal-restore", "--endpoint-url", ENDPOINT, "s3://pgbucket/prefix", "demo",
+        Proc r = LAB.run(null, "barman-cloud-wal-restore", "s3://pgbucket/prefix", "demo",
                 segment, fetched.toString());
         assertEquals(0, r.exit(), r.err());
         assertArrayEquals(Files.readAllBytes(pgWal), Files.readAllBytes(fetched));
         // A used prefix: both refuse it (exit 1), and both accept it for a timeline past the one in use.
-        Proc oursCheck = cloud(ours("barman-cloud-check-wal-archive").toString(), "--endpoint-url", ENDPOINT,
-                "s3://pgbucket/prefix", "demo");
-        Proc theirs = cloud("barman-cloud-check-wal-archive", "--endpoint-url", ENDPOINT, "s3://pgbucket/prefix",
+        Proc oursCheck = LAB.run(null, ours("barman-cloud-check-wal-archive"), "s3://pgbucket/prefix", "demo");
+        Proc theirs = LAB.run(null, "barman-cloud-check-wal-archive", "s3://pgbucket/prefix",
                 "demo");
         assertEquals(1, theirs.exit(), theirs.err());
         assertEquals(1, oursCheck.exit(), oursCheck.err());
         assertTrue(oursCheck.err().contains("Expected empty archive"), oursCheck.err());
-        assertEquals(0, cloud(ours("barman-cloud-check-wal-archive").toString(), "--endpoint-url", ENDPOINT,
-                "--timeline", "2", "s3://pgbucket/prefix", "demo").exit());
-        assertEquals(0, cloud("barman-cloud-check-wal-archive", "--endpoint-url", ENDPOINT, "--timeline", "2",
+        assertEquals(0, LAB.run(null, ours("barman-cloud-check-wal-archive"), "--timeline", "2", "s3://pgbucket/prefix",
+                "demo").exit());
+        assertEquals(0, LAB.run(null, "barman-cloud-check-wal-archive", "--timeline", "2",
                 "s3://pgbucket/prefix", "demo").exit());
     }
 
@@ -108,33 +85,33 @@ class CloudWalIT {
         for (String[] c : cases) {
             Path src = dir.resolve(c[0]);
             Files.write(src, wal);
-            List<String> cmd = new ArrayList<>(List.of("barman-cloud-wal-archive", "--endpoint-url", ENDPOINT));
+            List<String> cmd = new ArrayList<>();
             if (c[1] != null) {
                 cmd.add(c[1]);
             }
             cmd.addAll(List.of("s3://theirs/p", "demo", src.toString()));
-            Proc up = cloud(SECRET, cmd);
+            Proc up = LAB.run(null, "barman-cloud-wal-archive", cmd.toArray(new String[0]));
             assertEquals(0, up.exit(), up.err());
             Path dest = dir.resolve("restored-" + c[0]);
-            Proc down = cloud(ours("barman-cloud-wal-restore").toString(), "--endpoint-url", ENDPOINT, "s3://theirs/p",
+            Proc down = LAB.run(null, ours("barman-cloud-wal-restore"), "s3://theirs/p",
                     "demo", c[0], dest.toString());
             assertEquals(0, down.exit(), down.err());
             assertArrayEquals(wal, Files.readAllBytes(dest), c[0] + " " + c[1]);
         }
-        assertTrue(Files.exists(S3_DIR.resolve("theirs/p/demo/wals/0000000100000000/000000010000000000000011.gz")));
+        assertTrue(Files.exists(LAB.s3Dir.resolve("theirs/p/demo/wals/0000000100000000/000000010000000000000011.gz")));
         // Ours uploads compressed, Barman 3.4 restores it.
         Path src = dir.resolve("000000010000000000000013");
         Files.write(src, wal);
-        assertEquals(0, cloud(ours("barman-cloud-wal-archive").toString(), "--endpoint-url", ENDPOINT, "-j",
+        assertEquals(0, LAB.run(null, ours("barman-cloud-wal-archive"), "-j",
                 "s3://theirs/p", "demo", src.toString()).exit());
-        assertTrue(Files.exists(S3_DIR.resolve("theirs/p/demo/wals/0000000100000000/000000010000000000000013.bz2")));
+        assertTrue(Files.exists(LAB.s3Dir.resolve("theirs/p/demo/wals/0000000100000000/000000010000000000000013.bz2")));
         Path back = dir.resolve("back");
-        Proc b = cloud("barman-cloud-wal-restore", "--endpoint-url", ENDPOINT, "s3://theirs/p", "demo",
+        Proc b = LAB.run(null, "barman-cloud-wal-restore", "s3://theirs/p", "demo",
                 "000000010000000000000013", back.toString());
         assertEquals(0, b.exit(), b.err());
         assertArrayEquals(wal, Files.readAllBytes(back));
         // Missing segment: exit 1 from both.
-        assertEquals(1, cloud(ours("barman-cloud-wal-restore").toString(), "--endpoint-url", ENDPOINT, "s3://theirs/p",
+        assertEquals(1, LAB.run(null, ours("barman-cloud-wal-restore"), "s3://theirs/p",
                 "demo", "0000000100000000000000FF", dir.resolve("x").toString()).exit());
     }
 
@@ -144,26 +121,27 @@ class CloudWalIT {
         Path src = dir.resolve("000000010000000000000020");
         Files.write(src, new byte[1024]);
         String wrong = "not-the-secret-4711";
-        Proc ours = cloud(wrong, List.of(ours("barman-cloud-wal-archive").toString(), "--endpoint-url", ENDPOINT,
-                "s3://creds/p", "demo", src.toString()));
-        Proc theirs = cloud(wrong, List.of("barman-cloud-wal-archive", "--endpoint-url", ENDPOINT, "s3://creds/p",
-                "demo", src.toString()));
+        Proc ours = LAB.runWithSecret(null, wrong, ours("barman-cloud-wal-archive"), "s3://creds/p", "demo",
+                src.toString());
+        Proc theirs = LAB.runWithSecret(null, wrong, "barman-cloud-wal-archive", "s3://creds/p", "demo",
+                src.toString());
         assertEquals(theirs.exit(), ours.exit(), "same exit code as Barman 3.4: " + theirs.err());
         assertEquals(4, ours.exit());
         assertTrue(ours.err().contains("403") && ours.err().contains("access denied"), ours.err());
         assertFalse((ours.out() + ours.err()).contains(wrong), "secret printed: " + ours.err());
-        assertFalse(Files.exists(S3_DIR.resolve("creds")));
+        assertFalse(Files.exists(LAB.s3Dir.resolve("creds")));
         // A bucket that does not exist: restore and Barman 3.4 agree (exit 1, "does not exist").
-        Proc r = cloud(ours("barman-cloud-wal-restore").toString(), "--endpoint-url", ENDPOINT, "s3://nobucket/p",
+        Proc r = LAB.run(null, ours("barman-cloud-wal-restore"), "s3://nobucket/p",
                 "demo", "000000010000000000000020", dir.resolve("r").toString());
-        Proc r34 = cloud("barman-cloud-wal-restore", "--endpoint-url", ENDPOINT, "s3://nobucket/p", "demo",
+        Proc r34 = LAB.run(null, "barman-cloud-wal-restore", "s3://nobucket/p", "demo",
                 "000000010000000000000020", dir.resolve("r").toString());
         assertEquals(1, r.exit());
         assertEquals(r34.exit(), r.exit());
         assertTrue(r.err().contains("Bucket nobucket does not exist"), r.err());
         // No server at all: network error, exit 2 from both.
-        Proc net = cloud(ours("barman-cloud-wal-archive").toString(), "--endpoint-url", "http://127.0.0.1:9779",
-                "s3://b/p", "demo", src.toString());
+        Proc net = Proc.run("env", "AWS_ACCESS_KEY_ID=" + CloudLab.KEY, "AWS_SECRET_ACCESS_KEY=" + CloudLab.SECRET,
+                ours("barman-cloud-wal-archive"), "--endpoint-url", "http://127.0.0.1:9779", "s3://b/p", "demo",
+                src.toString());
         assertEquals(2, net.exit(), net.err());
         assertTrue(net.err().contains("Can't connect to cloud provider"), net.err());
     }
