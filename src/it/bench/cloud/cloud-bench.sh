@@ -58,6 +58,7 @@ ours=$work/dist/bin
 
 sql() { runuser -u enterprisedb -- psql -X -q -At -h "$socket" -p "$pg_port" -d postgres "$@"; }
 
+"$lab" s3 stop "$s3_port" >/dev/null 2>&1 || true  # one left running on this port would serve another folder
 "$lab" s3 start "$s3_port" "$s3dir"
 mkdir -p "$s3dir/bench"  # the bucket, made up front
 "$lab" pg destroy "$pg" >/dev/null
