@@ -133,7 +133,7 @@ wal_burst() {  # wal_burst TOOL ROUND: prints the seconds for $segments segments
 }
 sql -c "CREATE TABLE burst (i int)" >/dev/null
 
-declare -A times cpus
+declare -A times cpus bytes
 record() {  # record LABEL "seconds [cpu]"
     set -- "$1" $2
     times[$1]+="$2 "
@@ -151,6 +151,7 @@ for round in $(seq "$rounds"); do
         for tool in "${order[@]}"; do
             r=$(backup "$tool" "$mode-$tool-$round" "${flags[@]}")
             record "backup $mode $tool" "$r"
+            bytes["$mode $tool"]=$(du -sb "$s3dir/bench/$mode-$tool-$round" | cut -f1)
         done
         # Both restore the backup Barman 3.4 took.
         id=$(backup_id "$mode-b34-$round")
@@ -190,6 +191,10 @@ for name, label in (("backup plain", "backup, plain tar"), ("backup gzip", "back
     if name + " ours" in cpus:
         cpu = "%.2f / %.2f" % (statistics.median(cpus[name + " ours"]), statistics.median(cpus[name + " b34"]))
     print("%-22s %-24s %-24s %6.2f   %s" % (label, spread(o), spread(t), statistics.median(o) / statistics.median(t), cpu))
+print("backup size in the bucket, last round, MB: plain ours %.0f, 3.4 %.0f; gzip ours %.0f, 3.4 %.0f"
+      " (ours gzips at zlib's default level 6, Barman 3.4's tarfile stream at level 9)"
+      % ($((${bytes["plain ours"]} / 1000)) / 1000, $((${bytes["plain b34"]} / 1000)) / 1000,
+         $((${bytes["gzip ours"]} / 1000)) / 1000, $((${bytes["gzip b34"]} / 1000)) / 1000))
 w = statistics.median(times["wal ours"]), statistics.median(times["wal b34"])
 print("WAL segments per second, medians: ours %.2f, Barman 3.4 %.2f" % (int(segments) / w[0], int(segments) / w[1]))
 PY
