@@ -88,7 +88,7 @@ final class BucketCatalog {
         }
         if (named.size() > 1) {
             throw new IllegalArgumentException("Multiple backups found matching name '" + idOrName
-                    + "' for server '" + server + "'");
+                    + "' (try using backup ID instead): " + String.join(" ", named));
         }
         throw new IllegalArgumentException("Unknown backup '" + idOrName + "' for server '" + server + "'");
     }
