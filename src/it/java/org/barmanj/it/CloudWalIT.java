@@ -115,6 +115,47 @@ class CloudWalIT {
                 "demo", "0000000100000000000000FF", dir.resolve("x").toString()).exit());
     }
 
+    /** --look-ahead: the other files marked ready go in the same call, and are marked done once stored. */
+    @Test
+    void readyFilesGoInTheSameCallAndAreMarkedDone() throws Exception {
+        Path pgWal = Files.createTempDirectory("cloudwal").resolve("pg_wal");
+        Path status = Files.createDirectories(pgWal.resolve("archive_status"));
+        List<String> names = List.of("000000010000000000000030", "000000010000000000000031",
+                "000000010000000000000032", "00000002.history", "000000020000000000000033");
+        for (String n : names) {
+            Files.writeString(pgWal.resolve(n), "wal " + n);
+            Files.writeString(status.resolve(n + ".ready"), "");
+        }
+        Files.writeString(status.resolve("000000010000000000000029.done"), "");
+        Files.writeString(status.resolve("000000010000000000000034.ready"), ""); // no segment: left alone
+        Proc limited = LAB.run(null, ours("barman-cloud-wal-archive"), "--look-ahead", "2", "s3://ahead/p", "demo",
+                pgWal.resolve(names.get(0)).toString());
+        assertEquals(0, limited.exit(), limited.err());
+        // The first call: its own file and the next two ready ones, by name.
+        assertEquals(List.of("000000010000000000000031.done", "000000010000000000000032.done"),
+                List.of(status.resolve("000000010000000000000031.done"), status.resolve("000000010000000000000032.done"))
+                        .stream().filter(Files::exists).map(p -> p.getFileName().toString()).toList());
+        assertTrue(Files.exists(status.resolve("00000002.history.ready")));
+        Proc rest = LAB.run(null, ours("barman-cloud-wal-archive"), "s3://ahead/p", "demo",
+                pgWal.resolve(names.get(0)).toString());
+        assertEquals(0, rest.exit(), rest.err());
+        assertTrue(Files.exists(status.resolve("00000002.history.done")));
+        assertTrue(Files.exists(status.resolve("000000020000000000000033.done")));
+        assertTrue(Files.exists(status.resolve("000000010000000000000034.ready")));
+        // PostgreSQL marks the file it asked for itself: ours leaves its marker as it was.
+        assertTrue(Files.exists(status.resolve(names.get(0) + ".ready")));
+        for (String n : names) {
+            String key = n.endsWith(".history") ? "p/demo/wals/" + n : "p/demo/wals/" + n.substring(0, 16) + "/" + n;
+            assertEquals("wal " + n, Files.readString(LAB.object("ahead", key)), key);
+        }
+        // Barman 3.4 restores what was sent ahead.
+        Path back = pgWal.resolve("restored");
+        Proc b = LAB.run(null, "barman-cloud-wal-restore", "s3://ahead/p", "demo", "000000020000000000000033",
+                back.toString());
+        assertEquals(0, b.exit(), b.err());
+        assertEquals("wal 000000020000000000000033", Files.readString(back));
+    }
+
     @Test
     void wrongCredentialsAndMissingBucket() throws Exception {
         Path dir = Files.createTempDirectory("cloudwal");

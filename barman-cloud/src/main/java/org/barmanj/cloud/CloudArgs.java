@@ -56,6 +56,8 @@ final class CloudArgs {
     private final List<Positional> positionalSpecs;
     private final int requiredPositionals;
     private final List<CloudOption> options = new ArrayList<>();
+    /** Exclusive groups of which one option must be given (argparse's required mutually exclusive group). */
+    private final Set<String> requiredGroups = new LinkedHashSet<>();
 
     // Parsed.
     int verbose;
@@ -82,6 +84,12 @@ final class CloudArgs {
         options.addAll(own);
     }
 
+    /** One option of the exclusive group must be given: {@code (-b ID | -r POLICY)} in usage, else exit 3. */
+    CloudArgs requireOneOf(String group) {
+        requiredGroups.add(group);
+        return this;
+    }
+
     String usage() {
         List<String> tokens = new ArrayList<>();
         for (int i = 0; i < options.size(); i++) {
@@ -95,7 +103,8 @@ final class CloudArgs {
                 group.add(options.get(i++).usageToken());
             }
             i--;
-            tokens.add("[" + String.join(" | ", group) + "]");
+            boolean required = requiredGroups.contains(o.exclusive());
+            tokens.add((required ? "(" : "[") + String.join(" | ", group) + (required ? ")" : "]"));
         }
         for (int i = 0; i < positionalSpecs.size(); i++) {
             String name = positionalSpecs.get(i).name();
@@ -284,6 +293,13 @@ final class CloudArgs {
             List<String> missing = positionalSpecs.subList(positionals.size(), requiredPositionals).stream()
                     .map(Positional::name).toList();
             fail(err, "the following arguments are required: " + String.join(", ", missing));
+        }
+        for (String group : requiredGroups) {
+            if (!exclusiveSeen.containsKey(group)) {
+                List<String> names = options.stream().filter(o -> group.equals(o.exclusive()))
+                        .map(o -> String.join("/", o.names())).toList();
+                fail(err, "one of the arguments " + String.join(" ", names) + " is required");
+            }
         }
         if (positionals.size() > positionalSpecs.size()) {
             fail(err, "unrecognized arguments: "

@@ -207,12 +207,32 @@ public final class CloudBackup {
                 return CloudExit.OPERATION;
             }
             try (pg) {
+                abortLeftovers(cloud, pg, args.positionals.get(1));
                 Upload upload = new Upload(cloud, args.positionals.get(1), compression(args), jobs,
                         maxArchiveSize, args.tagLists.get("--tags"), name);
                 upload.immediate = args.setFlags.contains("--immediate-checkpoint");
                 return upload.backup(pg);
             }
         });
+    }
+
+    /**
+     * The multipart uploads an earlier backup of this server could not abort ({@link StaleUploads}), unless
+     * another barman-cloud-backup (ours or Barman's: both connect as application_name barman_cloud_backup) is
+     * connected to this PostgreSQL now: its uploads are in progress, not left over.
+     */
+    private static void abortLeftovers(S3Cloud cloud, PostgresConnection pg, String server) {
+        String others = pg.value("SELECT count(*) FROM pg_stat_activity WHERE application_name ="
+                + " 'barman_cloud_backup' AND pid <> pg_backend_pid()");
+        if (!"0".equals(others)) {
+            CloudLog.info("Another barman-cloud-backup is connected to PostgreSQL: incomplete multipart uploads"
+                    + " of earlier backups are left alone");
+            return;
+        }
+        int n = StaleUploads.abortLeftovers(cloud, server);
+        if (n > 0) {
+            CloudLog.info("Aborted " + n + " incomplete multipart upload(s) left by earlier backups");
+        }
     }
 
     private static CloudCompression compression(CloudArgs args) {
@@ -447,7 +467,8 @@ public final class CloudBackup {
             try {
                 String key = WalNames.join(prefix(), "backup.info");
                 CloudLog.info("Uploading '" + key + "'");
-                cloud.put(key, info.render().getBytes(StandardCharsets.UTF_8), tags);
+                cloud.put(key, info.render().getBytes(StandardCharsets.UTF_8), tags,
+                        failure != null && code == CloudExit.NETWORK ? FaultBudget.afterFailure() : null);
             } catch (RuntimeException e) {
                 fail("uploading backup.info file", e);
                 return failure != null ? code : (networkFailure(e) ? CloudExit.NETWORK : CloudExit.OPERATION);
@@ -465,7 +486,9 @@ public final class CloudBackup {
             for (Throwable t = e; t != null; t = t.getCause()) {
                 if (t instanceof java.net.ConnectException || t instanceof java.net.SocketException
                         || t instanceof java.net.SocketTimeoutException || t instanceof java.net.UnknownHostException
-                        || t instanceof java.io.InterruptedIOException) {
+                        || t instanceof java.io.InterruptedIOException
+                        || t instanceof software.amazon.awssdk.core.exception.ApiCallTimeoutException
+                        || t instanceof software.amazon.awssdk.core.exception.ApiCallAttemptTimeoutException) {
                     return true;
                 }
             }

@@ -49,6 +49,11 @@ final class CloudDownload {
      * listing the backup's folder; a missing one is logged and ends the command with exit 1, as Barman does.
      */
     Map<Long, BackupFile> backupFiles(BucketCatalog catalog, BackupInfo info) {
+        return backupFiles(catalog, info, false);
+    }
+
+    /** The same; {@code allowMissing}: a missing tar is only a warning (Barman's allow_missing, for deletes). */
+    Map<Long, BackupFile> backupFiles(BucketCatalog catalog, BackupInfo info, boolean allowMissing) {
         String sourceDir = catalog.basePrefix + "/" + info.backupId();
         Map<Long, BackupFile> files = new LinkedHashMap<>();
         files.put(null, new BackupFile(null, sourceDir + "/data"));
@@ -96,6 +101,10 @@ final class CloudDownload {
         }
         for (BackupFile f : files.values()) {
             if (f.main == null && info.get(BackupInfo.SNAPSHOTS_INFO) == null) {
+                if (allowMissing) {
+                    CloudLog.warning("Missing file " + f.base + ".* for server " + catalog.server);
+                    continue;
+                }
                 CloudLog.error("Missing file " + f.base + ".* for server " + catalog.server);
                 throw new CloudExit(CloudExit.OPERATION);
             }

@@ -5,11 +5,26 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.barmanj.walarchive.ArchiveStatus;
 
-/** barman-cloud-wal-archive: PostgreSQL's archive_command, one WAL file to PREFIX/SERVER/wals/HASHDIR/NAME[.gz|.bz2|.snappy]. */
+/**
+ * barman-cloud-wal-archive: PostgreSQL's archive_command, a WAL file to PREFIX/SERVER/wals/HASHDIR/NAME[.gz|...].
+ * A burst of WAL is sent in fewer calls, as barmanj's barman-wal-archive sends it: the files PostgreSQL has
+ * already marked ready go in the same call ({@code --look-ahead}, several uploads at a time), and those stored
+ * are marked done so PostgreSQL does not archive them again. Barman 3.4 sends one file per call.
+ */
 public final class CloudWalArchive {
     static final String PROG = "barman-cloud-wal-archive";
+    /** As barman-wal-archive's. */
+    static final int DEFAULT_LOOK_AHEAD = 64;
+    /** Uploads at a time when looking ahead. */
+    static final int UPLOADERS = 4;
 
     private static final String DESCRIPTION = "This script can be used in the `archive_command` of a PostgreSQL"
             + " server to ship WAL files to the Cloud. barmanj supports the aws-s3 cloud provider.";
@@ -19,7 +34,10 @@ public final class CloudWalArchive {
             CloudOption.tags("TAGS", "Tags to be added to archived WAL files in cloud storage", "--tags"),
             CloudOption.tags("HISTORY_TAGS", "Tags to be added to archived history files in cloud storage",
                     "--history-tags"),
-            CloudArgs.ENCRYPTION);
+            CloudArgs.ENCRYPTION,
+            CloudOption.integer("N", "barmanj: also upload up to N other WAL files PostgreSQL has marked ready in"
+                    + " archive_status, " + UPLOADERS + " at a time, and mark those stored done (default "
+                    + DEFAULT_LOOK_AHEAD + "; 0: WAL_PATH only, as Barman 3.4)", "--look-ahead"));
 
     private CloudWalArchive() {}
 
@@ -36,7 +54,12 @@ public final class CloudWalArchive {
             CloudLog.configure(args.verbose, args.quiet);
             CloudCompression compression = CloudCompression.chosen(args);
             String encryption = args.value("--encryption");
-            return archive(args, compression, encryption);
+            String n = args.value("--look-ahead");
+            int lookAhead = n == null ? DEFAULT_LOOK_AHEAD : Integer.parseInt(n);
+            if (lookAhead < 0) {
+                args.fail(System.err, "argument --look-ahead: " + n + " is not 0 or more");
+            }
+            return archive(args, compression, encryption, lookAhead);
         } catch (CloudExit e) {
             return e.code;
         }
@@ -64,7 +87,8 @@ public final class CloudWalArchive {
         return args.positionals.get(2);
     }
 
-    private static int archive(CloudArgs args, CloudCompression compression, String encryption) {
+    private static int archive(CloudArgs args, CloudCompression compression, String encryption, int lookAhead) {
+        boolean hook = System.getenv("BARMAN_HOOK") != null && System.getenv("BARMAN_PHASE") != null;
         String walPath = hookWalPath(args);
         if (!WalNames.isAnyXlog(walPath)) {
             CloudLog.error(walPath + " is an invalid name for a WAL file");
@@ -73,20 +97,61 @@ public final class CloudWalArchive {
         String server = args.positionals.get(1);
         return CloudCommand.run(args, "WAL archiver", CloudCommand.Bucket.CREATE, cloud -> {
             cloud.encryption = encryption;
-            List<String[]> tags = args.tagLists.get("--tags");
-            if (WalNames.isHistory(walPath)) {
-                List<String[]> history = args.tagLists.get("--history-tags");
-                if (history != null && !history.isEmpty()) {
-                    tags = history;
-                }
+            Path wal = Path.of(walPath);
+            // A hook script's file sits in Barman's incoming folder, where no PostgreSQL marks anything ready.
+            List<Path> extra = hook ? List.of() : ArchiveStatus.readyAfter(wal, lookAhead);
+            if (extra.isEmpty()) {
+                upload(cloud, args, server, compression, wal);
+                return CloudExit.OK;
             }
-            String name = WalNames.basename(walPath) + (compression == null ? "" : compression.suffix);
-            String key = WalNames.join(cloud.path, server, "wals", WalNames.hashDir(walPath), name);
-            byte[] body = read(Path.of(walPath), compression);
-            CloudLog.debug("Uploading " + walPath + " to " + key + " (" + body.length + " bytes)");
-            cloud.put(key, body, tags);
-            return CloudExit.OK;
+            ExecutorService pool = Executors.newFixedThreadPool(UPLOADERS);
+            try {
+                Future<?> first = pool.submit(() -> upload(cloud, args, server, compression, wal));
+                List<Future<?>> ahead = new ArrayList<>();
+                for (Path p : extra) {
+                    ahead.add(pool.submit(() -> upload(cloud, args, server, compression, p)));
+                }
+                List<Path> stored = new ArrayList<>();
+                for (int i = 0; i < extra.size(); i++) {
+                    try {
+                        ahead.get(i).get();
+                        stored.add(extra.get(i));
+                    } catch (ExecutionException e) {
+                        CloudLog.warning("WAL file " + extra.get(i).getFileName() + " not uploaded ahead (PostgreSQL"
+                                + " will archive it again): " + S3Cloud.describe(e.getCause()));
+                    }
+                }
+                ArchiveStatus.markDone(stored);
+                CloudLog.debug("Uploaded " + stored.size() + " of " + extra.size() + " WAL files ahead");
+                try {
+                    first.get();
+                } catch (ExecutionException e) {
+                    throw e.getCause() instanceof Exception x ? x : new RuntimeException(e.getCause());
+                }
+                return CloudExit.OK;
+            } finally {
+                pool.shutdownNow();
+            }
         });
+    }
+
+    /** One WAL file to its key, with --tags (or --history-tags for a history file). */
+    private static Void upload(S3Cloud cloud, CloudArgs args, String server, CloudCompression compression, Path wal)
+            throws IOException {
+        List<String[]> tags = args.tagLists.get("--tags");
+        String base = wal.getFileName().toString();
+        if (WalNames.isHistory(base)) {
+            List<String[]> history = args.tagLists.get("--history-tags");
+            if (history != null && !history.isEmpty()) {
+                tags = history;
+            }
+        }
+        String name = base + (compression == null ? "" : compression.suffix);
+        String key = WalNames.join(cloud.path, server, "wals", WalNames.hashDir(base), name);
+        byte[] body = read(wal, compression);
+        CloudLog.debug("Uploading " + wal + " to " + key + " (" + body.length + " bytes)");
+        cloud.put(key, body, tags);
+        return null;
     }
 
     private static byte[] read(Path wal, CloudCompression compression) throws IOException {

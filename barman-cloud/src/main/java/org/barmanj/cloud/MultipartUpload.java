@@ -149,7 +149,8 @@ final class MultipartUpload extends OutputStream {
                     md5.update(body, 0, length);
                     String etag = cloud.client().uploadPart(UploadPartRequest.builder().bucket(cloud.bucket).key(key)
                             .uploadId(id).partNumber(number).contentLength((long) length)
-                            .contentMD5(Base64.getEncoder().encodeToString(md5.digest())).build(),
+                            .contentMD5(Base64.getEncoder().encodeToString(md5.digest()))
+                            .overrideConfiguration(FaultBudget.forBody(cloud.readTimeout, length)).build(),
                             RequestBody.fromContentProvider(() -> new ByteArrayInputStream(body, 0, length), length,
                                     "application/octet-stream")).eTag();
                     partMicros.add((System.nanoTime() - t0) / 1000);
@@ -233,9 +234,11 @@ final class MultipartUpload extends OutputStream {
         }
         try {
             CloudLog.info("Aborting '" + key + "'");
-            cloud.client().abortMultipartUpload(b -> b.bucket(cloud.bucket).key(key).uploadId(uploadId));
+            cloud.client().abortMultipartUpload(b -> b.bucket(cloud.bucket).key(key).uploadId(uploadId)
+                    .overrideConfiguration(FaultBudget.afterFailure()));
         } catch (RuntimeException e) {
-            CloudLog.warning("Could not abort the multipart upload of '" + key + "': " + S3Cloud.describe(e));
+            CloudLog.warning("Could not abort the multipart upload of '" + key + "' (upload id " + uploadId
+                    + "): " + S3Cloud.describe(e) + "; the next barman-cloud-backup of this server aborts it");
         }
     }
 

@@ -44,6 +44,8 @@ final class S3Cloud implements AutoCloseable {
     final String path;
     private final S3Client s3;
     private final String region;
+    /** Seconds without an answer before a request fails ({@code --read-timeout}); {@link FaultBudget} uses it. */
+    final int readTimeout;
     String encryption;
     Boolean bucketExists;
 
@@ -76,8 +78,9 @@ final class S3Cloud implements AutoCloseable {
                 : DefaultCredentialsProvider.builder().build();
         UrlConnectionHttpClient.Builder http = UrlConnectionHttpClient.builder()
                 .connectionTimeout(Duration.ofSeconds(60));
-        String readTimeout = args.value("--read-timeout");
-        http.socketTimeout(Duration.ofSeconds(readTimeout == null ? 60 : Integer.parseInt(readTimeout)));
+        String readTimeoutArg = args.value("--read-timeout");
+        readTimeout = readTimeoutArg == null ? 60 : Integer.parseInt(readTimeoutArg);
+        http.socketTimeout(Duration.ofSeconds(readTimeout));
         var builder = S3Client.builder()
                 .httpClientBuilder(http)
                 .region(Region.of(region))
@@ -195,6 +198,12 @@ final class S3Cloud implements AutoCloseable {
 
     /** One PUT with Content-MD5, the encryption and the tags (URL-encoded, as the Tagging header wants them). */
     void put(String key, byte[] body, List<String[]> tags) {
+        put(key, body, tags, null);
+    }
+
+    /** {@link #put(String, byte[], List)} with a request override (a shorter budget after a failure), or null. */
+    void put(String key, byte[] body, List<String[]> tags,
+            software.amazon.awssdk.awscore.AwsRequestOverrideConfiguration override) {
         PutObjectRequest.Builder req = PutObjectRequest.builder().bucket(bucket).key(key)
                 .contentLength((long) body.length).contentMD5(md5(body));
         if (encryption != null) {
@@ -203,6 +212,7 @@ final class S3Cloud implements AutoCloseable {
         if (tags != null && !tags.isEmpty()) {
             req.tagging(MultipartUpload.tagging(tags));
         }
+        req.overrideConfiguration(override != null ? override : FaultBudget.forBody(readTimeout, body.length));
         s3.putObject(req.build(), RequestBody.fromBytes(body));
     }
 

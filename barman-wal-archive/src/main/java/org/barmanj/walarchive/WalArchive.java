@@ -6,19 +6,15 @@ import java.io.OutputStream;
 import java.io.PrintStream;
 import java.math.BigDecimal;
 import java.nio.channels.FileChannel;
-import java.nio.file.AtomicMoveNotSupportedException;
-import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.FileTime;
 import java.nio.file.attribute.PosixFilePermission;
 import java.util.ArrayList;
 import java.util.List;
 
-import java.util.regex.Pattern;
 
 /**
  * {@code barman-wal-archive BARMAN_HOST SERVER_NAME WAL_PATH}: PostgreSQL's {@code archive_command}.
@@ -33,8 +29,6 @@ import java.util.regex.Pattern;
  */
 public final class WalArchive extends Client {
     static final int DEFAULT_LOOK_AHEAD = 64;
-    private static final Pattern WAL_NAME = Pattern.compile(
-            "[0-9A-F]{24}|[0-9A-F]{24}\\.[0-9A-F]{8}\\.backup|[0-9A-F]{24}\\.partial|[0-9A-F]{8}\\.history");
     int lookAhead = DEFAULT_LOOK_AHEAD;
     /** The digest of the checksum member: SHA-256 as Barman 3.12+'s client, MD5 with {@code --md5}. */
     String checksum = "SHA-256";
@@ -121,7 +115,7 @@ public final class WalArchive extends Client {
         }
         List<Path> files = new ArrayList<>();
         files.add(wal);
-        List<Path> extra = readyAfter(wal);
+        List<Path> extra = ArchiveStatus.readyAfter(wal, lookAhead);
         files.addAll(extra);
         Sent sent = send(files, checksum);
         if (sent.oldServer() && !checksum.equals("MD5")) {
@@ -132,7 +126,7 @@ public final class WalArchive extends Client {
         }
         int code = sent.code();
         if (code == 0) {
-            markDone(wal, extra);
+            ArchiveStatus.markDone(extra);
         }
         return code;
     }
@@ -148,34 +142,6 @@ public final class WalArchive extends Client {
             remote.add("--test");
         }
         return ssh(host, remote);
-    }
-
-    /** The other WAL files PostgreSQL has marked ready, in name order, at most {@code lookAhead} of them. */
-    private List<Path> readyAfter(Path wal) {
-        List<Path> extra = new ArrayList<>();
-        Path folder = wal.toAbsolutePath().getParent();
-        Path status = folder.resolve("archive_status");
-        if (lookAhead <= 0 || !Files.isDirectory(status)) {
-            return extra;
-        }
-        String self = wal.getFileName().toString();
-        List<String> names = new ArrayList<>();
-        try (DirectoryStream<Path> ready = Files.newDirectoryStream(status, "*.ready")) {
-            for (Path p : ready) {
-                String name = p.getFileName().toString();
-                name = name.substring(0, name.length() - ".ready".length());
-                if (!name.equals(self) && WAL_NAME.matcher(name).matches() && Files.isRegularFile(folder.resolve(name))) {
-                    names.add(name);
-                }
-            }
-        } catch (IOException e) {
-            return extra;
-        }
-        names.sort(null);
-        for (String name : names.subList(0, Math.min(lookAhead, names.size()))) {
-            extra.add(folder.resolve(name));
-        }
-        return extra;
     }
 
     /** The exit code of one attempt, and whether put-wal failed for want of an MD5 checksum (Barman before 3.12). */
@@ -329,30 +295,6 @@ public final class WalArchive extends Client {
             } catch (IOException e) {
                 throw new LocalReadException(e);
             }
-        }
-    }
-
-    /** Marks the extra files archived, as PostgreSQL does after archive_command succeeds. */
-    private void markDone(Path wal, List<Path> extra) {
-        if (extra.isEmpty()) {
-            return;
-        }
-        Path status = wal.toAbsolutePath().getParent().resolve("archive_status");
-        for (Path f : extra) {
-            String name = f.getFileName().toString();
-            try {
-                Files.move(status.resolve(name + ".ready"), status.resolve(name + ".done"),
-                        StandardCopyOption.ATOMIC_MOVE);
-            } catch (NoSuchFileException | AtomicMoveNotSupportedException e) {
-                // PostgreSQL archived or removed it meanwhile: nothing to mark.
-            } catch (IOException e) {
-                // Still .ready: PostgreSQL will send it again, and Barman accepts an identical copy.
-            }
-        }
-        try (FileChannel dir = FileChannel.open(status, StandardOpenOption.READ)) {
-            dir.force(true);
-        } catch (IOException e) {
-            // Without the sync a crash may bring .ready back: the file is then sent again, harmlessly.
         }
     }
 

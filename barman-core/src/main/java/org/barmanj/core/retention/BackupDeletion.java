@@ -21,6 +21,8 @@ import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.function.Function;
+import java.util.function.Predicate;
 import java.util.Set;
 import java.util.stream.Stream;
 
@@ -153,8 +155,15 @@ public final class BackupDeletion {
         return true;
     }
 
-    /** Which WAL files the delete removes: those before {@code keepFrom} (null: all), with what stays. */
-    record WalPlan(String keepFrom, Set<Integer> timelines, List<WalRemoval.Range> ranges) {
+    /**
+     * Which WAL files the delete removes: those before {@code keepFrom} (null: all), except history files, those
+     * of the {@code timelines} and those inside the {@code ranges} (see {@link #removes}).
+     */
+    public record WalPlan(String keepFrom, Set<Integer> timelines, List<WalRemoval.Range> ranges) {
+        /** True if this plan removes the archived WAL file {@code walName} (a segment, .backup or .history). */
+        public boolean removes(String walName) {
+            return !WalRemoval.needed(walName, keepFrom, timelines, ranges);
+        }
     }
 
     /**
@@ -165,20 +174,35 @@ public final class BackupDeletion {
      */
     static WalPlan walPlan(BackupCatalog catalog, BackupInfo backup, boolean cleanWalsOfStandaloneKeeps) {
         CatalogLayout layout = new CatalogLayout(catalog.config());
+        return walPlan(catalog.all(), backup, id -> KeepAnnotation.read(layout, id), cleanWalsOfStandaloneKeeps,
+                b -> !b.backupId().equals(backup.backupId()) && (b.copyDone() || b.status() == Status.STARTED
+                        || b.status() == Status.SYNCING));
+    }
+
+    /**
+     * The same for backups that are not in a catalog folder (barman-cloud's bucket): {@code backups} are all the
+     * server's backups, oldest first, {@code keepTarget} gives a backup's keep annotation (null: none), and the
+     * timelines of the backups {@code protectsTimeline} accepts stay (but the one the removal goes up to).
+     */
+    public static WalPlan walPlan(List<BackupInfo> backups, BackupInfo backup, Function<String, String> keepTarget,
+            boolean cleanWalsOfStandaloneKeeps, Predicate<BackupInfo> protectsTimeline) {
+        List<BackupInfo> available = backups.stream().filter(BackupInfo::copyDone).toList();
         List<WalRemoval.Range> ranges = new ArrayList<>();
-        for (BackupInfo older = catalog.previous(backup); older != null; older = catalog.previous(older)) {
-            if (!KeepAnnotation.STANDALONE.equals(KeepAnnotation.read(layout, older.backupId()))
-                    || !cleanWalsOfStandaloneKeeps) {
+        List<BackupInfo> older = available.stream().filter(b -> b.backupId().compareTo(backup.backupId()) < 0)
+                .toList();
+        for (int i = older.size() - 1; i >= 0; i--) {
+            BackupInfo o = older.get(i);
+            if (!KeepAnnotation.STANDALONE.equals(keepTarget.apply(o.backupId())) || !cleanWalsOfStandaloneKeeps) {
                 return null;
             }
-            ranges.add(new WalRemoval.Range(older.beginWal(), older.endWal()));
+            ranges.add(new WalRemoval.Range(o.beginWal(), o.endWal()));
         }
-        BackupInfo next = catalog.next(backup);
+        BackupInfo next = available.stream().filter(b -> b.backupId().compareTo(backup.backupId()) > 0)
+                .findFirst().orElse(null);
         BackupInfo removeUntil = next != null ? next : backup;
         Set<Integer> timelines = new HashSet<>();
-        for (BackupInfo b : catalog.all()) {
-            if (!b.backupId().equals(backup.backupId()) && (b.copyDone() || b.status() == Status.STARTED
-                    || b.status() == Status.SYNCING)) {
+        for (BackupInfo b : backups) {
+            if (protectsTimeline.test(b)) {
                 timelines.add(b.timeline());
             }
         }
