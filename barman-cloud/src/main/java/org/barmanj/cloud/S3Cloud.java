@@ -269,7 +269,16 @@ final class S3Cloud implements AutoCloseable {
             return String.valueOf(u.getCause().getMessage());
         }
         String m = e.getMessage();
-        return m == null ? e.getClass().getSimpleName() : m;
+        if (m == null) {
+            return e.getClass().getSimpleName();
+        }
+        if (m.startsWith("Unable to load credentials from any of the providers in the chain")) {
+            // The SDK lists every provider it tried, on one line of a few thousand characters.
+            return "Unable to locate credentials (AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, AWS_PROFILE, --profile or"
+                    + " ~/.aws/credentials)";
+        }
+        int dump = m.indexOf(": ProfileFile(");
+        return dump > 0 ? m.substring(0, dump) : m; // the profiles' names and keys follow, never their values
     }
 
     @Override

@@ -2,6 +2,7 @@ package org.barmanj.walarchive;
 
 import java.io.IOException;
 import java.nio.file.AccessDeniedException;
+import java.nio.file.DirectoryStream;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
@@ -12,6 +13,8 @@ import java.nio.file.attribute.PosixFileAttributes;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.nio.file.attribute.UserPrincipal;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Set;
 
 /**
@@ -21,11 +24,12 @@ import java.util.Set;
  * (and root) can then put a file there, so what the folder holds was prefetched by this client, running as
  * that user: each prefetch is written under a temporary name and renamed to the WAL's name once ssh has
  * succeeded, and only files of that name, regular and owned by the user, are served. A default
- * {@code /var/tmp/walrestore} that another local user created first is refused, not used.
+ * {@code /var/tmp/walrestore} that another local user created first is refused, not used. Also
+ * barman-cloud-wal-restore's {@code --parallel} spool (public for it; this jar still depends on nothing).
  */
-final class Spool {
+public final class Spool {
     /** Why the folder cannot be used; the message is the client's error line. */
-    static final class RefusedException extends Exception {
+    public static final class RefusedException extends Exception {
         RefusedException(String message) {
             super(message);
         }
@@ -35,7 +39,7 @@ final class Spool {
             PosixFilePermission.GROUP_WRITE, PosixFilePermission.GROUP_EXECUTE, PosixFilePermission.OTHERS_READ,
             PosixFilePermission.OTHERS_WRITE, PosixFilePermission.OTHERS_EXECUTE);
 
-    final Path folder;
+    public final Path folder;
     private final UserPrincipal user;
 
     private Spool(Path folder, UserPrincipal user) {
@@ -44,7 +48,7 @@ final class Spool {
     }
 
     /** The spool folder, created mode 0700 when missing; refused unless it is private to the running user. */
-    static Spool open(Path folder) throws RefusedException {
+    public static Spool open(Path folder) throws RefusedException {
         UserPrincipal user;
         try {
             user = folder.getFileSystem().getUserPrincipalLookupService()
@@ -90,7 +94,7 @@ final class Spool {
      * Moves the prefetched {@code name} to {@code dest}; false when the spool does not hold it. Anything else
      * of that name (a link, a folder, a file of another owner) is not a prefetch of ours: false, and left alone.
      */
-    boolean take(String name, Path dest) throws IOException {
+    public boolean take(String name, Path dest) throws IOException {
         Path file = folder.resolve(name);
         PosixFileAttributes attributes;
         try {
@@ -106,13 +110,53 @@ final class Spool {
     }
 
     /** Where the prefetch of {@code name} is written until it is complete. */
-    Path temporary(String name) {
+    public Path temporary(String name) {
         return folder.resolve("." + name + ".tmp");
     }
 
     /** Makes a complete prefetch servable under its WAL name. */
-    void complete(String name) throws IOException {
+    public void complete(String name) throws IOException {
         Files.move(temporary(name), folder.resolve(name), StandardCopyOption.ATOMIC_MOVE);
+    }
+
+    /** True when the spool holds a complete prefetch of {@code name}: a regular file of the user. */
+    public boolean holds(String name) {
+        try {
+            PosixFileAttributes a = Files.readAttributes(folder.resolve(name), PosixFileAttributes.class,
+                    LinkOption.NOFOLLOW_LINKS);
+            return a.isRegularFile() && a.owner().equals(user);
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    /**
+     * Removes every file of the folder (links too, never what they point to; folders are left) but the complete
+     * prefetches named in {@code keep}; returns the names removed. For a client that knows what is stale:
+     * barman-cloud-wal-restore, when a segment is asked for that the spool does not hold.
+     */
+    public List<String> clean(Set<String> keep) {
+        List<String> removed = new ArrayList<>();
+        try (DirectoryStream<Path> entries = Files.newDirectoryStream(folder)) {
+            for (Path p : entries) {
+                String n = p.getFileName().toString();
+                if (keep.contains(n) && holds(n)) {
+                    continue;
+                }
+                try {
+                    PosixFileAttributes a = Files.readAttributes(p, PosixFileAttributes.class,
+                            LinkOption.NOFOLLOW_LINKS);
+                    if (!a.isDirectory() && Files.deleteIfExists(p)) {
+                        removed.add(n);
+                    }
+                } catch (IOException e) {
+                    // Gone meanwhile, or not ours to remove: left.
+                }
+            }
+        } catch (IOException e) {
+            return removed;
+        }
+        return removed;
     }
 
     private static String describe(PosixFileAttributes attributes) {
