@@ -18,7 +18,7 @@
 # ones. Prints every run, the medians (min-max), and the ratio ours / Barman 3.4 of the medians (seconds: below 1 is
 # ours faster; the issue's target of "at least 2x" is a ratio of 0.5 or less).
 # DIST (environment): our barman-cloud dist (default barman-cloud/target/dist; build it with
-#   mvn -B -o -q package -DskipTests -pl barman-core,barman-cloud). It is copied to a folder the database user can
+#   mvn -B -o -q package -DskipTests -pl barman-core,barman-wal-archive,barman-cloud). It is copied to a folder the database user can
 #   read and its class-data-sharing archive is rebuilt there (the archive records the jars' paths).
 # Ports: PostgreSQL PG_PORT (6798), S3Proxy S3_PORT (9798).
 # Usage (root, after 'lab provision'; take the lab lock exclusively):
