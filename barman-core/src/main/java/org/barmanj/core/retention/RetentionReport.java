@@ -9,6 +9,7 @@ import org.barmanj.core.config.RetentionPolicy;
 import org.barmanj.core.config.ServerConfig;
 
 import java.time.OffsetDateTime;
+import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -65,6 +66,15 @@ public final class RetentionReport {
     }
 
     /**
+     * Where a recovery window begins: the same wall-clock time so many days earlier in the local zone, as Barman's
+     * {@code datetime.now(tzlocal()) - timedelta(days=...)} computes it (across a change of summer time that is
+     * an hour off the instant so many times 24 hours earlier).
+     */
+    static OffsetDateTime horizon(RetentionPolicy policy, OffsetDateTime now, ZoneId zone) {
+        return now.atZoneSameInstant(zone).minusDays(policy.window().toDays()).toOffsetDateTime();
+    }
+
+    /**
      * The report for {@code backups} (oldest first, EMPTY ones left out), with {@code keepTarget} giving each
      * backup's keep annotation (null: none).
      */
@@ -88,7 +98,7 @@ public final class RetentionReport {
             }
             return ordered(backups, report);
         }
-        OffsetDateTime horizon = now.minus(policy.window());
+        OffsetDateTime horizon = horizon(policy, now, ZoneId.systemDefault());
         boolean found = false;
         int valid = 0;
         for (BackupInfo b : newestFirst) {

@@ -1,6 +1,7 @@
 package org.barmanj.core.retention;
 
 import org.barmanj.core.catalog.BackupCatalog;
+import org.barmanj.core.config.RetentionPolicy;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -57,6 +58,18 @@ class RetentionReportTest {
                 statuses(six("retention_policy = RECOVERY WINDOW OF 2 DAYS\nminimum_redundancy = 4\n")));
         assertEquals("VALID VALID VALID - VALID VALID",
                 statuses(six("retention_policy = RECOVERY WINDOW OF 1 WEEKS\n")));
+    }
+
+    @Test
+    void theWindowBeginsAtTheSameLocalTimeDaysEarlierAsPythonsTimedelta() {
+        // Python under TZ=Europe/Paris: 2026-10-30 10:30Z is 11:30+01:00; minus timedelta(days=7) it is
+        // 2026-10-23 11:30+02:00 (summer time), 09:30Z: not 10:30Z, 7 x 24 hours earlier.
+        RetentionPolicy week = RetentionPolicy.parse("RECOVERY WINDOW OF 7 DAYS");
+        OffsetDateTime now = OffsetDateTime.parse("2026-10-30T10:30:00Z");
+        assertEquals(OffsetDateTime.parse("2026-10-23T09:30:00Z").toInstant(),
+                RetentionReport.horizon(week, now, java.time.ZoneId.of("Europe/Paris")).toInstant());
+        assertEquals(OffsetDateTime.parse("2026-10-23T10:30:00Z").toInstant(),
+                RetentionReport.horizon(week, now, java.time.ZoneOffset.UTC).toInstant());
     }
 
     @Test
