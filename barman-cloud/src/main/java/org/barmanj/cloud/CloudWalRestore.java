@@ -122,7 +122,9 @@ public final class CloudWalRestore {
             }
             if (remote == null) {
                 if (prefetchInto != null) {
-                    prefetchInto.clean(java.util.Set.of());
+                    // PostgreSQL 13 and older ask for each segment on the newest timeline first: what was
+                    // prefetched on older timelines stays for the request that follows; the rest is stale.
+                    prefetchInto.clean(olderTimelines(prefetchInto, walName));
                 }
                 CloudLog.info("WAL file " + walName + " for server " + server + " does not exists");
                 return CloudExit.OPERATION;
@@ -201,5 +203,18 @@ public final class CloudWalRestore {
         CloudLog.info("Prefetching " + items.size() + " WAL files after " + walName + " for server " + server
                 + " (" + header.segmentSize() + "-byte segments)");
         return new WalPrefetch.Running(cloud, spool, items, header, parallel);
+    }
+
+    /** The segments in the spool on a timeline before {@code walName}'s. */
+    static java.util.Set<String> olderTimelines(Spool spool, String walName) {
+        java.util.Set<String> older = new HashSet<>();
+        try (var names = Files.list(spool.folder)) {
+            names.map(p -> p.getFileName().toString())
+                    .filter(n -> WalNames.isSegment(n) && WalNames.timeline(n) < WalNames.timeline(walName))
+                    .forEach(older::add);
+        } catch (IOException e) {
+            // Nothing kept: the spool is cleaned, and what PostgreSQL asks next is downloaded.
+        }
+        return older;
     }
 }

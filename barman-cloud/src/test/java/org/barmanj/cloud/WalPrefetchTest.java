@@ -143,6 +143,21 @@ class WalPrefetchTest {
     }
 
     @Test
+    void aSegmentInNeitherSpoolNorBucketKeepsOnlyOlderTimelines(@TempDir Path dir) throws Exception {
+        Spool spool = WalSpool.open(dir.resolve("spool"), "s3://b/p", "demo");
+        for (String n : List.of("000000010000000000000031", "000000010000000000000032", "000000020000000000000031")) {
+            Files.writeString(spool.temporary(n), n);
+            spool.complete(n);
+        }
+        // PostgreSQL 13 asks for timeline 3 first: the timeline 1 and 2 prefetches stay for what it asks next.
+        assertEquals(Set.of("000000010000000000000031", "000000010000000000000032", "000000020000000000000031"),
+                CloudWalRestore.olderTimelines(spool, "000000030000000000000031"));
+        // The end of the archive on timeline 2: only timeline 1's would stay.
+        assertEquals(Set.of("000000010000000000000031", "000000010000000000000032"),
+                CloudWalRestore.olderTimelines(spool, "000000020000000000000033"));
+    }
+
+    @Test
     void spoolIsPrivateServesOnlyOwnRegularFilesAndCleansWhatIsBehind(@TempDir Path dir) throws Exception {
         Path spoolDir = dir.resolve("spool");
         Spool spool = WalSpool.open(spoolDir, "s3://b/p", "demo");
@@ -177,8 +192,9 @@ class WalPrefetchTest {
         Files.writeString(spool.temporary("00000001000000000000000D"), "interrupted");
         List<String> removed = spool.clean(Set.of("00000001000000000000000B", "00000001000000000000000C",
                 "00000001000000000000000D"));
-        assertEquals(Set.of("00000001000000000000000A", "000000010000000000000008", ".00000001000000000000000D.tmp"),
-                Set.copyOf(removed));
+        assertEquals(Set.of("00000001000000000000000A", "000000010000000000000008",
+                spool.temporary("00000001000000000000000D").getFileName().toString()), Set.copyOf(removed));
+        assertTrue(spool.temporary("X").getFileName().toString().contains("." + ProcessHandle.current().pid() + "."));
         assertTrue(spool.holds("00000001000000000000000B") && spool.holds("00000001000000000000000C"));
         assertTrue(Files.exists(dir.resolve("elsewhere")));
         assertTrue(Files.isDirectory(spool.folder.resolve("000000010000000000000009")));

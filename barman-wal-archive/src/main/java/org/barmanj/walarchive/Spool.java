@@ -109,9 +109,12 @@ public final class Spool {
         return true;
     }
 
-    /** Where the prefetch of {@code name} is written until it is complete. */
+    /**
+     * Where this process writes the prefetch of {@code name} until it is complete: a name of its own (the pid),
+     * so that another restore sharing the folder never replaces a file this one has checked and is renaming.
+     */
     public Path temporary(String name) {
-        return folder.resolve("." + name + ".tmp");
+        return folder.resolve("." + name + "." + ProcessHandle.current().pid() + ".tmp");
     }
 
     /** Makes a complete prefetch servable under its WAL name. */
