@@ -40,6 +40,9 @@ final class StaleUploads {
             }
             ListMultipartUploadsResponse resp = cloud.client().listMultipartUploads(req.build());
             for (MultipartUpload u : resp.uploads()) {
+                if (!u.key().startsWith(base)) {
+                    continue; // a server that ignores the prefix: never another server's upload
+                }
                 String rest = u.key().substring(Math.min(base.length(), u.key().length()));
                 int slash = rest.indexOf('/');
                 found.add(new Upload(u.key(), u.uploadId(), slash > 0 ? rest.substring(0, slash) : null));
@@ -76,20 +79,27 @@ final class StaleUploads {
                         + "' alone: not in a backup's folder");
                 continue;
             }
-            BackupInfo.Status status = statuses.computeIfAbsent(u.backupId(), id -> {
-                BackupInfo info = catalog.info(id);
-                return info == null ? null : info.status();
-            });
-            if (status == BackupInfo.Status.DONE) {
-                CloudLog.warning("Leaving the incomplete multipart upload of '" + u.key() + "' (upload id "
-                        + u.uploadId() + ") alone: backup " + u.backupId() + " is DONE");
-                continue;
+            // One upload's trouble (an unreadable backup.info, an upload gone meanwhile, no permission to
+            // abort) is a warning: the backup this clean-up precedes goes on.
+            try {
+                BackupInfo.Status status = statuses.computeIfAbsent(u.backupId(), id -> {
+                    BackupInfo info = catalog.info(id);
+                    return info == null ? null : info.status();
+                });
+                if (status == BackupInfo.Status.DONE) {
+                    CloudLog.warning("Leaving the incomplete multipart upload of '" + u.key() + "' (upload id "
+                            + u.uploadId() + ") alone: backup " + u.backupId() + " is DONE");
+                    continue;
+                }
+                cloud.client().abortMultipartUpload(b -> b.bucket(cloud.bucket).key(u.key()).uploadId(u.uploadId()));
+                CloudLog.warning("Aborted the incomplete multipart upload of '" + u.key() + "' (upload id "
+                        + u.uploadId() + ") left by backup " + u.backupId() + " ("
+                        + (status == null ? "no backup.info" : "backup.info " + status) + ")");
+                aborted++;
+            } catch (RuntimeException e) {
+                CloudLog.warning("Cannot abort the incomplete multipart upload of '" + u.key() + "': "
+                        + S3Cloud.describe(e));
             }
-            cloud.client().abortMultipartUpload(b -> b.bucket(cloud.bucket).key(u.key()).uploadId(u.uploadId()));
-            CloudLog.warning("Aborted the incomplete multipart upload of '" + u.key() + "' (upload id " + u.uploadId()
-                    + ") left by backup " + u.backupId() + " ("
-                    + (status == null ? "no backup.info" : "backup.info " + status) + ")");
-            aborted++;
         }
         return aborted;
     }
