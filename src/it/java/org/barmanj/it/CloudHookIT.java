@@ -152,7 +152,7 @@ class CloudHookIT {
     }
 
     /** The same exit code and message from ours and Barman 3.4's for hooks they do not serve. */
-    private static void refusalsAsBarman34(String dir, String id) {
+    private static void refusalsAsBarman34(String dir, String id) throws Exception {
         String[][] cases = {
             {"barman-cloud-backup", "4", "barman-cloud-backup called as unsupported hook script: pre_backup_script",
                 "BARMAN_HOOK=backup_script", "BARMAN_PHASE=pre"},
@@ -171,5 +171,17 @@ class CloudHookIT {
                 assertTrue(p.err().contains(c[2]), command + ": " + p.err());
             }
         }
+        // A compressed catalog backup (backup_compression, Barman 3.11+; 3.4's uploader would put its tarballs
+        // inside data.tar): ours refuses it, 63 so that the retry hook stops.
+        Path copy = Files.createTempDirectory("cloudhook").resolve(id);
+        Proc.run("cp", "-a", dir, copy.toString()).ok();
+        Path info = copy.resolve("backup.info");
+        String text = Files.readString(info);
+        Files.writeString(info, text.contains("\ncompression=")
+                ? text.replaceFirst("(?m)^compression=.*$", "compression=gzip") : text + "compression=gzip\n");
+        Proc p = hook(LAB.ours("barman-cloud-backup"), URL, "BARMAN_HOOK=backup_retry_script", "BARMAN_PHASE=post",
+                "BARMAN_BACKUP_DIR=" + copy, "BARMAN_BACKUP_ID=" + id, "BARMAN_STATUS=DONE");
+        assertEquals(63, p.exit(), p.err());
+        assertTrue(p.err().contains("has compression=gzip: barmanj uploads only plain, full catalog backups"), p.err());
     }
 }

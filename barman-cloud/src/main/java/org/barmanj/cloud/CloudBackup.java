@@ -501,6 +501,20 @@ public final class CloudBackup {
             }
             byte[] raw = Files.readAllBytes(infoFile);
             info = BackupInfo.parse(backupId, server, new String(raw, StandardCharsets.UTF_8), infoFile.toString());
+            // Barman 3.4 has neither; its uploader would put the tarballs of a compressed backup inside data.tar
+            // and an incremental's INCREMENTAL.* files, which no restore of the bucket can start from.
+            Map<String, BackupInfo.Field<String>> refused = new LinkedHashMap<>();
+            refused.put("compression", BackupInfo.COMPRESSION);
+            refused.put("parent_backup_id", BackupInfo.PARENT_BACKUP_ID);
+            refused.put("encryption", BackupInfo.ENCRYPTION);
+            for (var field : refused.entrySet()) {
+                if (info.get(field.getValue()) != null) {
+                    CloudLog.error("Barman cloud backup exception: backup " + backupId + " in '" + dir + "' has "
+                            + field.getKey() + "=" + info.get(field.getValue()) + ": barmanj uploads only plain,"
+                            + " full catalog backups in hook mode");
+                    return UNRECOVERABLE_HOOK;
+                }
+            }
             copyStart = LocalDateTime.now();
             try {
                 Long version = info.get(BackupInfo.VERSION);
@@ -723,7 +737,10 @@ public final class CloudBackup {
             uploadDirectory("pgdata", dataDir, "data", dataExclude, null);
             CloudLog.info("Uploading 'pg_control' file from '" + dataDir + "/global/pg_control' to '"
                     + destName("data", 0) + "' with path 'global/pg_control'");
-            tar("data").add(dataDir.resolve("global/pg_control"), "global/pg_control");
+            if (!tar("data").add(dataDir.resolve("global/pg_control"), "global/pg_control")) {
+                // Barman's add_file(optional=False): no backup without its control file.
+                throw new java.nio.file.NoSuchFileException(dataDir.resolve("global/pg_control").toString());
+            }
             return dataDir;
         }
 
